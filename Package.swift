@@ -1,0 +1,78 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "ScaleGuard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scaleguard", targets: ["scaleguard"]),
+        .library(name: "ScaleGuardCore", targets: ["ScaleGuardCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // Pure logic: models, selectors, the cluster view, rules and verdicts. No I/O, no C.
+        .target(name: "ScaleGuardCore", swiftSettings: strict),
+
+        // System libraries from Debian (libyaml-dev, libssl-dev) and the C shims Swift cannot call directly.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CShims", dependencies: ["COpenSSL"]),
+
+        // YAML on libyaml, decoded into Codable values with Kubernetes' scalar typing.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        // Manifests (YAML or JSON) into checked objects, and reports of a check.
+        .target(name: "Manifests", dependencies: ["ScaleGuardCore", "YAML"], swiftSettings: strict),
+
+        // TLS on OpenSSL and an HTTP/1.1 server on POSIX sockets.
+        .target(name: "TLS", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["TLS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // The Kubernetes API client, reflectors and the cluster cache.
+        .target(
+            name: "KubeClient",
+            dependencies: ["ScaleGuardCore", "YAML", "TLS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // The admission webhook: endpoints, metrics, lifecycle.
+        .target(
+            name: "ScaleGuardServer",
+            dependencies: [
+                "ScaleGuardCore", "Manifests", "HTTPServer", "KubeClient", "TLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "scaleguard",
+            dependencies: [
+                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "ScaleGuardBench",
+            dependencies: ["ScaleGuardCore"],
+            path: "Benchmarks/ScaleGuardBench",
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+    ]
+)

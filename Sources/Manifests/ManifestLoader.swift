@@ -1,0 +1,60 @@
+import Foundation
+
+/// Reads manifests from files, directories (recursively, `.yaml`, `.yml` and `.json`) and standard input (`-`).
+public struct ManifestLoader: Sendable {
+    /// One file bigger than this is refused: manifests are small, and a mistake should not exhaust memory.
+    public static let maxFileBytes = 16 << 20
+    public var defaultNamespace: String
+
+    public init(defaultNamespace: String = "default") {
+        self.defaultNamespace = defaultNamespace
+    }
+
+    public func load(_ paths: [String]) throws(ManifestError) -> [LoadedObject] {
+        var loaded: [LoadedObject] = []
+        for path in paths.isEmpty ? ["-"] : paths {
+            for file in try files(at: path) {
+                loaded += try ManifestDecoder.decode(try read(file), source: file, defaultNamespace: defaultNamespace)
+            }
+        }
+        return loaded
+    }
+
+    private func files(at path: String) throws(ManifestError) -> [String] {
+        if path == "-" { return ["-"] }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(path: path, reason: "no such file or directory")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        guard let walker = FileManager.default.enumerator(atPath: path) else {
+            throw .unreadable(path: path, reason: "cannot list the directory")
+        }
+        let manifests = walker.compactMap { $0 as? String }.filter { name in
+            [".yaml", ".yml", ".json"].contains { name.hasSuffix($0) }
+        }
+        return manifests.sorted().map { (path as NSString).appendingPathComponent($0) }
+    }
+
+    private func read(_ file: String) throws(ManifestError) -> [UInt8] {
+        let handle: FileHandle?
+        if file == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            handle = FileHandle(forReadingAtPath: file)
+        }
+        guard let handle else { throw .unreadable(path: file, reason: "permission denied or not a regular file") }
+        defer { if file != "-" { try? handle.close() } }
+        do {
+            let data = try handle.read(upToCount: Self.maxFileBytes + 1) ?? Data()
+            guard data.count <= Self.maxFileBytes else {
+                throw ManifestError.unreadable(path: file, reason: "larger than \(Self.maxFileBytes) bytes")
+            }
+            return [UInt8](data)
+        } catch let error as ManifestError {
+            throw error
+        } catch {
+            throw .unreadable(path: file, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// SG004: an autoscaler's fields make sense, and its target's selector selects only the target's pods.
+struct AutoscalerTargetRule {
+    let policy: Policy
+    let view: ClusterView
+
+    static let orchestrationKinds: Set<String> = ["StormService", "RayClusterFleet"]
+    static let strategies = ["HPA", "KPA", "APA"]
+    static let sourceTypes = ["pod", "resource", "custom", "external", "domain"]
+
+    func evaluate(_ autoscaler: Autoscaler) -> [Finding] {
+        let ref = autoscaler.reference
+        var findings = fieldProblems(autoscaler).map {
+            Finding(rule: .autoscalerTarget, severity: .deny, subject: ref, message: "\(ref): \($0)")
+        }
+        let target = autoscaler.target
+        guard target.workloadKind != nil else {
+            let why = Self.orchestrationKinds.contains(target.kind)
+                ? "an AIBrix orchestration kind" : "not a Deployment or StatefulSet"
+            findings.append(Finding(
+                rule: .autoscalerTarget, severity: .warn, subject: ref,
+                message: "\(ref) targets \(target.kind) \(target.name), \(why); ScaleGuard does not index it, so its selector is not checked"))
+            return findings
+        }
+        guard let workload = view.workload(namespace: autoscaler.namespace, id: target.id) else {
+            findings.append(Finding(
+                rule: .autoscalerTarget, severity: .warn, subject: ref,
+                message: "\(ref) targets \(target.kind) \(autoscaler.namespace)/\(target.name), which does not exist yet; its selector is checked when it is created"))
+            return findings
+        }
+        let naming = FixLabel(policy: policy)
+        for overlap in view.overlaps(of: workload) where overlap.subjectSelectsOther {
+            let other = overlap.other
+            findings.append(Finding(
+                rule: .autoscalerTarget, severity: .deny, subject: ref,
+                message: "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the pods of \(other.reference), so the autoscaler would count \(other.name)'s pods and scale on their metrics. Fix: recreate \(workload.name) with \(naming.label(for: workload, against: other)) in spec.selector.matchLabels and spec.template.metadata.labels (its selector is immutable).",
+                related: other.reference))
+        }
+        return findings
+    }
+
+    private func fieldProblems(_ autoscaler: Autoscaler) -> [String] {
+        let spec = autoscaler.spec
+        let (minPath, maxPath) = autoscaler.kind == .scaledObject
+            ? ("spec.minReplicaCount", "spec.maxReplicaCount") : ("spec.minReplicas", "spec.maxReplicas")
+        var problems: [String] = []
+        if let min = spec.minReplicas, min < 0 { problems.append("\(minPath) (\(min)) must not be negative") }
+        if let max = spec.maxReplicas, max < 1 { problems.append("\(maxPath) (\(max)) must be at least 1") }
+        if let min = spec.minReplicas, let max = spec.maxReplicas, min > max {
+            problems.append("\(minPath) (\(min)) is greater than \(maxPath) (\(max))")
+        }
+        switch autoscaler.kind {
+        case .podAutoscaler:
+            if autoscaler.spec.maxReplicas == nil { problems.append("spec.maxReplicas is required") }
+            if let strategy = spec.scalingStrategy, !Self.strategies.contains(strategy) {
+                problems.append("spec.scalingStrategy \"\(strategy)\" must be one of \(Self.strategies.joined(separator: ", "))")
+            }
+            let sources = spec.metricsSources ?? []
+            if sources.isEmpty { problems.append("spec.metricsSources needs at least one metrics source") }
+            for (index, source) in sources.enumerated() {
+                let path = "spec.metricsSources[\(index)]"
+                if let type = source.type, !Self.sourceTypes.contains(type) {
+                    problems.append("\(path).metricSourceType \"\(type)\" must be one of \(Self.sourceTypes.joined(separator: ", "))")
+                }
+                if source.targetMetric?.isEmpty ?? true { problems.append("\(path).targetMetric is required") }
+                if let value = source.targetValue {
+                    if !(Double(value).map { $0 > 0 && $0.isFinite } ?? false) {
+                        problems.append("\(path).targetValue \"\(value)\" must be a number greater than 0")
+                    }
+                } else {
+                    problems.append("\(path).targetValue is required")
+                }
+            }
+        case .scaledObject:
+            if spec.metricsSources?.isEmpty ?? true { problems.append("spec.triggers needs at least one trigger") }
+        case .horizontalPodAutoscaler:
+            break
+        }
+        return problems
+    }
+}

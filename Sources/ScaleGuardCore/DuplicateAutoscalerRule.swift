@@ -1,0 +1,25 @@
+/// SG005: one autoscaler per workload; an HPA made by the PodAutoscaler or ScaledObject beside it is part of that one.
+struct DuplicateAutoscalerRule {
+    let view: ClusterView
+
+    func evaluate(_ autoscaler: Autoscaler) -> [Finding] {
+        view.autoscalers(namespace: autoscaler.namespace, targeting: autoscaler.target.id)
+            .filter { $0.id != autoscaler.id && !Self.onePair(autoscaler, $0) }
+            .map { other in
+                Finding(
+                    rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
+                    message: "\(autoscaler.reference) targets \(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(other.reference) already scales, so the two would fight over its replicas. Fix: keep one autoscaler per workload: delete one, or point it at another workload.",
+                    related: other.reference)
+            }
+    }
+
+    /// One made the other (an HPA owned by a PodAutoscaler or ScaledObject): together they are one autoscaler.
+    static func onePair(_ a: Autoscaler, _ b: Autoscaler) -> Bool {
+        owns(a, b) || owns(b, a)
+    }
+
+    private static func owns(_ owner: Autoscaler, _ owned: Autoscaler) -> Bool {
+        guard let ref = owned.owner else { return false }
+        return ref.kind == owner.kind.rawValue && ref.name == owner.name
+    }
+}

@@ -1,0 +1,51 @@
+/// How GPU-type label values relate to the GPU products that node labels name.
+struct GPUProducts {
+    let policy: Policy
+
+    /// Lowercase alphanumeric runs: `NVIDIA-A100-SXM4-80GB` → nvidia, a100, sxm4, 80gb.
+    static func tokens(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.map(String.init)
+    }
+
+    /// Whether `product` (a node-label value) is the GPU that `gpuType` (a GPU-type label value) names.
+    func product(_ product: String, isType gpuType: String) -> Bool {
+        let productTokens = Self.tokens(product)
+        let wanted = [gpuType] + (policy.gpuAliases[gpuType] ?? [])
+        return wanted.contains { name in
+            let nameTokens = Self.tokens(name)
+            guard !nameTokens.isEmpty else { return false }
+            return nameTokens == productTokens || (nameTokens.count == 1 && productTokens.contains(nameTokens[0]))
+        }
+    }
+
+    /// The tokens that name a GPU model (`a100`, `t4`, `mi300x`), not its memory, form factor or slice.
+    static func modelTokens(_ product: String) -> [String] {
+        tokens(product).filter { token in
+            guard let first = token.first, first.isLetter, token.contains(where: \.isNumber) else { return false }
+            return !["sxm", "pcie", "hbm", "gddr", "nvl"].contains { token.hasPrefix($0) }
+        }
+    }
+
+    /// The GPU products a template is pinned to through the configured node labels; nil when it is not pinned.
+    func pinnedProducts(of workload: Workload) -> [String]? {
+        for key in policy.pinningNodeLabels {
+            if let value = workload.pinning.nodeSelector[key] { return [value] }
+        }
+        var products: [String] = []
+        var pinnedTerms = 0
+        for term in workload.pinning.requiredTerms {
+            let values = term.filter { $0.operator == .in && policy.pinningNodeLabels.contains($0.key) }.flatMap(\.values)
+            if !values.isEmpty { pinnedTerms += 1 }
+            products += values.filter { !products.contains($0) }
+        }
+        // A term without a product constraint lets the pods land on any GPU: not pinned.
+        guard pinnedTerms > 0, pinnedTerms == workload.pinning.requiredTerms.count else { return nil }
+        return products
+    }
+
+    /// The value the GPU-type label should have: the template's own, else the pinned product's model.
+    func suggestedType(for workload: Workload) -> String? {
+        if let label = workload.templateLabels[policy.gpuTypeLabel] { return label }
+        return pinnedProducts(of: workload)?.lazy.compactMap { Self.modelTokens($0).first }.first
+    }
+}

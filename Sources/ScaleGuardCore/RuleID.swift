@@ -1,0 +1,37 @@
+/// The rules ScaleGuard enforces, by their stable ids.
+public enum RuleID: String, Hashable, Sendable, CaseIterable, Comparable, Codable {
+    case selectorOverlap = "SG001"
+    case gpuTypeLabel = "SG002"
+    case gpuPinning = "SG003"
+    case autoscalerTarget = "SG004"
+    case duplicateAutoscaler = "SG005"
+
+    /// The readable name, also accepted in the policy file.
+    public var name: String {
+        switch self {
+        case .selectorOverlap: "selector-overlap"
+        case .gpuTypeLabel: "gpu-type-label"
+        case .gpuPinning: "gpu-pinning"
+        case .autoscalerTarget: "autoscaler-target"
+        case .duplicateAutoscaler: "duplicate-autoscaler"
+        }
+    }
+
+    /// Looks a rule up by id (`SG001`) or name (`selector-overlap`).
+    public init?(idOrName: String) {
+        if let rule = RuleID(rawValue: idOrName.uppercased()) {
+            self = rule
+        } else if let rule = RuleID.allCases.first(where: { $0.name == idOrName }) {
+            self = rule
+        } else {
+            return nil
+        }
+    }
+
+    public static func < (a: RuleID, b: RuleID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What a rule does when it finds something: refuse the object, warn, or nothing.
+public enum RuleAction: String, Hashable, Sendable, Codable, CaseIterable {
+    case deny, warn, off
+}

@@ -1,0 +1,101 @@
+/// A parsed YAML node with its position, aliases already resolved and merge keys applied.
+public indirect enum YAMLNode: Sendable, Hashable {
+    case scalar(YAMLScalar)
+    case sequence([YAMLNode], Mark)
+    case mapping([YAMLMappingEntry], Mark)
+
+    public var mark: Mark {
+        switch self {
+        case .scalar(let s): s.mark
+        case .sequence(_, let m), .mapping(_, let m): m
+        }
+    }
+
+    /// The node at `path` (mapping keys by string, sequence items by index), or the deepest one on the way.
+    public func deepest(along path: [String]) -> YAMLNode {
+        guard let first = path.first else { return self }
+        switch self {
+        case .mapping(let entries, _):
+            guard let entry = entries.first(where: { $0.key.string == first }) else { return self }
+            return path.count == 1 ? entry.key : entry.value.deepest(along: Array(path.dropFirst()))
+        case .sequence(let items, _):
+            guard let index = Int(first), items.indices.contains(index) else { return self }
+            return items[index].deepest(along: Array(path.dropFirst()))
+        case .scalar:
+            return self
+        }
+    }
+
+    var string: String? {
+        if case .scalar(let s) = self { return s.value }
+        return nil
+    }
+}
+
+/// One `key: value` of a mapping.
+public struct YAMLMappingEntry: Sendable, Hashable {
+    public var key: YAMLNode
+    public var value: YAMLNode
+}
+
+/// A position in the input, 1-based as editors show it.
+public struct Mark: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var description: String { "line \(line), column \(column)" }
+}
+
+/// A scalar and what it resolves to under the YAML 1.1 rules Kubernetes' YAML reader applies.
+public struct YAMLScalar: Sendable, Hashable {
+    public enum Resolved: Sendable, Hashable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case float(Double)
+        case string(String)
+    }
+
+    public var value: String
+    /// Plain (unquoted, untagged) scalars are typed; quoted, block and `!!str` ones are strings.
+    public var isPlain: Bool
+    public var mark: Mark
+
+    public var resolved: Resolved {
+        isPlain ? Self.resolve(value) : .string(value)
+    }
+
+    static func resolve(_ text: String) -> Resolved {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
+        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: break
+        }
+        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+            || first == UInt8(ascii: ".") || (first >= 0x30 && first <= 0x39) else { return .string(text) }
+        let plain = text.replacingUnderscores()
+        let unsigned = plain.hasPrefix("-") || plain.hasPrefix("+") ? String(plain.dropFirst()) : plain
+        let sign = plain.hasPrefix("-") ? -1 : 1
+        if unsigned.hasPrefix("0x"), let v = Int(unsigned.dropFirst(2), radix: 16) { return .int(sign * v) }
+        if unsigned.hasPrefix("0b"), let v = Int(unsigned.dropFirst(2), radix: 2) { return .int(sign * v) }
+        if unsigned.hasPrefix("0o"), let v = Int(unsigned.dropFirst(2), radix: 8) { return .int(sign * v) }
+        if unsigned.count > 1, unsigned.hasPrefix("0"), unsigned.allSatisfy({ ("0"..."7").contains($0) }),
+           let v = Int(unsigned.dropFirst(), radix: 8) { return .int(sign * v) }
+        if unsigned.allSatisfy(\.isASCIIDigit), let v = Int(plain) { return .int(v) }
+        if unsigned.contains(where: \.isASCIIDigit),
+           unsigned.allSatisfy({ $0.isASCIIDigit || $0 == "." || $0 == "e" || $0 == "E" || $0 == "-" || $0 == "+" }),
+           let v = Double(plain) { return .float(v) }
+        return .string(text)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Manifests
+import ScaleGuardCore
+
+/// `scaleguard check`: checks manifests offline (or against a live cluster) and exits 0, 1 (denied) or 2 (unreadable).
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check manifests as if they were created now.",
+        discussion: """
+        Reads YAML or JSON manifests from files, directories (recursively) or standard input (-), and checks every \
+        Deployment, StatefulSet, PodAutoscaler, HorizontalPodAutoscaler and ScaledObject against the others. \
+        Exit status: 0 when everything passes (warnings included), 1 when anything is denied, 2 when input is unreadable.
+        """)
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "Manifest files or directories; - or nothing reads standard input.")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "Policy file (YAML). Without it the defaults apply.")
+    var config: String?
+
+    @Option(name: [.short, .long], help: "Namespace for objects that name none.")
+    var namespace: String = "default"
+
+    @Option(name: [.short, .long], help: "Report format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() throws {
+        let report: CheckReport
+        do {
+            let policy = try PolicyFile.load(config)
+            let objects = try ManifestLoader(defaultNamespace: namespace).load(paths)
+            report = CheckReport(checking: objects, checker: Checker(policy: policy))
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        FileHandle.standardOutput.write(Data((output == .json ? report.json : report.text).utf8))
+        if !report.allowed { throw ExitCode(1) }
+    }
+}
