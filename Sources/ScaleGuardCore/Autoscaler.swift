@@ -60,6 +60,12 @@ public struct AutoscalerSpec: Hashable, Sendable {
         public var type: String?
         public var targetMetric: String?
         public var targetValue: String?
+
+        public init(type: String? = nil, targetMetric: String? = nil, targetValue: String? = nil) {
+            self.type = type
+            self.targetMetric = targetMetric
+            self.targetValue = targetValue
+        }
     }
 
     public var minReplicas: Int?

@@ -34,4 +34,18 @@ public enum RuleID: String, Hashable, Sendable, CaseIterable, Comparable, Codabl
 /// What a rule does when it finds something: refuse the object, warn, or nothing.
 public enum RuleAction: String, Hashable, Sendable, Codable, CaseIterable {
     case deny, warn, off
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        // YAML 1.1 reads an unquoted `off` as the boolean false; it means the action all the same.
+        if let flag = try? c.decode(Bool.self), !flag {
+            self = .off
+            return
+        }
+        let raw = try c.decode(String.self)
+        guard let action = RuleAction(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "rule action \"\(raw)\" must be deny, warn or off")
+        }
+        self = action
+    }
 }

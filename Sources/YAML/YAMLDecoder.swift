@@ -27,15 +27,19 @@ public struct YAMLDecoder: Sendable {
 
     static func locate(_ error: DecodingError, in root: YAMLNode, document: Int) -> YAMLError {
         let (path, problem): ([any CodingKey], String)
+        var atKey = false
         switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
             (path, problem) = (c.codingPath, c.debugDescription)
+        case .dataCorrupted(let c):
+            (path, problem) = (c.codingPath, c.debugDescription)
+            atKey = problem.hasPrefix("unknown")
         case .keyNotFound(let key, let c):
             (path, problem) = (c.codingPath, "missing required field \"\(key.stringValue)\"")
         @unknown default:
             (path, problem) = ([], "\(error)")
         }
-        let node = root.deepest(along: path.map { $0.intValue.map(String.init) ?? $0.stringValue })
+        let node = root.deepest(along: path.map { $0.intValue.map(String.init) ?? $0.stringValue }, key: atKey)
         return .decoding(document: document, path: render(path), mark: node.mark, problem: problem)
     }
 

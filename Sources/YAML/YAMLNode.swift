@@ -11,16 +11,17 @@ public indirect enum YAMLNode: Sendable, Hashable {
         }
     }
 
-    /// The node at `path` (mapping keys by string, sequence items by index), or the deepest one on the way.
-    public func deepest(along path: [String]) -> YAMLNode {
+    /// The node at `path` (mapping keys by string, sequence items by index), or the deepest one on the way;
+    /// with `key`, the last step gives the mapping key rather than its value.
+    public func deepest(along path: [String], key: Bool = false) -> YAMLNode {
         guard let first = path.first else { return self }
         switch self {
         case .mapping(let entries, _):
             guard let entry = entries.first(where: { $0.key.string == first }) else { return self }
-            return path.count == 1 ? entry.key : entry.value.deepest(along: Array(path.dropFirst()))
+            return path.count == 1 && key ? entry.key : entry.value.deepest(along: Array(path.dropFirst()), key: key)
         case .sequence(let items, _):
             guard let index = Int(first), items.indices.contains(index) else { return self }
-            return items[index].deepest(along: Array(path.dropFirst()))
+            return items[index].deepest(along: Array(path.dropFirst()), key: key)
         case .scalar:
             return self
         }

@@ -44,6 +44,8 @@ private struct Builder {
 
     var documents: [YAMLNode?] = []
     private var stack: [Open] = []
+    /// Nodes inside each open collection, aliases expanded: what an alias to it costs.
+    private var sizes: [Int] = []
     private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     private var root: YAMLNode?
     private var expanded = 0
@@ -93,6 +95,8 @@ private struct Builder {
                 anchors = [:]
                 expanded = 0
             case YAML_DOCUMENT_END_EVENT:
+                // A document with nothing in it reads as one empty plain scalar.
+                if case .scalar(let s)? = root, s.isPlain, s.value.isEmpty { root = nil }
                 documents.append(root)
             case YAML_SCALAR_EVENT:
                 if let scalar { try add(.scalar(scalar), anchor: anchor, size: 1) }
@@ -106,18 +110,20 @@ private struct Builder {
                 }
                 try add(target.node, anchor: nil, size: target.size)
             case YAML_SEQUENCE_START_EVENT:
+                sizes.append(1)
                 stack.append(.sequence(items: [], anchor: anchor, mark: mark))
             case YAML_MAPPING_START_EVENT:
+                sizes.append(1)
                 stack.append(.mapping(entries: [], keys: [], merged: [], pendingKey: nil, anchor: anchor, mark: mark))
             case YAML_SEQUENCE_END_EVENT:
                 guard case .sequence(let items, let anchor, let mark) = stack.popLast() else { continue }
-                try add(.sequence(items, mark), anchor: anchor, size: items.count + 1)
+                try add(.sequence(items, mark), anchor: anchor, size: sizes.popLast() ?? 1)
             case YAML_MAPPING_END_EVENT:
                 guard case .mapping(var entries, let keys, let merged, _, let anchor, let mark) = stack.popLast() else { continue }
                 // Keys the mapping sets itself win over merged ones, wherever the merge key stands.
                 var seen = keys
                 for entry in merged where seen.insert(entry.key.string ?? "").inserted { entries.append(entry) }
-                try add(.mapping(entries, mark), anchor: anchor, size: entries.count * 2 + 1)
+                try add(.mapping(entries, mark), anchor: anchor, size: sizes.popLast() ?? 1)
             default:
                 break
             }
@@ -126,6 +132,7 @@ private struct Builder {
 
     private mutating func add(_ node: YAMLNode, anchor: String?, size: Int) throws(YAMLError) {
         if let anchor { anchors[anchor] = (node, size) }
+        if !sizes.isEmpty { sizes[sizes.count - 1] += size }
         guard let top = stack.popLast() else {
             root = node
             return

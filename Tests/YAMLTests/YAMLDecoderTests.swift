@@ -1,0 +1,116 @@
+import Testing
+import YAML
+
+@Suite struct YAMLDecoderTests {
+    struct Meta: Decodable, Equatable {
+        var name: String
+        var labels: [String: String]?
+        var replicas: Int?
+        var enabled: Bool?
+    }
+
+    func decode(_ text: String) throws -> [Meta] {
+        try YAMLDecoder().decodeStream(Meta.self, from: Array(text.utf8))
+    }
+
+    @Test func multiDocumentStreamsSkipEmptyDocuments() throws {
+        let metas = try decode("""
+        name: a
+        ---
+        ---
+        # only a comment
+        ---
+        name: b
+        ...
+        ---
+        name: c
+        """)
+        #expect(metas.map(\.name) == ["a", "b", "c"])
+    }
+
+    @Test func anchorsAliasesAndMergeKeys() throws {
+        let text = """
+        base: &labels
+          app: web
+          tier: front
+        first: *labels
+        second:
+          <<: *labels
+          tier: back
+        """
+        struct Doc: Decodable { var first: [String: String]; var second: [String: String] }
+        let doc = try YAMLDecoder().decodeStream(Doc.self, from: Array(text.utf8))[0]
+        #expect(doc.first == ["app": "web", "tier": "front"])
+        #expect(doc.second == ["app": "web", "tier": "back"])
+    }
+
+    @Test func flowStyleAndEveryQuotingStyle() throws {
+        let metas = try decode("""
+        {name: "double", labels: {a: 'single', b: "8000", c: plain}, replicas: 0x10, enabled: yes}
+        ---
+        name: |
+          literal
+        labels:
+          folded: >
+            one
+            two
+        """)
+        #expect(metas[0] == Meta(name: "double", labels: ["a": "single", "b": "8000", "c": "plain"], replicas: 16, enabled: true))
+        #expect(metas[1].name == "literal\n")
+        #expect(metas[1].labels?["folded"] == "one two")
+    }
+
+    @Test func anUnquotedNumberIsNotAString() throws {
+        let text = """
+        name: a
+        ---
+        name: b
+        labels:
+          model.aibrix.ai/port: 8000
+        """
+        let error = #expect(throws: YAMLError.self) { try decode(text) }
+        #expect(error?.description == #"document 2, labels["model.aibrix.ai/port"] (line 5, column 25): expected a string but found the number 8000; quote it: "8000""#)
+    }
+
+    @Test func yesAndOnAreBooleansAsInKubernetesYAML() throws {
+        let error = #expect(throws: YAMLError.self) { try decode("name: on") }
+        #expect(error?.description.contains("found the boolean true (written on)") == true)
+        #expect(try decode("name: !!str on")[0].name == "on")
+    }
+
+    @Test func syntaxErrorsNameLineAndColumn() throws {
+        let error = #expect(throws: YAMLError.self) { try decode("name: a\nlabels: [unclosed\nx: y\n") }
+        guard case .syntax(let document, _, let mark) = error else {
+            Issue.record("expected a syntax error, got \(String(describing: error))")
+            return
+        }
+        #expect(document == 1)
+        #expect(mark.line == 3)
+    }
+
+    @Test func missingFieldsAndDuplicateKeysAreNamed() throws {
+        let missing = #expect(throws: YAMLError.self) { try decode("labels: {}") }
+        #expect(missing?.description.contains("missing required field \"name\"") == true)
+        let duplicate = #expect(throws: YAMLError.self) { try decode("name: a\nname: b") }
+        #expect(duplicate?.description == #"document 1, line 2, column 1: key "name" appears twice in one mapping"#)
+    }
+
+    @Test func undefinedAliasesAndAliasBombsAreRefused() throws {
+        #expect(throws: YAMLError.self) { try decode("name: *nothing") }
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...7 { bomb += "l\(level): &l\(level) [" + Array(repeating: level == 1 ? "*a" : "*l\(level - 1)", count: 10).joined(separator: ",") + "]\n" }
+        let error = #expect(throws: YAMLError.self) { _ = try YAMLParser.parse(bomb) }
+        #expect(error?.description.contains("expand to more than") == true)
+    }
+
+    @Test func scalarsResolveAsYAML11() throws {
+        let nodes = try YAMLParser.parse("[1, -2, 0o17, 010, 1.5, 1e3, .inf, ~, null, '', x, 1.2.3, 2026-01-01]")
+        guard case .sequence(let items, _)? = nodes.first ?? nil else { Issue.record("no sequence"); return }
+        let resolved = items.compactMap { node -> YAMLScalar.Resolved? in
+            if case .scalar(let s) = node { return s.resolved }
+            return nil
+        }
+        #expect(resolved == [.int(1), .int(-2), .int(15), .int(8), .float(1.5), .float(1000), .float(.infinity),
+                             .null, .null, .string(""), .string("x"), .string("1.2.3"), .string("2026-01-01")])
+    }
+}
