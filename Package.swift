@@ -75,5 +75,6 @@ let package = Package(
         .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
+        .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
     ]
 )

@@ -14,7 +14,7 @@ public struct ManifestLoader: Sendable {
         var loaded: [LoadedObject] = []
         for path in paths.isEmpty ? ["-"] : paths {
             for file in try files(at: path) {
-                loaded += try ManifestDecoder.decode(try read(file), source: file, defaultNamespace: defaultNamespace)
+                loaded += try ManifestDecoder.decode(try read(file), source: file == "-" ? "<stdin>" : file, defaultNamespace: defaultNamespace)
             }
         }
         return loaded
