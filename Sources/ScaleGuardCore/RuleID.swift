@@ -1,5 +1,7 @@
 /// The rules ScaleGuard enforces, by their stable ids.
 public enum RuleID: String, Hashable, Sendable, CaseIterable, Comparable, Codable {
+    /// The object itself cannot be read (a field of the wrong type, an unknown operator).
+    case readableObject = "SG000"
     case selectorOverlap = "SG001"
     case gpuTypeLabel = "SG002"
     case gpuPinning = "SG003"
@@ -9,6 +11,7 @@ public enum RuleID: String, Hashable, Sendable, CaseIterable, Comparable, Codabl
     /// The readable name, also accepted in the policy file.
     public var name: String {
         switch self {
+        case .readableObject: "readable-object"
         case .selectorOverlap: "selector-overlap"
         case .gpuTypeLabel: "gpu-type-label"
         case .gpuPinning: "gpu-pinning"

@@ -16,7 +16,7 @@ public struct Verdict: Hashable, Sendable, Codable {
 
     /// The `status.message` of a denial: every denying finding, on one line.
     public var denialMessage: String {
-        denials.map(\.line).joined(separator: "; ")
+        denials.map { $0.line.hasSuffix(".") ? String($0.line.dropLast()) : $0.line }.joined(separator: "; ")
     }
 
     /// The AdmissionReview `warnings`: one line each.

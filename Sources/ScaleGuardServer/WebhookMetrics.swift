@@ -1,0 +1,72 @@
+import Prometheus
+import ScaleGuardCore
+import Synchronization
+
+/// The Prometheus metrics of `/metrics`: requests, latency, denials, TLS and certificate health, audit violations.
+public final class WebhookMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let inFlight: Gauge
+    private let handshakeFailures: Counter
+    private let certificateExpiry: Gauge
+    /// Fine buckets: most answers take well under a millisecond.
+    static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let knownPaths: Set<String> = ["/validate", "/check", "/healthz", "/readyz", "/metrics", "/audit"]
+
+    public init() {
+        inFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "HTTP requests being handled now."))
+        handshakeFailures = registry.makeCounter(descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
+        certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
+                                                                   "When the serving certificate expires, in seconds since the epoch."))
+        // Series that exist from the start, so that alerts and rate() see zeros rather than nothing.
+        for rule in RuleID.allCases { _ = denialCounter(rule) }
+        for result in ["success", "failure"] { _ = reloadCounter(result) }
+    }
+
+    public func requestStarted() { inFlight.increment() }
+    public func requestFinished() { inFlight.decrement() }
+
+    /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
+    public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
+        let path = Self.knownPaths.contains(path) ? path : "other"
+        registry.makeCounter(descriptor: Self.name("http_requests", "total", "HTTP requests by path, status code and verdict."),
+                             labels: [("path", path), ("code", String(code)), ("verdict", verdict)]).increment()
+        registry.makeValueHistogram(descriptor: Self.name("http_request_duration", "seconds", "Time from a request's arrival in full to its answer."),
+                                    labels: [("path", path)], buckets: Self.latencyBuckets).record(seconds)
+    }
+
+    public func denied(_ rules: [RuleID]) {
+        for rule in Set(rules) { denialCounter(rule).increment() }
+    }
+
+    public func handshakeFailed() { handshakeFailures.increment() }
+
+    public func certificateLoaded(notAfter: Double?, reload: Bool) {
+        if let notAfter { certificateExpiry.set(notAfter) }
+        if reload { reloadCounter("success").increment() }
+    }
+
+    public func certificateReloadFailed() { reloadCounter("failure").increment() }
+
+    /// Audit results: the number of violations per rule in the current cluster view.
+    public func violations(_ counts: [RuleID: Int]) {
+        for rule in RuleID.allCases {
+            registry.makeGauge(descriptor: Self.name("violations", "", "Violations found by the last audit of the cluster view, by rule."),
+                               labels: [("rule", rule.rawValue)]).set(Double(counts[rule] ?? 0))
+        }
+    }
+
+    public func render() -> [UInt8] { registry.emitToBuffer() }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "scaleguard", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private func denialCounter(_ rule: RuleID) -> Counter {
+        registry.makeCounter(descriptor: Self.name("denials", "total", "Admission requests denied, by rule."), labels: [("rule", rule.rawValue)])
+    }
+
+    private func reloadCounter(_ result: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("certificate_reloads", "total", "Certificate reloads from disk, by result."),
+                             labels: [("result", result)])
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPServer
+import Logging
+import Manifests
+import ScaleGuardCore
+import Synchronization
+import TLS
+
+/// The endpoints of `scaleguard serve`: `/validate`, `/check`, `/audit`, `/healthz`, `/readyz`, `/metrics`.
+public final class WebhookRoutes: Sendable {
+    let reviewer: AdmissionReviewer
+    let source: any ClusterViewSource
+    let metrics: WebhookMetrics
+    let logger: Logger
+    private let shuttingDown = Atomic<Bool>(false)
+
+    public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger) {
+        reviewer = AdmissionReviewer(checker: checker)
+        self.source = source
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// From now on `/readyz` fails, so that the Service stops routing here before the listener closes.
+    public func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
+
+    public func respond(_ request: HTTPRequest) -> HTTPResponse {
+        metrics.requestStarted()
+        defer { metrics.requestFinished() }
+        let start = Deadline.now
+        let (response, verdict) = route(request)
+        let seconds = start.secondsSince
+        metrics.requestCompleted(path: request.path, code: response.status, verdict: verdict, seconds: seconds)
+        logger.debug("request", metadata: [
+            "id": "\(request.id)", "method": "\(request.method)", "path": "\(request.path)",
+            "status": "\(response.status)", "verdict": "\(verdict)", "ms": "\(Double(Int(seconds * 1e5)) / 100)",
+        ])
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> (HTTPResponse, String) {
+        let method: String
+        let handler: (HTTPRequest) -> (HTTPResponse, String)
+        switch request.path {
+        case "/validate": (method, handler) = ("POST", validate)
+        case "/check": (method, handler) = ("POST", check)
+        case "/audit": (method, handler) = ("GET", audit)
+        case "/readyz": (method, handler) = ("GET", readyz)
+        case "/healthz": (method, handler) = ("GET", { _ in (HTTPResponse(status: 200, text: "ok\n"), "none") })
+        case "/metrics":
+            (method, handler) = ("GET", { [metrics] _ in
+                (HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render()), "none")
+            })
+        default:
+            return (.error(404, "no such path: \(request.path); try /validate, /check, /audit, /healthz, /readyz or /metrics"), "none")
+        }
+        guard request.method == method else {
+            var response = HTTPResponse.error(405, "\(request.path) takes \(method), not \(request.method)")
+            response.headers.add("Allow", method)
+            return (response, "none")
+        }
+        return handler(request)
+    }
+
+    // MARK: - /validate
+
+    private func validate(_ request: HTTPRequest) -> (HTTPResponse, String) {
+        guard request.headers["content-type"]?.lowercased().contains("json") ?? false else {
+            return (.error(415, "an AdmissionReview is sent as Content-Type: application/json"), "none")
+        }
+        let review: AdmissionReview
+        do {
+            review = try JSONDecoder().decode(AdmissionReview.self, from: Data(request.body))
+        } catch let error as DecodingError {
+            return (.error(400, "the body is not an AdmissionReview: \(error.readableDescription)"), "none")
+        } catch {
+            return (.error(400, "the body is not JSON: \(error)"), "none")
+        }
+        if let problem = review.problem { return (.error(400, "not an AdmissionReview this webhook answers: \(problem)"), "none") }
+        guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
+
+        let notes = source.stalenessWarning.map { [$0] } ?? []
+        let (response, verdict) = source.withView { reviewer.review(admission, in: $0, notes: notes) }
+        if let verdict {
+            if verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
+                source.admitted(object.defaultingNamespace(admission.namespace ?? ""))
+            }
+            if !verdict.allowed {
+                metrics.denied(verdict.denials.map(\.rule))
+                logger.info("denied", metadata: [
+                    "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
+                    "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
+                    "rules": "\(verdict.denials.map(\.rule.rawValue).joined(separator: ","))",
+                    "dryRun": "\(admission.isDryRun)", "message": "\(verdict.denialMessage)",
+                ])
+            }
+        }
+        let answer = AdmissionReview(apiVersion: review.apiVersion, response: response)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        guard let body = try? encoder.encode(answer) else {
+            logger.error("cannot encode an AdmissionReview response", metadata: ["uid": "\(admission.uid)"])
+            return (.error(500, "internal error encoding the response (request \(request.id))"), "none")
+        }
+        let verdictLabel = verdict.map { $0.allowed ? "allowed" : "denied" } ?? "allowed"
+        return (HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](body)), verdictLabel)
+    }
+
+    // MARK: - /check
+
+    static let manifestTypes = ["json", "yaml", "x-www-form-urlencoded", "text/plain", "octet-stream"]
+
+    private func check(_ request: HTTPRequest) -> (HTTPResponse, String) {
+        let contentType = request.headers["content-type"]?.lowercased() ?? "application/yaml"
+        guard Self.manifestTypes.contains(where: contentType.contains) else {
+            return (.error(415, "send manifests as YAML or JSON (Content-Type application/yaml or application/json), not \(contentType)"), "none")
+        }
+        let objects: [LoadedObject]
+        do {
+            objects = try ManifestDecoder.decode(request.body, source: "body", defaultNamespace: request.query["namespace"] ?? "default")
+        } catch {
+            return (.error(400, error.description), "none")
+        }
+        let notes = source.stalenessWarning.map { [$0] } ?? []
+        let report = source.withView { CheckReport(checking: objects, against: $0, checker: reviewer.checker, notes: notes) }
+        let status = report.allowed ? 200 : 403
+        let verdict = report.allowed ? "allowed" : "denied"
+        if wantsJSON(request) {
+            return (HTTPResponse(status: status, contentType: "application/json", body: Array(report.json.utf8)), verdict)
+        }
+        return (HTTPResponse(status: status, text: report.text), verdict)
+    }
+
+    // MARK: - /audit, /readyz
+
+    private func audit(_ request: HTTPRequest) -> (HTTPResponse, String) {
+        let report = source.withView { AuditReport(view: $0, checker: reviewer.checker) }
+        metrics.violations(report.countsByRule)
+        if wantsJSON(request) {
+            return (HTTPResponse(status: 200, contentType: "application/json", body: Array(report.json.utf8)), "none")
+        }
+        return (HTTPResponse(status: 200, text: report.text), "none")
+    }
+
+    private func readyz(_ request: HTTPRequest) -> (HTTPResponse, String) {
+        var reasons = source.notReadyReasons
+        if shuttingDown.load(ordering: .relaxed) { reasons.insert("shutting down", at: 0) }
+        if reasons.isEmpty { return (HTTPResponse(status: 200, text: "ok\n"), "none") }
+        return (HTTPResponse(status: 503, text: "not ready: \(reasons.joined(separator: "; "))\n"), "none")
+    }
+
+    private func wantsJSON(_ request: HTTPRequest) -> Bool {
+        request.query["output"] == "json" || (request.headers["accept"]?.contains("application/json") ?? false)
+    }
+}

@@ -1,0 +1,76 @@
+import HTTPServer
+import Logging
+import ScaleGuardCore
+import TLS
+
+/// `scaleguard serve` put together: the certificate store, the routes and the HTTPS server, with an orderly shutdown.
+public final class WebhookServer: Sendable {
+    public struct Options: Sendable {
+        public var http: HTTPServer.Configuration
+        public var certificates: CertificateStore.Files
+        public var certificatePollInterval: Double
+        public var shutdownGrace: Double
+
+        public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
+                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15) {
+            self.http = http
+            self.certificates = certificates
+            self.certificatePollInterval = certificatePollInterval
+            self.shutdownGrace = shutdownGrace
+        }
+    }
+
+    public let options: Options
+    public let metrics: WebhookMetrics
+    private let certificates: CertificateStore
+    private let routes: WebhookRoutes
+    private let server: HTTPServer
+    private let logger: Logger
+
+    public init(options: Options, checker: Checker, source: any ClusterViewSource, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        let metrics = WebhookMetrics()
+        self.metrics = metrics
+        let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
+        self.certificates = certificates
+        let routes = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger)
+        self.routes = routes
+        var events = HTTPServer.Events()
+        events.handshakeFailed = { [logger] error in
+            metrics.handshakeFailed()
+            logger.debug("TLS handshake failed", metadata: ["error": "\(error)"])
+        }
+        events.requestRejected = { [logger] status, message in
+            metrics.requestCompleted(path: "other", code: status, verdict: "none", seconds: 0)
+            logger.debug("request rejected", metadata: ["status": "\(status)", "reason": "\(message)"])
+        }
+        server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
+                            events: events, handler: routes.respond)
+    }
+
+    /// Starts listening and polling the certificate files; returns the bound port.
+    @discardableResult
+    public func start() throws -> UInt16 {
+        let port = try server.start()
+        certificates.startPolling(interval: options.certificatePollInterval)
+        logger.info("listening", metadata: ["address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)"])
+        return port
+    }
+
+    /// Fails `/readyz` at once, stops accepting, lets requests in flight finish within the grace period.
+    /// Returns true when they all did.
+    @discardableResult
+    public func shutdown() -> Bool {
+        logger.info("shutting down", metadata: ["grace": "\(options.shutdownGrace)s", "inFlight": "\(server.requestsInFlight)"])
+        routes.beginShutdown()
+        certificates.stop()
+        let drained = server.shutdown(grace: options.shutdownGrace)
+        if drained {
+            logger.info("stopped")
+        } else {
+            logger.warning("grace period over with requests still in flight", metadata: ["inFlight": "\(server.requestsInFlight)"])
+        }
+        return drained
+    }
+}

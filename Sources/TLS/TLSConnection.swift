@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import COpenSSL
+import CShims
+
+/// One TLS connection over a non-blocking socket; every call waits at most until its deadline.
+/// Used by one thread at a time; it closes the socket when released.
+public final class TLSConnection {
+    private let ssl: OpaquePointer
+    public let fd: Int32
+    /// Becomes readable when the owner wants idle waits to end (server shutdown).
+    public var wake: Int32?
+    private var closed = false
+
+    /// Wraps an accepted (server) or connected (client) socket; the connection owns `fd` from here on.
+    public init(context: TLSContext, fd: Int32, serverName: String? = nil) throws(TLSError) {
+        guard let ssl = SSL_new(context.context) else {
+            Socket.close(fd)
+            throw .ssl("cannot create a connection: \(openSSLErrors())")
+        }
+        self.ssl = ssl
+        self.fd = fd
+        SSL_set_fd(ssl, fd)
+        if let serverName {
+            SSL_set_connect_state(ssl)
+            _ = sg_ssl_set_alpn_http11(ssl)
+            if Self.isIPAddress(serverName) {
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName)
+            } else {
+                _ = sg_ssl_set_sni(ssl, serverName)
+                SSL_set1_host(ssl, serverName)
+            }
+        } else {
+            SSL_set_accept_state(ssl)
+        }
+    }
+
+    deinit { close() }
+
+    public func handshake(until deadline: Deadline) throws(TLSError) {
+        try perform(until: deadline, wakeable: false) { SSL_do_handshake($0) }
+    }
+
+    /// The ALPN protocol agreed on, if any.
+    public var alpn: String? {
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = sg_ssl_alpn_selected(ssl, &buffer, buffer.count)
+        return length > 0 ? String(nulTerminated: buffer) : nil
+    }
+
+    /// Reads what is available into `buffer`; 0 means the peer closed. With `idle`, the server's wake pipe ends the wait.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline, idle: Bool = false) throws(TLSError) -> Int {
+        var count = 0
+        do throws(TLSError) {
+            try perform(until: deadline, wakeable: idle) { ssl in
+                SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+            }
+        } catch .closed {
+            return 0
+        } catch {
+            throw error
+        }
+        return count
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer, until deadline: Deadline) throws(TLSError) {
+        var offset = 0
+        while offset < bytes.count {
+            var written = 0
+            try perform(until: deadline, wakeable: false) { ssl in
+                SSL_write_ex(ssl, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, &written)
+            }
+            offset += written
+        }
+    }
+
+    public func write(_ bytes: [UInt8], until deadline: Deadline) throws(TLSError) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(TLSError) in try write(buffer, until: deadline) }
+        }
+        try result.get()
+    }
+
+    /// Sends close_notify (without waiting for the peer's) and closes the socket.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        ERR_clear_error()
+        SSL_shutdown(ssl)
+        SSL_free(ssl)
+        Socket.close(fd)
+    }
+
+    /// Runs one SSL call until it completes, waiting on the socket as OpenSSL asks.
+    private func perform(until deadline: Deadline, wakeable: Bool, _ call: (OpaquePointer) -> Int32) throws(TLSError) {
+        while true {
+            ERR_clear_error()
+            let result = call(ssl)
+            if result == 1 { return }
+            let error = SSL_get_error(ssl, result)
+            switch error {
+            case SSL_ERROR_WANT_READ:
+                try Socket.wait(fd, for: Int16(POLLIN), until: deadline, wake: wakeable ? wake : nil)
+            case SSL_ERROR_WANT_WRITE:
+                try Socket.wait(fd, for: Int16(POLLOUT), until: deadline)
+            case SSL_ERROR_ZERO_RETURN:
+                throw .closed
+            case SSL_ERROR_SYSCALL:
+                let code = errno
+                if code == 0 || code == ECONNRESET || code == EPIPE { throw .closed }
+                throw .system(call: "TLS I/O", errno: code, message: String(cString: strerror(code)))
+            default:
+                throw .ssl(openSSLErrors())
+            }
+        }
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}

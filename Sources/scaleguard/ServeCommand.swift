@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPServer
+import Logging
+import Manifests
+import ScaleGuardCore
+import ScaleGuardServer
+
+/// `scaleguard serve`: the validating admission webhook over HTTPS.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and /metrics.")
+
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen: String = "0.0.0.0:8443"
+
+    @Option(help: "Folder holding tls.crt and tls.key (a mounted Secret works: changes are picked up).")
+    var certDir: String = "/etc/scaleguard/certs"
+
+    @Option(help: "Certificate chain file (PEM); default <cert-dir>/tls.crt.")
+    var tlsCert: String?
+
+    @Option(help: "Private key file (PEM); default <cert-dir>/tls.key.")
+    var tlsKey: String?
+
+    @Option(help: "Require client certificates signed by this CA (PEM).")
+    var clientCa: String?
+
+    @Option(help: "Policy file (YAML). Without it the defaults apply.")
+    var config: String?
+
+    @Option(parsing: .upToNextOption, help: "Manifest files or folders that make the cluster view, for use without a cluster.")
+    var clusterState: [String] = []
+
+    @Flag(help: "Use the embedded demo cluster view (an A100 Deployment of model llama and its PodAutoscaler).")
+    var demo = false
+
+    @Option(help: "Log format: text or json.")
+    var logFormat: String = "text"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(help: "Seconds to finish requests in flight after SIGTERM.")
+    var shutdownGrace: Double = 15
+
+    @Option(help: "Seconds between checks of the certificate files.")
+    var certPollInterval: Double = 10
+
+    @Option(help: "Seconds a kept-alive connection may stay idle.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Seconds a whole request may take to arrive.")
+    var requestTimeout: Double = 30
+
+    @Option(help: "Seconds any one read may wait for the client.")
+    var readTimeout: Double = 10
+
+    @Option(help: "Connections served at once; more are closed at accept.")
+    var maxConnections: Int = 1024
+
+    func validate() throws {
+        guard LineLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format is text or json") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        guard (1...10).contains(certPollInterval) || certPollInterval < 1 && certPollInterval > 0 else {
+            throw ValidationError("--cert-poll-interval must be at most 10 seconds")
+        }
+        _ = try address()
+    }
+
+    private func address() throws -> (host: String, port: UInt16) {
+        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 0.0.0.0:8443")
+        }
+        return (String(listen[..<colon]), port)
+    }
+
+    func run() throws {
+        let format = LineLogHandler.Format(rawValue: logFormat) ?? .text
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, format: format, logLevel: level) }
+        let logger = Logger(label: "scaleguard")
+
+        let (host, port) = try address()
+        var http = HTTPServer.Configuration(host: host, port: port, maxConnections: maxConnections)
+        http.timeouts.idle = idleTimeout
+        http.timeouts.request = requestTimeout
+        http.timeouts.read = readTimeout
+        http.timeouts.head = min(10, requestTimeout)
+        let files = CertificateStore.Files(
+            certificate: tlsCert ?? (certDir as NSString).appendingPathComponent("tls.crt"),
+            key: tlsKey ?? (certDir as NSString).appendingPathComponent("tls.key"),
+            clientCA: clientCa)
+
+        let server: WebhookServer
+        do {
+            let policy = try PolicyFile.load(config)
+            var objects = try ManifestLoader().load(clusterState.isEmpty ? [] : clusterState).map(\.object)
+            if clusterState.isEmpty { objects = [] }
+            if demo {
+                objects += try ManifestDecoder.decode(Array(DemoCluster.manifests.utf8), source: "demo").map(\.object)
+            }
+            let source = StaticClusterView(objects: objects)
+            server = try WebhookServer(
+                options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval, shutdownGrace: shutdownGrace),
+                checker: Checker(policy: policy), source: source, logger: logger)
+            logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
+            try server.start()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                logger.info("signal received", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")"])
+                server.shutdown()
+                done.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        withExtendedLifetime(sources) {}
+    }
+}
