@@ -76,5 +76,6 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
+        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS"]),
     ]
 )

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// HTTP/1.1 framing, limits and timeouts, through curl and a raw TLS client.
+@Suite(.serialized) struct HTTPProtocolTests {
+    let server: ServerProcess
+
+    init() throws {
+        server = try ServerProcess(["--demo", "--request-timeout", "3", "--read-timeout", "2", "--idle-timeout", "3"])
+    }
+
+    func statusLine(_ response: String) -> String { response.components(separatedBy: "\r\n").first ?? "" }
+
+    @Test func everyErrorGetsItsStatus() throws {
+        let url = server.url
+        #expect(try Shell.curl(server, ["\(url)/nope"]).status == 404)
+        let wrongMethod = try Shell.curl(server, ["-i", "\(url)/validate"])
+        #expect(wrongMethod.status == 405 && wrongMethod.body.lowercased().contains("allow: post"))
+        #expect(try Shell.curl(server, ["--data", "x", "\(url)/healthz"]).status == 405)
+        #expect(try Shell.curl(server, ["-H", "Content-Type: text/html", "--data", "<p>", "\(url)/validate"]).status == 415)
+        #expect(try Shell.curl(server, ["-H", "Content-Type: image/png", "--data", "x", "\(url)/check"]).status == 415)
+        let hugeHeader = "X-Big: " + String(repeating: "a", count: 9000)
+        #expect(try Shell.curl(server, ["-H", hugeHeader, "\(url)/healthz"]).status == 431)
+        let many = (0..<120).flatMap { ["-H", "X-H\($0): v"] }
+        #expect(try Shell.curl(server, many + ["\(url)/healthz"]).status == 431)
+
+        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+        try raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n")
+        #expect(statusLine(raw.readAll()) == "HTTP/1.1 411 Length Required")
+        let garbage = try RawClient(port: server.port, ca: server.certificates.ca)
+        try garbage.send("HELLO\r\n\r\n")
+        #expect(statusLine(garbage.readAll()) == "HTTP/1.1 400 Bad Request")
+        let smuggle = try RawClient(port: server.port, ca: server.certificates.ca)
+        try smuggle.send("POST /check HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(statusLine(smuggle.readAll()) == "HTTP/1.1 400 Bad Request")
+    }
+
+    @Test func aBodyOfSevenMebibytesPlusOneIs413() throws {
+        let limit = 7 * 1024 * 1024
+        let over = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+                                  stdin: Data(repeating: 0x20, count: limit + 1))
+        #expect(over.status == 413)
+        // Exactly the limit is read (and refused as JSON, not as size).
+        let at = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+                                stdin: Data(repeating: 0x20, count: limit))
+        #expect(at.status == 400)
+        // A chunked body over the limit is cut off as well.
+        let chunked = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked",
+                                              "--data-binary", "@-", "\(server.url)/validate"],
+                                     stdin: Data(repeating: 0x20, count: limit + 1))
+        #expect(chunked.status == 413)
+    }
+
+    @Test func expectContinueAndChunkedBodiesAreServed() throws {
+        let review = Reviews.review(nil, uid: "u-chunked", operation: "DELETE")
+        let r = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
+                                        "-H", "Transfer-Encoding: chunked", "--data-binary", "@-", "\(server.url)/validate"], stdin: review)
+        #expect(r.status == 200 && r.body.contains("u-chunked"))
+        let http10 = try Shell.curl(server, ["--http1.0", "\(server.url)/healthz"])
+        #expect(http10.status == 200)
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+        let review = String(decoding: Reviews.review(nil, uid: "u-pipe", operation: "DELETE"), as: UTF8.self)
+        try raw.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+            + "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
+            + "GET /readyz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        let all = raw.readAll()
+        #expect(all.components(separatedBy: "HTTP/1.1 ").count - 1 == 3)
+        #expect(all.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 3)
+        #expect(all.range(of: "ok\n")?.lowerBound ?? all.endIndex < all.range(of: "u-pipe")?.lowerBound ?? all.startIndex)
+        #expect(all.contains("u-pipe"))
+        #expect(all.contains("Connection: close"))
+    }
+
+    @Test func aSlowClientIsCutOff() throws {
+        let quiet = try RawClient(port: server.port, ca: server.certificates.ca)
+        try quiet.send("GET /healthz HTTP/1.1\r\nHost: a\r\n")  // the head never ends
+        let started = Date()
+        let answer = quiet.readAll(seconds: 15)
+        #expect(statusLine(answer) == "HTTP/1.1 408 Request Timeout")
+        #expect(Date().timeIntervalSince(started) < 6)
+
+        // A dribbler that sends a byte a second still breaks the 3-second request bound.
+        let dribbler = try RawClient(port: server.port, ca: server.certificates.ca)
+        let head = "POST /validate HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        try dribbler.send(head)
+        var sent = 0
+        let begun = Date()
+        while Date().timeIntervalSince(begun) < 8 {
+            guard (try? dribbler.send("x")) != nil else { break }
+            sent += 1
+            Thread.sleep(forTimeInterval: 1)
+        }
+        #expect(sent < 6, "the dribbling client should have been cut off after about 3 seconds")
+        // An idle kept-alive connection is closed after the idle timeout; the server stays healthy.
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
+    }
+
+    @Test func tls11IsRefusedAndALPNIsHTTP11() throws {
+        let old = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1", "-brief"], stdin: Data())
+        #expect(old.status != 0)
+        let modern = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "h2,http/1.1",
+                                               "-CAfile", server.certificates.ca, "-servername", "localhost", "-brief"], stdin: Data())
+        #expect((modern.stdout + modern.stderr).contains("Protocol version: TLSv1.3"))
+        let alpn = try Shell.curl(server, ["-v", "\(server.url)/healthz"])
+        #expect(alpn.result.stderr.contains("ALPN: server accepted http/1.1"), "curl offers h2 and http/1.1; only http/1.1 is served")
+        let cbc = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "AES128-SHA", "-brief"], stdin: Data())
+        #expect(cbc.status != 0, "non-AEAD suites must be refused")
+        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        #expect(!metrics.contains("scaleguard_tls_handshake_failures_total 0"))
+    }
+}

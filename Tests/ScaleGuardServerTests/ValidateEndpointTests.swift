@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// `/validate` through curl, as kube-apiserver would call it.
+@Suite(.serialized) struct ValidateEndpointTests {
+    let server: ServerProcess
+
+    init() throws {
+        server = try ServerProcess(["--demo"])
+    }
+
+    func post(_ body: Data, path: String = "/validate", type: String = "application/json") throws -> (status: Int, body: String) {
+        let r = try Shell.curl(server, ["-H", "Content-Type: \(type)", "--data-binary", "@-", "\(server.url)\(path)?timeout=10s"], stdin: body)
+        return (r.status, r.body)
+    }
+
+    @Test func aDeniedReviewHasEveryFieldKubeAPIServerReads() throws {
+        let object = Reviews.deployment(name: "llama-a40", selector: ["model.aibrix.ai/name": "llama"],
+                                        labels: ["model.aibrix.ai/name": "llama", "gpu": "a40"])
+        let (status, body) = try post(Reviews.review(object, uid: "705ab4f5-6393-11e8-b7cc-42010a800002"))
+        #expect(status == 200)
+        let json = Reviews.json(body)
+        #expect(json["apiVersion"] as? String == "admission.k8s.io/v1")
+        #expect(json["kind"] as? String == "AdmissionReview")
+        let response = json["response"] as? [String: Any] ?? [:]
+        #expect(response["uid"] as? String == "705ab4f5-6393-11e8-b7cc-42010a800002")
+        #expect(response["allowed"] as? Bool == false)
+        #expect(response["patch"] == nil)
+        let statusField = response["status"] as? [String: Any] ?? [:]
+        #expect(statusField["code"] as? Int == 403)
+        #expect(statusField["reason"] as? String == "Forbidden")
+        let message = statusField["message"] as? String ?? ""
+        #expect(message.hasPrefix("SG001 selector-overlap: Deployment default/llama-a40 overlaps Deployment default/llama-a100"))
+        #expect(message.contains("PodAutoscaler default/llama-a100 would count llama-a40's pods"))
+        #expect(!message.contains("\n"))
+        #expect((response["auditAnnotations"] as? [String: String])?["denied-rules"] == "SG001,SG002")
+        #expect(server.log.contains("\"msg\":\"denied\""))
+    }
+
+    @Test func anAllowedReviewCarriesWarnings() throws {
+        let object = Reviews.deployment(name: "mistral-a40", selector: ["model.aibrix.ai/name": "mistral", "scaleguard.io/gpu-type": "a40"],
+                                        product: nil)
+        let (status, body) = try post(Reviews.review(object, uid: "u-allowed"))
+        #expect(status == 200)
+        let response = Reviews.json(body)["response"] as? [String: Any] ?? [:]
+        #expect(response["allowed"] as? Bool == true)
+        #expect(response["uid"] as? String == "u-allowed")
+        #expect(response["status"] == nil)
+        let warnings = response["warnings"] as? [String] ?? []
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("SG003 gpu-pinning:"))
+    }
+
+    @Test func v1beta1IsAnsweredInV1beta1() throws {
+        let (status, body) = try post(Reviews.review(nil, uid: "u-beta", operation: "DELETE", apiVersion: "admission.k8s.io/v1beta1"))
+        #expect(status == 200)
+        let json = Reviews.json(body)
+        #expect(json["apiVersion"] as? String == "admission.k8s.io/v1beta1")
+        #expect((json["response"] as? [String: Any])?["allowed"] as? Bool == true)
+    }
+
+    @Test func aDryRunIsCheckedButLeavesNoTrace() throws {
+        let labels = ["model.aibrix.ai/name": "mistral", "scaleguard.io/gpu-type": "a40"]
+        let a40 = Reviews.deployment(name: "mistral-a40", selector: labels)
+        let overlapping = Reviews.deployment(name: "any-a40", selector: ["scaleguard.io/gpu-type": "a40"],
+                                             labels: ["scaleguard.io/gpu-type": "a40", "app": "any-a40"])
+        func allowed(_ body: String) -> Bool { (Reviews.json(body)["response"] as? [String: Any])?["allowed"] as? Bool ?? false }
+
+        #expect(allowed(try post(Reviews.review(a40, dryRun: true)).body))
+        #expect(allowed(try post(Reviews.review(overlapping, dryRun: true)).body), "a dry run must not enter the view")
+        // A real admission counts at once for the next request, before any watch could report it.
+        #expect(allowed(try post(Reviews.review(a40)).body))
+        let denied = try post(Reviews.review(overlapping)).body
+        #expect(!allowed(denied))
+        #expect(denied.contains("Deployment default/any-a40 overlaps Deployment default/mistral-a40"))
+    }
+
+    @Test func anUnreadableObjectIsDeniedWithTheReason() throws {
+        var object = Reviews.deployment(name: "x", selector: ["app": "x"])
+        object["spec"] = ["selector": ["matchExpressions": [["key": "app", "operator": "Like"]]]]
+        let body = try post(Reviews.review(object)).body
+        #expect((Reviews.json(body)["response"] as? [String: Any])?["allowed"] as? Bool == false)
+        #expect(Reviews.message(body).contains("unknown operator \"Like\""))
+    }
+
+    @Test func whatIsNotAReviewIsA400WithAJSONError() throws {
+        let notJSON = try post(Data("hello".utf8))
+        #expect(notJSON.status == 400)
+        #expect(Reviews.json(notJSON.body)["kind"] as? String == "Status")
+        let noUID = try post(Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"","operation":"CREATE"}}"#.utf8))
+        #expect(noUID.status == 400 && noUID.body.contains("request.uid is empty"))
+        let otherKind = try post(Data(#"{"apiVersion":"v1","kind":"Pod"}"#.utf8))
+        #expect(otherKind.status == 400 && !otherKind.body.contains("allowed"))
+    }
+
+    @Test func checkTakesYAMLFromCurlAndAnswersTextOrJSON() throws {
+        let yaml = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: llama-a40}
+        spec:
+          selector: {matchLabels: {model.aibrix.ai/name: llama}}
+          template:
+            metadata: {labels: {model.aibrix.ai/name: llama}}
+            spec: {containers: [{name: c, resources: {limits: {nvidia.com/gpu: 1}}}]}
+        """
+        // curl --data-binary sends application/x-www-form-urlencoded unless told otherwise: accepted as YAML.
+        let text = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(yaml.utf8))
+        #expect(text.status == 403)
+        #expect(text.body.contains("DENIED Deployment default/llama-a40"))
+        #expect(text.body.contains("SG001 selector-overlap"))
+        let json = try Shell.curl(server, ["-H", "Content-Type: application/yaml", "--data-binary", "@-", "\(server.url)/check?output=json"],
+                                  stdin: Data(yaml.utf8))
+        #expect(Reviews.json(json.body)["allowed"] as? Bool == false)
+        let broken = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data("kind: [".utf8))
+        #expect(broken.status == 400 && broken.body.contains("line"))
+    }
+
+    @Test func metricsCountRequestsDenialsAndCertificateExpiry() throws {
+        _ = try post(Reviews.review(Reviews.deployment(name: "m", selector: ["model.aibrix.ai/name": "llama"])))
+        let metrics = try Shell.curl(server, ["\(server.url)/metrics"])
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"scaleguard_http_requests_total{path="/validate",code="200",verdict="denied"}"#))
+        #expect(metrics.body.contains(#"scaleguard_denials_total{rule="SG001"}"#))
+        #expect(metrics.body.contains(#"scaleguard_http_request_duration_seconds_bucket{path="/validate",le="0.0005"}"#))
+        #expect(metrics.body.contains("scaleguard_certificate_expiry_timestamp_seconds "))
+        #expect(metrics.body.contains("scaleguard_http_requests_in_flight"))
+        #expect(metrics.body.contains("scaleguard_tls_handshake_failures_total"))
+        #expect(metrics.body.contains(#"scaleguard_certificate_reloads_total{result="success"} 0"#))
+        let health = try Shell.curl(server, ["\(server.url)/healthz"])
+        let ready = try Shell.curl(server, ["\(server.url)/readyz"])
+        #expect(health.status == 200 && ready.status == 200)
+    }
+}
