@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Foundation
+import Testing
+
+/// Client certificates, certificate rotation under load, and SIGTERM while a request is in flight.
+@Suite struct LifecycleTests {
+    @Test func aClientCertificateIsRequiredAndChecked() throws {
+        let certs = try TestCertificates()
+        // A client certificate signed by the same CA, and one signed by a stranger.
+        let dir = certs.directory.path
+        for (name, ca) in [("client", "\(dir)/ca"), ("stranger", "\(dir)/stranger-ca")] {
+            if name == "stranger" {
+                _ = try Shell.run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                              "-keyout", "\(ca).key", "-out", "\(ca).crt", "-subj", "/CN=stranger", "-days", "1"])
+            }
+            _ = try Shell.run("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                          "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).csr", "-subj", "/CN=kube-apiserver"])
+            let signed = try Shell.run("openssl", ["x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", "\(ca).crt", "-CAkey", "\(ca).key",
+                                                   "-CAcreateserial", "-days", "1", "-out", "\(dir)/\(name).crt"])
+            #expect(signed.status == 0, "\(signed.stderr)")
+        }
+        let server = try ServerProcess(["--client-ca", certs.ca], certificates: certs)
+        let without = try Shell.curl(server, ["\(server.url)/healthz"])
+        #expect(without.status == 0, "a client without a certificate must be refused at the handshake")
+        let stranger = try Shell.curl(server, ["--cert", "\(dir)/stranger.crt", "--key", "\(dir)/stranger.key", "\(server.url)/healthz"])
+        #expect(stranger.status == 0)
+        let trusted = try Shell.curl(server, ["--cert", "\(dir)/client.crt", "--key", "\(dir)/client.key", "\(server.url)/healthz"])
+        #expect(trusted.status == 200)
+    }
+
+    @Test func certificatesRotateWhileRequestsKeepFlowing() throws {
+        let certs = try TestCertificates()
+        let server = try ServerProcess(["--cert-poll-interval", "0.2"], certificates: certs)
+        func serial() throws -> String {
+            let r = try Shell.run("/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(server.port) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
+            return r.stdout
+        }
+        let before = try serial()
+        let failures = LockedCounter(), successes = LockedCounter()
+        let stop = LockedFlag()
+        let load = Thread {
+            while !stop.value {
+                let r = try? Shell.curl(server, ["\(server.url)/healthz"])
+                if r?.status == 200 { successes.add() } else { failures.add() }
+            }
+        }
+        load.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        try certs.regenerate()
+        // A broken pair (key of another certificate) is refused and the good one keeps serving.
+        Thread.sleep(forTimeInterval: 1.0)
+        let rotated = try serial()
+        let goodKey = try Data(contentsOf: URL(fileURLWithPath: certs.key))
+        _ = try Shell.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", certs.key])
+        Thread.sleep(forTimeInterval: 1.0)
+        stop.value = true
+        while !load.isFinished { usleep(10_000) }
+        try goodKey.write(to: URL(fileURLWithPath: certs.key))
+
+        #expect(before != rotated && !rotated.isEmpty)
+        #expect(try serial() == rotated)
+        #expect(failures.value == 0)
+        #expect(successes.value > 5)
+        #expect(server.log.contains("\"msg\":\"certificate reloaded\""))
+        #expect(server.log.contains("still serving the previous certificate"))
+        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="success"} 1"#))
+        #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 1"#))
+    }
+
+    @Test func sigtermLetsTheRequestInFlightFinishThenExitsZero() throws {
+        let server = try ServerProcess(["--demo", "--shutdown-grace", "10"])
+        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+        let review = String(decoding: Reviews.review(nil, uid: "u-in-flight", operation: "DELETE"), as: UTF8.self)
+        let head = "POST /validate HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n"
+        try raw.send(head + review.prefix(20))
+        Thread.sleep(forTimeInterval: 0.3)
+        server.signal(SIGTERM)
+        Thread.sleep(forTimeInterval: 0.5)
+        // New connections are refused at once; the one in flight is still served.
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 0)
+        try raw.send(String(review.dropFirst(20)))
+        let answer = raw.readAll()
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(answer.contains("Connection: close"))
+        #expect(answer.contains("u-in-flight"))
+        #expect(server.waitForExit(seconds: 10) == 0)
+        #expect(server.log.contains("\"msg\":\"stopped\""))
+    }
+
+    @Test func sigpipeDoesNotKillTheServer() throws {
+        let server = try ServerProcess(["--demo"])
+        for _ in 0..<5 {
+            let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+            try raw.send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n")
+            // Reset the connection under the server's write.
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(raw.connection.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+            raw.connection.close()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool {
+        get { lock.withLock { flag } }
+        set { lock.withLock { flag = newValue } }
+    }
+}
