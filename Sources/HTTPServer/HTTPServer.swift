@@ -62,14 +62,11 @@ public final class HTTPServer: Sendable {
     private let tlsContext: @Sendable () -> TLSContext
     private let logger: Logger
 
-    private struct State {
-        var listener: Int32 = -1
-        var connections = 0
-        var requestsInFlight = 0
-        var shuttingDown = false
-        var acceptDone = false
-    }
-    private let state = Mutex(State())
+    // Atomics, not a lock: every request touches these, from as many threads as there are connections.
+    private let connections = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
+    private let shuttingDown = Atomic<Bool>(false)
+    private let acceptDone = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
     /// Readable once shutdown begins: ends the accept wait and every idle connection's wait.
     private let wakePipe: (read: Int32, write: Int32)
@@ -97,45 +94,40 @@ public final class HTTPServer: Sendable {
     @discardableResult
     public func start() throws(TLSError) -> UInt16 {
         let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port)
-        state.withLock { $0.listener = fd }
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "scaleguard-accept"
         thread.start()
         return port
     }
 
-    public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
-    public var requestsInFlight: Int { state.withLock { $0.requestsInFlight } }
-    public var openConnections: Int { state.withLock { $0.connections } }
+    public var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+    public var openConnections: Int { connections.load(ordering: .relaxed) }
 
     /// Stops accepting, closes idle connections, and waits up to `grace` seconds for requests in flight.
     /// Returns true when everything finished in time.
     @discardableResult
     public func shutdown(grace: Double) -> Bool {
-        let first = state.withLock { s in
-            defer { s.shuttingDown = true }
-            return !s.shuttingDown
-        }
-        if first {
+        if !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) {
             var byte: UInt8 = 1
             _ = Glibc.write(wakePipe.write, &byte, 1)
         }
         let deadline = Deadline.after(seconds: grace)
         while Deadline.now < deadline {
-            if state.withLock({ $0.connections == 0 && $0.acceptDone }) { return true }
+            if connections.load(ordering: .acquiring) == 0 && acceptDone.load(ordering: .acquiring) { return true }
             usleep(10_000)
         }
         return false
     }
 
     func nextRequestID() -> UInt64 { requestCounter.wrappingAdd(1, ordering: .relaxed).newValue }
-    func requestStarted() { state.withLock { $0.requestsInFlight += 1 } }
-    func requestFinished() { state.withLock { $0.requestsInFlight -= 1 } }
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
 
     private func acceptLoop(_ listener: Int32) {
         defer {
             Socket.close(listener)
-            state.withLock { $0.acceptDone = true }
+            acceptDone.store(true, ordering: .releasing)
         }
         while true {
             do {
@@ -144,19 +136,16 @@ public final class HTTPServer: Sendable {
                 return  // woken: shutting down
             }
             guard let fd = Socket.accept(listener) else { continue }
-            let admitted = state.withLock { s in
-                guard s.connections < configuration.maxConnections else { return false }
-                s.connections += 1
-                return true
-            }
-            guard admitted else {
+            // Only this thread increments, so load-then-add cannot overshoot the cap.
+            guard connections.load(ordering: .relaxed) < configuration.maxConnections else {
                 logger.warning("connection refused: \(configuration.maxConnections) connections already open")
                 Socket.close(fd)
                 continue
             }
+            connections.add(1, ordering: .relaxed)
             let context = tlsContext()
             let thread = Thread { [self] in
-                defer { state.withLock { $0.connections -= 1 } }
+                defer { connections.subtract(1, ordering: .releasing) }
                 do {
                     let tls = try TLSConnection(context: context, fd: fd)
                     tls.wake = wakePipe.read

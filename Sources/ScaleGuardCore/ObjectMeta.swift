@@ -32,15 +32,17 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
     }
 
     /// Rule ids listed in the `scaleguard.io/skip` annotation.
-    var skippedRules: Set<RuleID> {
-        guard let raw = annotations?[SkipAnnotation.key] else { return [] }
-        return Set(raw.split(separator: ",").compactMap { RuleID(rawValue: $0.trimmingSpaces().uppercased()) })
-    }
+    var skippedRules: Set<RuleID> { SkipAnnotation.rules(in: annotations) }
 }
 
 /// The annotation that opts one object out of named rules.
 public enum SkipAnnotation {
     public static let key = "scaleguard.io/skip"
+
+    static func rules(in annotations: [String: String]?) -> Set<RuleID> {
+        guard let raw = annotations?[key] else { return [] }
+        return Set(raw.split(separator: ",").compactMap { RuleID(rawValue: $0.trimmingSpaces().uppercased()) })
+    }
 }
 
 /// A `metadata.ownerReferences` entry.

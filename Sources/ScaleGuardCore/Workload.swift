@@ -113,21 +113,32 @@ private struct PodSpec: Decodable {
     var nodeSelector: [String: String]?
     var affinity: Affinity?
 
-    static let ordinaryResources: Set<String> = ["cpu", "memory", "ephemeral-storage", "storage"]
-
     var extendedResources: [String] {
-        var names = Set<String>()
+        var names = ExtendedResources()
         for container in (containers ?? []) + (initContainers ?? []) {
-            for (name, quantity) in container.resources?.limits ?? [:] where !quantity.isZero { names.insert(name) }
-            for (name, quantity) in container.resources?.requests ?? [:] where !quantity.isZero { names.insert(name) }
+            for (name, quantity) in container.resources?.limits ?? [:] { names.add(name, quantity: quantity.text) }
+            for (name, quantity) in container.resources?.requests ?? [:] { names.add(name, quantity: quantity.text) }
         }
-        return names.filter { !Self.ordinaryResources.contains($0) && !$0.hasPrefix("hugepages-") }.sorted()
+        return names.sorted
     }
 
     var pinning: NodePinning {
         let terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
         return NodePinning(nodeSelector: nodeSelector ?? [:], requiredTerms: terms.map { $0.matchExpressions ?? [] })
     }
+}
+
+/// The resource names a pod template asks for beyond cpu, memory and storage, with zero quantities left out.
+struct ExtendedResources {
+    static let ordinary: Set<String> = ["cpu", "memory", "ephemeral-storage", "storage"]
+    private var names = Set<String>()
+
+    mutating func add(_ name: String, quantity: String) {
+        guard !quantity.allSatisfy({ $0 == "0" || $0 == "." }), !Self.ordinary.contains(name), !name.hasPrefix("hugepages-") else { return }
+        names.insert(name)
+    }
+
+    var sorted: [String] { names.sorted() }
 }
 
 /// A resource quantity, written as a string (`"1"`, `500m`) or a bare number.
@@ -144,6 +155,4 @@ struct Quantity: Decodable {
             text = try c.decode(String.self)
         }
     }
-
-    var isZero: Bool { text.allSatisfy { $0 == "0" || $0 == "." } }
 }

@@ -70,11 +70,9 @@ public final class WebhookRoutes: Sendable {
         }
         let review: AdmissionReview
         do {
-            review = try JSONDecoder().decode(AdmissionReview.self, from: Data(request.body))
-        } catch let error as DecodingError {
-            return (.error(400, "the body is not an AdmissionReview: \(error.readableDescription)"), "none")
+            review = try AdmissionReview.read(json: request.body)
         } catch {
-            return (.error(400, "the body is not JSON: \(error)"), "none")
+            return (.error(400, "the body is not an AdmissionReview: \(error)"), "none")
         }
         if let problem = review.problem { return (.error(400, "not an AdmissionReview this webhook answers: \(problem)"), "none") }
         guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
@@ -95,15 +93,9 @@ public final class WebhookRoutes: Sendable {
                 ])
             }
         }
-        let answer = AdmissionReview(apiVersion: review.apiVersion, response: response)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        guard let body = try? encoder.encode(answer) else {
-            logger.error("cannot encode an AdmissionReview response", metadata: ["uid": "\(admission.uid)"])
-            return (.error(500, "internal error encoding the response (request \(request.id))"), "none")
-        }
+        let body = AdmissionReview.responseJSON(apiVersion: review.apiVersion, response)
         let verdictLabel = verdict.map { $0.allowed ? "allowed" : "denied" } ?? "allowed"
-        return (HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](body)), verdictLabel)
+        return (HTTPResponse(status: 200, contentType: "application/json", body: body), verdictLabel)
     }
 
     // MARK: - /check

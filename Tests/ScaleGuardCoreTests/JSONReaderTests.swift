@@ -1,0 +1,77 @@
+import Foundation
+import ScaleGuardCore
+import Testing
+
+@Suite struct JSONReaderTests {
+    /// Objects the Codable path and the JSONReader path must read alike.
+    static let objects: [String] = [
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"llama-a100","namespace":"ml","annotations":{"scaleguard.io/skip":"SG003"},"labels":{"x":"y"}},"spec":{"replicas":2,"selector":{"matchLabels":{"model.aibrix.ai/name":"llama"},"matchExpressions":[{"key":"tier","operator":"NotIn","values":["cpu"]}]},"template":{"metadata":{"labels":{"model.aibrix.ai/name":"llama","tier":"gpu"}},"spec":{"nodeSelector":{"nvidia.com/gpu.product":"NVIDIA-A100-SXM4-80GB"},"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"k","operator":"In","values":["a","b"]}]}]}}},"initContainers":[{"name":"i","resources":{"limits":{"cpu":"1"}}}],"containers":[{"name":"c","image":"x","resources":{"limits":{"nvidia.com/gpu":1,"example.com/fpga":"0","memory":"1Gi"},"requests":{"nvidia.com/mig-1g.5gb":"1"}}}]}}}}"#,
+        #"{"kind":"StatefulSet","apiVersion":"apps/v1","metadata":{"generateName":"db-"},"spec":{"selector":{"matchLabels":{"app":"db"}},"template":{"metadata":{"labels":{"app":"db"}}}}}"#,
+        #"{"apiVersion":"autoscaling.aibrix.ai/v1alpha1","kind":"PodAutoscaler","metadata":{"name":"pa","namespace":"ml"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"llama"},"minReplicas":0,"maxReplicas":4,"scalingStrategy":"KPA","metricsSources":[{"metricSourceType":"pod","protocolType":"http","port":"8000","path":"/metrics","targetMetric":"m","targetValue":"0.5"}]}}"#,
+        #"{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"pa-hpa","ownerReferences":[{"apiVersion":"autoscaling.aibrix.ai/v1alpha1","kind":"PodAutoscaler","name":"pa","uid":"1","controller":true}]},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"llama"},"minReplicas":1,"maxReplicas":3,"metrics":[{"type":"Resource"}]}}"#,
+        #"{"apiVersion":"keda.sh/v1alpha1","kind":"ScaledObject","metadata":{"name":"so"},"spec":{"scaleTargetRef":{"name":"llama"},"minReplicaCount":1,"maxReplicaCount":2,"triggers":[{"type":"cpu","metadata":{"value":"50"}},{"type":"prometheus"}]}}"#,
+        #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"svc"},"spec":{"selector":{"app":"x"}}}"#,
+    ]
+
+    @Test(arguments: objects)
+    func readsWhatCodableReads(json: String) throws {
+        let codable = try JSONDecoder().decode(KubeObject.self, from: Data(json.utf8))
+        let fast = try KubeObject.read(json: Array(json.utf8))
+        #expect(fast == codable)
+    }
+
+    @Test func escapesNumbersAndNullsAreRead() throws {
+        let json = #"{"a":"tab\there \"q\" \u00e9 \ud83d\ude80","b":-12,"c":null,"d":[1,{"x":[true,false,null]}],"e":true}"#
+        var seen: [String: String] = [:]
+        try JSONReader.read(Array(json.utf8)) { (r) throws(JSONReadError) in
+            try r.object { (r, key) throws(JSONReadError) in
+                switch key {
+                case "a": seen[key] = try r.string()
+                case "b": seen[key] = String(try r.int())
+                case "c": seen[key] = r.readNull() ? "null" : "?"
+                case "e": seen[key] = String(try r.bool())
+                default: try r.skip()
+                }
+            }
+        }
+        #expect(seen == ["a": "tab\there \"q\" é 🚀", "b": "-12", "c": "null", "e": "true"])
+    }
+
+    @Test func errorsNameTheFieldPath() throws {
+        let bad = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","labels":{}},"spec":{"selector":{"matchLabels":{"app":8000}}}}"#
+        let error = #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(bad.utf8)) }
+        #expect(error?.description.hasPrefix("spec.selector.matchLabels.app: expected a string but found a number") == true)
+        #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(#"{"kind":"Deployment","apiVersion":"apps/v1""#.utf8)) }
+        #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array("[".utf8)) }
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONReadError.self) {
+            try JSONReader.read(Array(#"{"a":\#(deep)}"#.utf8)) { (r) throws(JSONReadError) in try r.skip() }
+        }
+        #expect(throws: JSONReadError.self) {
+            try JSONReader.read(Array(#"{"a":1} trailing"#.utf8)) { (r) throws(JSONReadError) in try r.skip() }
+        }
+    }
+
+    @Test func aReviewIsReadAndItsResponseWritten() throws {
+        let object = Self.objects[0]
+        let review = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","kind":{"group":"apps","version":"v1","kind":"Deployment"},"namespace":"ml","operation":"UPDATE","userInfo":{"username":"a","groups":["g"]},"object":\#(object),"oldObject":{"kind":"Deployment","apiVersion":"apps/v1","spec":{"selector":{"matchExpressions":[{"key":"a","operator":"Like"}]}}},"dryRun":true,"options":null}}"#
+        let decoded = try AdmissionReview.read(json: Array(review.utf8))
+        #expect(decoded.problem == nil)
+        #expect(decoded.request?.uid == "u1" && decoded.request?.operation == "UPDATE" && decoded.request?.isDryRun == true)
+        guard case .object(.workload(let w))? = decoded.request?.object else { Issue.record("no workload"); return }
+        #expect(w.name == "llama-a100")
+        guard case .unreadable(let why)? = decoded.request?.oldObject else { Issue.record("old object should be unreadable"); return }
+        #expect(why.contains("unknown operator \"Like\""))
+
+        let verdict = Verdict(findings: [Finding(rule: .selectorOverlap, severity: .deny, subject: "s", message: "a \"quoted\"\nmessage")],
+                              notes: ["stale"])
+        let json = AdmissionReview.responseJSON(apiVersion: "admission.k8s.io/v1beta1", AdmissionResponse(uid: "u1", verdict: verdict))
+        let parsed = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
+        let response = parsed?["response"] as? [String: Any]
+        #expect(parsed?["apiVersion"] as? String == "admission.k8s.io/v1beta1")
+        #expect(response?["uid"] as? String == "u1" && response?["allowed"] as? Bool == false)
+        #expect((response?["status"] as? [String: Any])?["message"] as? String == "SG001 selector-overlap: a \"quoted\" message")
+        #expect(response?["warnings"] as? [String] == ["stale"])
+        #expect((response?["auditAnnotations"] as? [String: String])?["denied-rules"] == "SG001")
+    }
+}
