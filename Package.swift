@@ -65,9 +65,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // A fake Kubernetes API for the tests and the cache benchmark.
+        .target(
+            name: "FakeKubeAPI",
+            dependencies: ["HTTPServer", "TLS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore"],
+            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
@@ -77,5 +84,6 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "scaleguard"]),
     ]
 )

@@ -237,7 +237,9 @@ final class HTTPConnection {
             do {
                 try produce(writer)
             } catch {
-                return  // the stream was cut on purpose or by the peer; the connection ends without a last chunk
+                // The stream was cut on purpose or by the peer: end the connection without a last chunk,
+                // so that the client sees the cut instead of waiting for more.
+                throw .closed
             }
             try tls.write(Array("0\r\n\r\n".utf8), until: .after(seconds: server.configuration.timeouts.write))
         }

@@ -36,6 +36,8 @@ public struct AdmissionReviewer: Sendable {
 public protocol ClusterViewSource: Sendable {
     /// Runs `body` with a consistent view: never one half-way through an update.
     func withView<T>(_ body: (ClusterView) -> T) -> T
+    /// Whether every resource has been listed once; before that no decision may be made on the view.
+    var isSynced: Bool { get }
     /// Why the view is not ready (not synced, stale), empty when it is.
     var notReadyReasons: [String] { get }
     /// A warning every verdict should carry while the view may be out of date, or nil.

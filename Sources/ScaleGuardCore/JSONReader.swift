@@ -5,7 +5,8 @@
 /// Errors carry the path to the bad field.
 public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
-    var index = 0
+    /// The byte offset the reader is at; set it back to re-read a value.
+    public var index = 0
     /// Nesting allowed in skipped values: more is refused rather than followed.
     static let maxDepth = 256
 

@@ -5,9 +5,10 @@ extension KubeObject {
         try JSONReader.read(bytes) { (r) throws(JSONReadError) in try read(&r) }
     }
 
-    public static func read(_ r: inout JSONReader) throws(JSONReadError) -> KubeObject {
+    /// `defaultType` stands in for an apiVersion and kind the JSON leaves out, as list items do.
+    public static func read(_ r: inout JSONReader, defaultType: (apiVersion: String, kind: String)? = nil) throws(JSONReadError) -> KubeObject {
         let type = try r.peekFields(["apiVersion", "kind"])
-        let apiVersion = type["apiVersion"] ?? "", kind = type["kind"] ?? ""
+        let apiVersion = type["apiVersion"] ?? defaultType?.apiVersion ?? "", kind = type["kind"] ?? defaultType?.kind ?? ""
         guard !kind.isEmpty else { throw r.error("the object has no kind; every manifest needs apiVersion and kind") }
         guard checkedKind(apiVersion: apiVersion, kind: kind) else {
             var name = ""

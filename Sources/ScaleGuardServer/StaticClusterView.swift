@@ -14,6 +14,7 @@ public final class StaticClusterView: ClusterViewSource {
         view.read { body($0) }
     }
 
+    public var isSynced: Bool { true }
     public var notReadyReasons: [String] { [] }
     public var stalenessWarning: String? { nil }
 

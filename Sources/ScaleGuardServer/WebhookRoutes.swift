@@ -59,6 +59,10 @@ public final class WebhookRoutes: Sendable {
             response.headers.add("Allow", method)
             return (response, "none")
         }
+        // No decision on a view that is not whole yet: a failed call lets the webhook's failurePolicy decide.
+        if ["/validate", "/check", "/audit"].contains(request.path), !source.isSynced {
+            return (.error(503, "the cluster view is not synced yet: \(source.notReadyReasons.joined(separator: "; "))"), "none")
+        }
         return handler(request)
     }
 

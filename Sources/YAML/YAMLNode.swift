@@ -43,6 +43,12 @@ public struct YAMLMappingEntry: Sendable, Hashable {
 public struct Mark: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
     public var description: String { "line \(line), column \(column)" }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Manifests
 import ScaleGuardCore
 
@@ -28,12 +29,22 @@ struct CheckCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Report format: text or json.")
     var output: OutputFormat = .text
 
+    @OptionGroup(title: "Check against a live cluster (optional)")
+    var cluster: ClusterOptions
+
+    @Flag(help: "Check against the live cluster of --kubeconfig, $KUBECONFIG or ~/.kube/config.")
+    var live = false
+
     func run() throws {
+        LoggingSystem.bootstrap { LineLogHandler(label: $0, format: .text, logLevel: .warning) }
         let report: CheckReport
         do {
             let policy = try PolicyFile.load(config)
             let objects = try ManifestLoader(defaultNamespace: namespace).load(paths)
-            report = CheckReport(checking: objects, checker: Checker(policy: policy))
+            // Only a flag that names a cluster turns the live view on: offline checks in CI stay offline.
+            let useCluster = live || cluster.kubeconfig != nil || cluster.context != nil || cluster.inCluster
+            let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard")) : ClusterView()
+            report = CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

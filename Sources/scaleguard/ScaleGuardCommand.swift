@@ -6,5 +6,5 @@ struct ScaleGuardCommand: ParsableCommand {
         commandName: "scaleguard",
         abstract: "Refuses workloads whose label selectors select other workloads' pods, before autoscalers count them.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ServeCommand.self])
+        subcommands: [CheckCommand.self, ServeCommand.self, AuditCommand.self])
 }

@@ -5,6 +5,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import HTTPServer
+import KubeClient
 import Logging
 import Manifests
 import ScaleGuardCore
@@ -39,6 +40,9 @@ struct ServeCommand: ParsableCommand {
 
     @Flag(help: "Use the embedded demo cluster view (an A100 Deployment of model llama and its PodAutoscaler).")
     var demo = false
+
+    @OptionGroup(title: "Live cluster view")
+    var cluster: ClusterOptions
 
     @Option(help: "Log format: text or json.")
     var logFormat: String = "text"
@@ -98,24 +102,33 @@ struct ServeCommand: ParsableCommand {
             clientCA: clientCa)
 
         let server: WebhookServer
+        var watcher: ClusterWatcher?
         do {
             let policy = try PolicyFile.load(config)
-            var objects = try ManifestLoader().load(clusterState.isEmpty ? [] : clusterState).map(\.object)
-            if clusterState.isEmpty { objects = [] }
-            if demo {
-                objects += try ManifestDecoder.decode(Array(DemoCluster.manifests.utf8), source: "demo").map(\.object)
+            let source: any ClusterViewSource
+            if demo || !clusterState.isEmpty {
+                var objects = clusterState.isEmpty ? [] : try ManifestLoader().load(clusterState).map(\.object)
+                if demo {
+                    objects += try ManifestDecoder.decode(Array(DemoCluster.manifests.utf8), source: "demo").map(\.object)
+                }
+                source = StaticClusterView(objects: objects)
+                logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
+            } else {
+                let live = try cluster.watcher(logger: logger)
+                live.start()
+                watcher = live
+                source = live.cache
             }
-            let source = StaticClusterView(objects: objects)
             server = try WebhookServer(
                 options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval, shutdownGrace: shutdownGrace),
                 checker: Checker(policy: policy), source: source, logger: logger)
-            logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
             try server.start()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
 
+        let liveWatcher = watcher
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -124,6 +137,7 @@ struct ServeCommand: ParsableCommand {
             source.setEventHandler {
                 logger.info("signal received", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")"])
                 server.shutdown()
+                liveWatcher?.stop()
                 done.signal()
             }
             source.resume()

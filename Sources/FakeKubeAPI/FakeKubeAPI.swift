@@ -1,0 +1,272 @@
+import Foundation
+import HTTPServer
+import Logging
+import Synchronization
+import TLS
+
+/// A Kubernetes API server for tests and benchmarks: HTTPS on 127.0.0.1, paginated lists, chunked watch streams
+/// with resourceVersions and bookmarks, and faults on demand (dropped streams, 410, ERROR events, 500s, slowness,
+/// missing API groups, rotated tokens). Only what ScaleGuard's reflectors use.
+public final class FakeKubeAPI: @unchecked Sendable {
+    /// Faults to inject; each counter is used up one request at a time.
+    public struct Faults: Sendable {
+        public var failLists = 0
+        public var slowListSeconds = 0.0
+        public var dropWatchMidEvent = 0
+        public var errorEvents = 0
+        public var goneWatches = 0
+        public var missingGroups: Set<String> = []
+        public init() {}
+    }
+
+    private struct Event {
+        var resourceVersion: Int
+        var path: String
+        var line: [UInt8]
+    }
+
+    private let lock = NSCondition()
+    private var objects: [String: [String: [String: Any]]] = [:]  // path → "ns/name" → object
+    private var events: [Event] = []
+    private var oldestRetained = 1
+    private var resourceVersion = 1
+    private var stopped = false
+    private var faultState = Faults()
+    private var validToken: String?
+    private var server: HTTPServer?
+    /// How often a quiet watch gets a BOOKMARK.
+    public var bookmarkInterval = 1.0
+
+    public init(token: String? = nil) {
+        validToken = token
+    }
+
+    // MARK: - Control
+
+    public func start(certificate: String, key: String) throws -> UInt16 {
+        guard let cert = FileManager.default.contents(atPath: certificate), let keyData = FileManager.default.contents(atPath: key) else {
+            throw TLSError.certificate("cannot read \(certificate) or \(key)")
+        }
+        let context = try TLSContext.server(certificateChain: [UInt8](cert), privateKey: [UInt8](keyData))
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.timeouts.write = 600
+        let server = HTTPServer(configuration: configuration, tlsContext: { context }, logger: Logger(label: "fake-kube-api"),
+                                handler: { [unowned self] in self.respond($0) })
+        self.server = server
+        return try server.start()
+    }
+
+    public func stop() {
+        lock.withLock {
+            stopped = true
+            lock.broadcast()
+        }
+        server?.shutdown(grace: 2)
+    }
+
+    public var faults: Faults {
+        get { lock.withLock { faultState } }
+        set { lock.withLock { faultState = newValue } }
+    }
+
+    public var token: String? {
+        get { lock.withLock { validToken } }
+        set { lock.withLock { validToken = newValue } }
+    }
+
+    /// Adds or replaces an object of the resource at `path` (`/apis/apps/v1/deployments`) and records the event.
+    public func put(_ path: String, _ object: [String: Any]) {
+        lock.withLock {
+            let key = Self.key(object)
+            let type = objects[path]?[key] == nil ? "ADDED" : "MODIFIED"
+            resourceVersion += 1
+            var stored = object
+            var meta = stored["metadata"] as? [String: Any] ?? [:]
+            meta["resourceVersion"] = String(resourceVersion)
+            stored["metadata"] = meta
+            objects[path, default: [:]][key] = stored
+            record(path: path, type: type, object: stored)
+        }
+    }
+
+    /// Adds many objects without recording events: a cluster that existed before anyone watched.
+    public func preload(_ path: String, _ list: [[String: Any]]) {
+        lock.withLock {
+            for object in list {
+                resourceVersion += 1
+                var stored = object
+                var meta = stored["metadata"] as? [String: Any] ?? [:]
+                meta["resourceVersion"] = String(resourceVersion)
+                stored["metadata"] = meta
+                objects[path, default: [:]][Self.key(object)] = stored
+            }
+            oldestRetained = resourceVersion + 1
+        }
+    }
+
+    public func delete(_ path: String, namespace: String, name: String) {
+        lock.withLock {
+            guard var object = objects[path]?.removeValue(forKey: "\(namespace)/\(name)") else { return }
+            resourceVersion += 1
+            var meta = object["metadata"] as? [String: Any] ?? [:]
+            meta["resourceVersion"] = String(resourceVersion)
+            object["metadata"] = meta
+            record(path: path, type: "DELETED", object: object)
+        }
+    }
+
+    /// Forgets the event history, as etcd compaction does: watches from before now get 410 Gone.
+    public func compact() {
+        lock.withLock {
+            events.removeAll()
+            oldestRetained = resourceVersion + 1
+        }
+    }
+
+    public var count: Int { lock.withLock { objects.values.reduce(0) { $0 + $1.count } } }
+
+    private func record(path: String, type: String, object: [String: Any]) {
+        let line = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": object])) ?? Data()
+        events.append(Event(resourceVersion: resourceVersion, path: path, line: [UInt8](line) + [0x0A]))
+        lock.broadcast()
+    }
+
+    private static func key(_ object: [String: Any]) -> String {
+        let meta = object["metadata"] as? [String: Any] ?? [:]
+        return "\(meta["namespace"] as? String ?? "default")/\(meta["name"] as? String ?? "")"
+    }
+
+    // MARK: - Serving
+
+    private func respond(_ request: HTTPRequest) -> HTTPResponse {
+        if let token = self.token, request.headers["authorization"] != "Bearer \(token)" {
+            return .error(401, "Unauthorized")
+        }
+        let parts = request.path.split(separator: "/")
+        if parts.count >= 2, parts[0] == "apis", faults.missingGroups.contains(String(parts[1])) {
+            return .error(404, "the server could not find the requested resource")
+        }
+        if request.query["watch"] == "1" || request.query["watch"] == "true" {
+            return watch(request)
+        }
+        return list(request)
+    }
+
+    private func list(_ request: HTTPRequest) -> HTTPResponse {
+        let (fail, slow) = lock.withLock { () -> (Bool, Double) in
+            let fail = faultState.failLists > 0
+            if fail { faultState.failLists -= 1 }
+            let slow = faultState.slowListSeconds
+            faultState.slowListSeconds = 0
+            return (fail, slow)
+        }
+        if slow > 0 { Thread.sleep(forTimeInterval: slow) }
+        if fail { return .error(500, "etcdserver: request timed out") }
+        let limit = request.query["limit"].flatMap(Int.init) ?? Int.max
+        let offset = request.query["continue"].flatMap(Int.init) ?? 0
+        let (items, rv, total): ([[String: Any]], Int, Int) = lock.withLock {
+            let all = objects[request.path] ?? [:]
+            let keys = all.keys.sorted()
+            let page = keys.dropFirst(offset).prefix(limit).compactMap { all[$0] }
+            return (page, resourceVersion, keys.count)
+        }
+        var metadata: [String: Any] = ["resourceVersion": String(rv)]
+        if offset + items.count < total { metadata["continue"] = String(offset + items.count) }
+        let body: [String: Any] = ["kind": "List", "apiVersion": "v1", "metadata": metadata, "items": items]
+        let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
+        return HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](data))
+    }
+
+    private func watch(_ request: HTTPRequest) -> HTTPResponse {
+        let from = request.query["resourceVersion"].flatMap(Int.init) ?? 0
+        let timeout = request.query["timeoutSeconds"].flatMap(Double.init) ?? 300
+        let bookmarks = request.query["allowWatchBookmarks"] == "true"
+        let path = request.path
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .stream { [self] writer in
+            try stream(path: path, from: from, until: Date().addingTimeInterval(timeout), bookmarks: bookmarks, to: writer)
+        })
+    }
+
+    private struct Cut: Error {}
+
+    private func stream(path: String, from: Int, until end: Date, bookmarks: Bool, to writer: any ChunkWriter) throws {
+        var sent = from
+        var lastWrite = Date()
+        let (gone, error) = lock.withLock { () -> (Bool, Bool) in
+            let gone = faultState.goneWatches > 0 || from + 1 < oldestRetained
+            if faultState.goneWatches > 0 { faultState.goneWatches -= 1 }
+            let error = faultState.errorEvents > 0
+            if error { faultState.errorEvents -= 1 }
+            return (gone, error)
+        }
+        if gone {
+            try writeGone(from, to: writer)
+            return
+        }
+        if error {
+            try writer.write(Array(#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"internal error","reason":"InternalError","code":500}}"#.utf8) + [0x0A])
+            return
+        }
+        while Date() < end {
+            let (batch, drop, current, isStopped, compacted) = lock.withLock { () -> ([Event], Bool, Int, Bool, Bool) in
+                // Events this stream never delivered were compacted away: it can only end with 410.
+                if sent + 1 < oldestRetained { return ([], false, resourceVersion, stopped, true) }
+                var batch = events.filter { $0.path == path && $0.resourceVersion > sent }
+                if batch.isEmpty, !stopped {
+                    _ = lock.wait(until: min(end, Date().addingTimeInterval(0.2)))
+                    batch = events.filter { $0.path == path && $0.resourceVersion > sent }
+                }
+                let drop = !batch.isEmpty && faultState.dropWatchMidEvent > 0
+                if drop { faultState.dropWatchMidEvent -= 1 }
+                return (batch, drop, resourceVersion, stopped, false)
+            }
+            if isStopped { throw Cut() }
+            if compacted {
+                try writeGone(sent, to: writer)
+                return
+            }
+            for event in batch {
+                if drop {
+                    try writer.write(Array(event.line.prefix(event.line.count / 2)))
+                    throw Cut()
+                }
+                try writer.write(event.line)
+                sent = event.resourceVersion
+                lastWrite = Date()
+            }
+            if bookmarks, Date().timeIntervalSince(lastWrite) >= bookmarkInterval {
+                try writer.write(Array(#"{"type":"BOOKMARK","object":{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"resourceVersion":"\#(current)"}}}"#.utf8) + [0x0A])
+                sent = max(sent, current)
+                lastWrite = Date()
+            }
+        }
+    }
+
+    private func writeGone(_ from: Int, to writer: any ChunkWriter) throws {
+        let oldest = lock.withLock { oldestRetained }
+        try writer.write(Array(#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: \#(from) (\#(oldest))","reason":"Expired","code":410}}"#.utf8) + [0x0A])
+    }
+
+    /// A kubeconfig that points at this server with `ca` and the given token (or token file).
+    public static func kubeconfig(port: UInt16, ca: String, token: String? = nil, tokenFile: String? = nil) -> String {
+        var user = "{}"
+        if let token { user = "{token: \(token)}" }
+        if let tokenFile { user = "{tokenFile: \(tokenFile)}" }
+        return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+          - name: fake
+            cluster:
+              server: https://127.0.0.1:\(port)
+              certificate-authority: \(ca)
+        users:
+          - name: tester
+            user: \(user)
+        contexts:
+          - name: fake
+            context: {cluster: fake, user: tester, namespace: default}
+        current-context: fake
+        """
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import ScaleGuardCore
+
+/// Starts a reflector per watched resource, all feeding one `ClusterCache`.
+public final class ClusterWatcher: Sendable {
+    public let cache: ClusterCache
+    private let reflectors: [Reflector]
+
+    public struct Options: Sendable {
+        public var resources = WatchedResource.all
+        public var maxStaleness = 60.0
+        public var pageSize = 500
+        public var watchTimeoutSeconds = 300
+        public var missingRetry = 180.0
+        public var backoffMax = 30.0
+        public init() {}
+    }
+
+    public init(client: KubeAPIClient, options: Options = Options(), logger: Logger) {
+        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness)
+        self.cache = cache
+        var timing = Reflector.Timing()
+        timing.pageSize = options.pageSize
+        timing.watchTimeoutSeconds = options.watchTimeoutSeconds
+        timing.missingRetry = options.missingRetry
+        timing.backoffMax = options.backoffMax
+        reflectors = options.resources.map {
+            Reflector(resource: $0, client: client, cache: cache, logger: logger, timing: timing)
+        }
+    }
+
+    public func start() { reflectors.forEach { $0.start() } }
+    public func stop() { reflectors.forEach { $0.stop() } }
+
+    /// Waits until every resource has synced (or is known missing); false if `seconds` passed first.
+    public func waitForSync(seconds: Double) -> Bool {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < end {
+            if cache.isSynced { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return cache.isSynced
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import ScaleGuardCore
+import Synchronization
+import TLS
+
+/// GET and WATCH against the Kubernetes API over our TLS layer, with one kept-alive connection for plain GETs.
+public final class KubeAPIClient: Sendable {
+    public let endpoint: KubeEndpoint
+    public var connectTimeout: Double { 10 }
+    private let idle = Mutex<IdleConnection?>(nil)
+    /// Lists of 500 large objects stay far below this; more means something is wrong.
+    static let maxBodyBytes = 256 << 20
+
+    private final class IdleConnection: @unchecked Sendable {
+        let connection: KubeHTTPConnection
+        init(_ connection: KubeHTTPConnection) { self.connection = connection }
+    }
+
+    public init(endpoint: KubeEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    /// The body of a 2xx answer to `GET path`; other statuses throw with the API server's message.
+    public func get(_ path: String, timeout: Double = 30) throws(KubeError) -> [UInt8] {
+        var retriedAuth = false
+        var retriedStale = false
+        while true {
+            let reused = idle.withLock { $0.take() }?.connection
+            let connection: KubeHTTPConnection
+            if let reused { connection = reused } else { connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout) }
+            let deadline = Deadline.after(seconds: timeout)
+            let head: KubeHTTPConnection.Head
+            let body: [UInt8]
+            do throws(KubeError) {
+                try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: timeout)
+                head = try connection.readHead(until: deadline)
+                body = try connection.readBody(head, until: deadline, limit: Self.maxBodyBytes)
+            } catch {
+                // A kept-alive connection the server closed meanwhile: try once more on a new one.
+                if reused != nil, !retriedStale, case .transport = error {
+                    retriedStale = true
+                    continue
+                }
+                throw error
+            }
+            if connection.reusable { idle.withLock { $0 = IdleConnection(connection) } }
+            if head.status == 401, !retriedAuth, case .tokenFile = endpoint.credentials {
+                retriedAuth = true  // the token may have rotated between our read and the server's check
+                continue
+            }
+            guard (200..<300).contains(head.status) else { throw Self.statusError(head.status, body) }
+            return body
+        }
+    }
+
+    /// Opens `GET path` (a watch) on a connection of its own and hands every line of the stream to `onLine`
+    /// until the server ends it, `onLine` returns false, or no byte arrives for `quietTimeout` seconds.
+    public func watch(_ path: String, quietTimeout: Double, onLine: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
+        let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout)
+        try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: connectTimeout)
+        let head = try connection.readHead(until: .after(seconds: quietTimeout))
+        guard (200..<300).contains(head.status) else {
+            let body = (try? connection.readBody(head, until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []
+            throw Self.statusError(head.status, body)
+        }
+        var pending: [UInt8] = []
+        try connection.stream(head, until: { .after(seconds: quietTimeout) }) { (chunk) throws(KubeError) in
+            pending += chunk
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = Array(pending[0..<newline])
+                pending.removeSubrange(0...newline)
+                if !line.isEmpty, !(try onLine(line)) { return false }
+            }
+            guard pending.count <= Self.maxBodyBytes else { throw .protocolViolation("a watch event larger than \(Self.maxBodyBytes) bytes") }
+            return true
+        }
+        if !pending.isEmpty { throw .transport("the watch stream ended in the middle of an event") }
+    }
+
+    static func statusError(_ code: Int, _ body: [UInt8]) -> KubeError {
+        var message = String(decoding: body.prefix(512), as: UTF8.self)
+        let parsed = try? JSONReader.read(body) { (r) throws(JSONReadError) -> String? in
+            var found: String?
+            try r.object { (r, key) throws(JSONReadError) in
+                if key == "message" { found = try r.string() } else { try r.skip() }
+            }
+            return found
+        }
+        if let parsed { message = parsed }
+        return code == 410 ? .gone(message) : .status(code: code, message: message)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import TLS
+
+/// Where the Kubernetes API is and how to authenticate: from a kubeconfig or a pod's service account.
+public struct KubeEndpoint: Sendable {
+    public var host: String
+    public var port: UInt16
+    /// The name checked against the server certificate (the host unless the kubeconfig says otherwise).
+    public var serverName: String
+    public var tls: TLSContext
+    public var credentials: Credentials
+
+    public enum Credentials: Sendable {
+        case none
+        case token(String)
+        /// Re-read on every request: projected service-account tokens rotate.
+        case tokenFile(String)
+    }
+
+    public init(server: String, tls: TLSContext, credentials: Credentials, serverName: String? = nil) throws(KubeError) {
+        guard let url = URL(string: server), url.scheme == "https", let host = url.host else {
+            throw .configuration("server \"\(server)\" is not an https:// URL")
+        }
+        self.host = host
+        port = UInt16(url.port ?? 443)
+        self.serverName = serverName ?? host
+        self.tls = tls
+        self.credentials = credentials
+    }
+
+    /// The current bearer token, if any.
+    public func bearerToken() throws(KubeError) -> String? {
+        switch credentials {
+        case .none: return nil
+        case .token(let token): return token
+        case .tokenFile(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .configuration("cannot read the token file \(path)")
+            }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+    /// The pod's own service account, from `KUBERNETES_SERVICE_HOST`/`PORT` and the mounted token and CA.
+    public static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 directory: String = serviceAccountDirectory) throws(KubeError) -> KubeEndpoint {
+        guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
+            throw .configuration("not in a pod (KUBERNETES_SERVICE_HOST is not set); pass --kubeconfig")
+        }
+        guard let ca = FileManager.default.contents(atPath: "\(directory)/ca.crt") else {
+            throw .configuration("cannot read \(directory)/ca.crt; is automountServiceAccountToken off?")
+        }
+        let tls: TLSContext
+        do {
+            tls = try TLSContext.client(caBundle: [UInt8](ca))
+        } catch {
+            throw .configuration("\(directory)/ca.crt: \(error)")
+        }
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return try KubeEndpoint(server: "https://\(bracketed):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
+    }
+}

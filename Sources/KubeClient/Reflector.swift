@@ -1,0 +1,226 @@
+import Foundation
+import Logging
+import ScaleGuardCore
+import Synchronization
+import TLS
+
+/// Keeps one resource of the cache true to the API server: paginated LIST, then WATCH from its resourceVersion,
+/// resumed after a close, relisted after 410 Gone, backed off with jitter after failures.
+final class Reflector: Sendable {
+    struct Timing: Sendable {
+        var watchTimeoutSeconds = 300
+        var pageSize = 500
+        var backoffInitial = 0.5
+        var backoffMax = 30.0
+        /// How often to look again for an API that is not installed (KEDA added later).
+        var missingRetry = 180.0
+    }
+
+    let resource: WatchedResource
+    let client: KubeAPIClient
+    let cache: ClusterCache
+    let logger: Logger
+    let timing: Timing
+    private let stopped = Atomic<Bool>(false)
+
+    init(resource: WatchedResource, client: KubeAPIClient, cache: ClusterCache, logger: Logger, timing: Timing) {
+        self.resource = resource
+        self.client = client
+        self.cache = cache
+        self.logger = logger
+        self.timing = timing
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "scaleguard-watch-\(resource.plural)"
+        thread.start()
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    private func run() {
+        var resourceVersion: String?
+        var failures = 0
+        var reportedMissing = false
+        while !stopped.load(ordering: .relaxed) {
+            do throws(KubeError) {
+                if resourceVersion == nil {
+                    resourceVersion = try list()
+                    reportedMissing = false
+                    cache.markHealthy(resource)
+                }
+                if let from = resourceVersion {
+                    resourceVersion = try watch(from: from) { failures = 0 }
+                }
+            } catch {
+                if error.isNotFound && resourceVersion == nil {
+                    if !reportedMissing {
+                        logger.warning("API not installed; counted as empty and looked for again later",
+                                       metadata: ["resource": "\(resource)", "retry": "\(Int(timing.missingRetry))s"])
+                        reportedMissing = true
+                    }
+                    cache.markMissing(resource)
+                    sleep(timing.missingRetry)
+                    continue
+                }
+                if case .gone = error {
+                    logger.info("watch too old; relisting", metadata: ["resource": "\(resource)"])
+                    resourceVersion = nil
+                    continue
+                }
+                failures += 1
+                cache.markBroken(resource, error.description)
+                let delay = min(timing.backoffMax, timing.backoffInitial * pow(2, Double(min(failures - 1, 16)))) * Double.random(in: 0.5...1.0)
+                logger.warning("list/watch failed; retrying", metadata: [
+                    "resource": "\(resource)", "error": "\(error)", "retryIn": "\(Double(Int(delay * 100)) / 100)s",
+                ])
+                sleep(delay)
+            }
+        }
+    }
+
+    /// Lists every page, swaps the resource's objects in the cache, and returns the list's resourceVersion.
+    private func list() throws(KubeError) -> String {
+        var objects: [KubeObject] = []
+        var continueToken: String?
+        var resourceVersion = ""
+        repeat {
+            var path = "\(resource.path)?limit=\(timing.pageSize)"
+            if let token = continueToken { path += "&continue=\(Self.escape(token))" }
+            let body = try client.get(path)
+            let page = try decode(body, what: "list") { (r) throws(JSONReadError) -> (String, String?, [KubeObject]) in
+                var rv = "", next: String?, items: [KubeObject] = []
+                try r.object { (r, key) throws(JSONReadError) in
+                    switch key {
+                    case "metadata":
+                        try r.object { (r, key) throws(JSONReadError) in
+                            switch key {
+                            case "resourceVersion": rv = try r.string()
+                            case "continue": next = try r.string()
+                            default: try r.skip()
+                            }
+                        }
+                    case "items":
+                        try r.array { (r) throws(JSONReadError) in
+                            items.append(try KubeObject.read(&r, defaultType: (apiVersion, resource.kind)))
+                        }
+                    default: try r.skip()
+                    }
+                }
+                return (rv, next, items)
+            }
+            resourceVersion = page.0
+            continueToken = page.1.flatMap { $0.isEmpty ? nil : $0 }
+            objects += page.2
+        } while continueToken != nil
+        cache.replace(resource, with: objects.filter { if case .other = $0 { return false } else { return true } })
+        logger.info("listed", metadata: ["resource": "\(resource)", "objects": "\(objects.count)", "resourceVersion": "\(resourceVersion)"])
+        return resourceVersion
+    }
+
+    /// Watches from `resourceVersion` until the server ends the stream; returns the last resourceVersion seen.
+    private func watch(from resourceVersion: String, opened: () -> Void) throws(KubeError) -> String {
+        var last = resourceVersion
+        let path = "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
+        var open = false
+        try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30) { (line) throws(KubeError) in
+            if !open {
+                open = true
+                opened()
+                cache.markHealthy(resource)
+            }
+            if let rv = try handle(line) { last = rv }
+            return !stopped.load(ordering: .relaxed)
+        }
+        return last
+    }
+
+    /// Applies one watch event; returns its resourceVersion.
+    private func handle(_ line: [UInt8]) throws(KubeError) -> String? {
+        let (type, rv, object, status) = try decode(line, what: "watch event") { (r) throws(JSONReadError) in
+            var type = "", rv: String?, object: KubeObject?, status: (Int, String)?
+            try r.object { (r, key) throws(JSONReadError) in
+                switch key {
+                case "type": type = try r.string()
+                case "object":
+                    let start = r.index
+                    rv = try Self.resourceVersion(&r)
+                    r.index = start
+                    if type == "ERROR" {
+                        status = try Self.status(&r)
+                    } else if type == "BOOKMARK" {
+                        try r.skip()
+                    } else {
+                        do throws(JSONReadError) {
+                            object = try KubeObject.read(&r, defaultType: (apiVersion, resource.kind))
+                        } catch {
+                            // One object ScaleGuard cannot read must not stop the watch: skip it, say so.
+                            logger.warning("skipped an object the rules cannot read", metadata: ["resource": "\(resource)", "error": "\(error)"])
+                            r.index = start
+                            try r.skip()
+                        }
+                    }
+                default: try r.skip()
+                }
+            }
+            return (type, rv, object, status)
+        }
+        switch type {
+        case "ADDED", "MODIFIED":
+            if let object { cache.apply(.upsert(object)) }
+        case "DELETED":
+            if let object { cache.apply(.delete(object)) }
+        case "BOOKMARK":
+            cache.tick()
+        case "ERROR":
+            let (code, message) = status ?? (500, "an ERROR event without a status")
+            throw code == 410 ? .gone(message) : .status(code: code, message: message)
+        default:
+            throw .protocolViolation("unknown watch event type \"\(type)\"")
+        }
+        return rv
+    }
+
+    private var apiVersion: String { resource.group.isEmpty ? resource.version : "\(resource.group)/\(resource.version)" }
+
+    private func decode<T>(_ bytes: [UInt8], what: String, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(KubeError) -> T {
+        do throws(JSONReadError) {
+            return try JSONReader.read(bytes, body)
+        } catch {
+            throw .protocolViolation("\(resource) \(what): \(error)")
+        }
+    }
+
+    private static func resourceVersion(_ r: inout JSONReader) throws(JSONReadError) -> String? {
+        var rv: String?
+        try r.object { (r, key) throws(JSONReadError) in
+            guard key == "metadata" else { return try r.skip() }
+            try r.object { (r, key) throws(JSONReadError) in
+                if key == "resourceVersion" { rv = try r.string() } else { try r.skip() }
+            }
+        }
+        return rv
+    }
+
+    private static func status(_ r: inout JSONReader) throws(JSONReadError) -> (Int, String) {
+        var code = 500, message = ""
+        try r.object { (r, key) throws(JSONReadError) in
+            switch key {
+            case "code": code = try r.int()
+            case "message": message = try r.string()
+            default: try r.skip()
+            }
+        }
+        return (code, message)
+    }
+
+    private func sleep(_ seconds: Double) {
+        let end = Deadline.after(seconds: seconds)
+        while Deadline.now < end, !stopped.load(ordering: .relaxed) { usleep(50_000) }
+    }
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}

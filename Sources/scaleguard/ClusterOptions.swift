@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+import Logging
+import ScaleGuardCore
+
+/// How to reach a live cluster: a kubeconfig (flag, `$KUBECONFIG`, `~/.kube/config`) or the pod's service account.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Kubeconfig file for a live cluster view (default: $KUBECONFIG, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context (default: current-context).")
+    var context: String?
+
+    @Flag(help: "Use the pod's service account (the default inside a pod).")
+    var inCluster = false
+
+    @Option(help: "Seconds a broken watch may last before /readyz fails and verdicts warn that the view is stale.")
+    var maxStaleness: Double = 60
+
+    /// Whether the user asked for a live cluster, or is in a pod where that is the natural default.
+    var wanted: Bool {
+        kubeconfig != nil || context != nil || inCluster || ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil
+    }
+
+    func endpoint() throws(KubeError) -> KubeEndpoint {
+        if inCluster || (kubeconfig == nil && context == nil && ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil) {
+            return try KubeEndpoint.inCluster()
+        }
+        return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).endpoint
+    }
+
+    func watcher(logger: Logger) throws(KubeError) -> ClusterWatcher {
+        var options = ClusterWatcher.Options()
+        options.maxStaleness = maxStaleness
+        if let retry = ProcessInfo.processInfo.environment["SCALEGUARD_MISSING_API_RETRY"].flatMap(Double.init) {
+            options.missingRetry = retry
+        }
+        if let backoff = ProcessInfo.processInfo.environment["SCALEGUARD_BACKOFF_MAX"].flatMap(Double.init) {
+            options.backoffMax = backoff
+        }
+        return ClusterWatcher(client: KubeAPIClient(endpoint: try endpoint()), options: options, logger: logger)
+    }
+
+    /// Lists the cluster once, for `check` and `audit`.
+    func snapshot(logger: Logger, timeout: Double = 120) throws -> ClusterView {
+        let watcher = try watcher(logger: logger)
+        watcher.start()
+        defer { watcher.stop() }
+        guard watcher.waitForSync(seconds: timeout) else {
+            throw ValidationError("the cluster view did not sync within \(Int(timeout))s: \(watcher.cache.notReadyReasons.joined(separator: "; "))")
+        }
+        return watcher.cache.withView { $0 }
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs ScaleGuard on this machine with no cluster: local certificates and the embedded demo cluster view
+# (an A100 Deployment of model llama with a model-only selector, and its PodAutoscaler).
+# Pass --kubeconfig FILE (or set KUBECONFIG) to check against a real cluster instead. Extra arguments go to `serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+[ -s local/certs/tls.crt ] || certs/generate.sh --out local/certs >/dev/null
+swift build -c release --product scaleguard
+view=(--demo)
+for arg in "$@"; do [ "$arg" = --kubeconfig ] && view=(); done
+echo "ScaleGuard on https://localhost:8443 — try:" >&2
+echo "  curl --cacert local/certs/ca.crt --data-binary @examples/wrong/llama-a40.yaml https://localhost:8443/check" >&2
+exec .build/release/scaleguard serve --listen 127.0.0.1:8443 --cert-dir local/certs "${view[@]}" "$@"

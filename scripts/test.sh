@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every test (unit, CLI, HTTPS server, watch, chart).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+swift build --build-tests
+swift test --skip-build "$@"
