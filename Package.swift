@@ -68,13 +68,13 @@ let package = Package(
         // A fake Kubernetes API for the tests and the cache benchmark.
         .target(
             name: "FakeKubeAPI",
-            dependencies: ["HTTPServer", "TLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServer", "TLS", "KubeClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "CShims", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
-        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS"]),
+        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "FakeKubeAPI"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "scaleguard"]),
     ]
 )

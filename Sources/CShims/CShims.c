@@ -63,3 +63,7 @@ size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len) {
     buf[n] = 0;
     return n;
 }
+
+#include <malloc.h>
+
+int sg_malloc_trim(void) { return malloc_trim(0); }

@@ -34,6 +34,8 @@ public final class FakeKubeAPI: @unchecked Sendable {
     private var faultState = Faults()
     private var validToken: String?
     private var server: HTTPServer?
+    /// The sorted keys of each resource, kept between pages (a page must not sort 100,000 names).
+    private var sortedKeys: [String: [String]] = [:]
     /// How often a quiet watch gets a BOOKMARK.
     public var bookmarkInterval = 1.0
 
@@ -85,7 +87,35 @@ public final class FakeKubeAPI: @unchecked Sendable {
             meta["resourceVersion"] = String(resourceVersion)
             stored["metadata"] = meta
             objects[path, default: [:]][key] = stored
+            if type == "ADDED" { sortedKeys[path] = nil }
             record(path: path, type: type, object: stored)
+        }
+    }
+
+    /// Adds or replaces many objects at once: their events become visible to watches together.
+    public func put(_ path: String, all list: [[String: Any]]) {
+        var prepared: [(key: String, type: String, object: [String: Any], line: [UInt8], rv: Int)] = []
+        var rv = lock.withLock { resourceVersion }
+        var seen = lock.withLock { Set(objects[path]?.keys ?? [:].keys) }
+        for object in list {
+            rv += 1
+            let key = Self.key(object)
+            var stored = object
+            var meta = stored["metadata"] as? [String: Any] ?? [:]
+            meta["resourceVersion"] = String(rv)
+            stored["metadata"] = meta
+            let type = seen.insert(key).inserted ? "ADDED" : "MODIFIED"
+            let line = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": stored])) ?? Data()
+            prepared.append((key, type, stored, [UInt8](line) + [0x0A], rv))
+        }
+        lock.withLock {
+            for item in prepared {
+                objects[path, default: [:]][item.key] = item.object
+                events.append(Event(resourceVersion: item.rv, path: path, line: item.line))
+            }
+            resourceVersion = max(resourceVersion, rv)
+            sortedKeys[path] = nil
+            lock.broadcast()
         }
     }
 
@@ -100,6 +130,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
                 stored["metadata"] = meta
                 objects[path, default: [:]][Self.key(object)] = stored
             }
+            sortedKeys[path] = nil
             oldestRetained = resourceVersion + 1
         }
     }
@@ -107,6 +138,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
     public func delete(_ path: String, namespace: String, name: String) {
         lock.withLock {
             guard var object = objects[path]?.removeValue(forKey: "\(namespace)/\(name)") else { return }
+            sortedKeys[path] = nil
             resourceVersion += 1
             var meta = object["metadata"] as? [String: Any] ?? [:]
             meta["resourceVersion"] = String(resourceVersion)
@@ -166,7 +198,8 @@ public final class FakeKubeAPI: @unchecked Sendable {
         let offset = request.query["continue"].flatMap(Int.init) ?? 0
         let (items, rv, total): ([[String: Any]], Int, Int) = lock.withLock {
             let all = objects[request.path] ?? [:]
-            let keys = all.keys.sorted()
+            let keys = sortedKeys[request.path] ?? all.keys.sorted()
+            sortedKeys[request.path] = keys
             let page = keys.dropFirst(offset).prefix(limit).compactMap { all[$0] }
             return (page, resourceVersion, keys.count)
         }

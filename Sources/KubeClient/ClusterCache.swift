@@ -19,6 +19,7 @@ public final class ClusterCache: ClusterViewSource {
     }
 
     private let view = ReadWriteLock(ClusterView())
+    private let interner = StringInterner()
     private let states: Mutex<[WatchedResource: ResourceState]>
     /// Objects this replica allowed that no list or watch has shown yet, with when to stop counting them.
     private let pending = Mutex<[String: (object: KubeObject, expires: Deadline)]>([:])
@@ -86,7 +87,8 @@ public final class ClusterCache: ClusterViewSource {
     // MARK: - Reflectors' side
 
     /// Replaces every object of `resource` with `objects` in one write: a relist.
-    func replace(_ resource: WatchedResource, with objects: [KubeObject]) {
+    func replace(_ resource: WatchedResource, with listed: [KubeObject]) {
+        let objects = listed.map(interner.compact)
         let keys = Set(objects.compactMap(Self.key))
         let stillPending = expirePending().filter { !keys.contains($0.key) }.map(\.value)
         pending.withLock { p in for key in keys { p[key] = nil } }
@@ -109,7 +111,8 @@ public final class ClusterCache: ClusterViewSource {
         switch event {
         case .upsert(let object):
             if let key = Self.key(object) { pending.withLock { $0[key] = nil } }
-            view.write { $0.upsert(object) }
+            let compacted = interner.compact(object)
+            view.write { $0.upsert(compacted) }
         case .delete(let object):
             if let key = Self.key(object) { pending.withLock { $0[key] = nil } }
             view.write { view in Self.remove(object, from: &view) }

@@ -29,7 +29,7 @@ public struct ClusterView: Sendable {
     }
 
     public func workload(namespace: String, id: ObjectID) -> Workload? {
-        namespaces[namespace]?.workloads.workloads[id]
+        namespaces[namespace]?.workloads.workload(id)
     }
 
     public func autoscaler(namespace: String, id: ObjectID) -> Autoscaler? {
@@ -53,7 +53,7 @@ public struct ClusterView: Sendable {
     public var allObjects: [KubeObject] {
         namespaces.keys.sorted().flatMap { name -> [KubeObject] in
             guard let ns = namespaces[name] else { return [] }
-            return ns.workloads.workloads.values.sorted { $0.id < $1.id }.map(KubeObject.workload)
+            return ns.workloads.workloads.sorted { $0.id < $1.id }.map(KubeObject.workload)
                 + ns.autoscalers.values.sorted { $0.id < $1.id }.map(KubeObject.autoscaler)
         }
     }

@@ -1,23 +1,23 @@
 /// A Kubernetes label selector: `matchLabels` and `matchExpressions`, all ANDed.
 public struct LabelSelector: Hashable, Sendable, Codable {
-    public var matchLabels: [String: String]
+    public var matchLabels: Labels
     public var matchExpressions: [Requirement]
 
-    public init(matchLabels: [String: String] = [:], matchExpressions: [Requirement] = []) {
+    public init(matchLabels: Labels = [:], matchExpressions: [Requirement] = []) {
         self.matchLabels = matchLabels
         self.matchExpressions = matchExpressions
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        matchLabels = try c.decodeIfPresent([String: String].self, forKey: .matchLabels) ?? [:]
+        matchLabels = try c.decodeIfPresent(Labels.self, forKey: .matchLabels) ?? [:]
         matchExpressions = try c.decodeIfPresent([Requirement].self, forKey: .matchExpressions) ?? []
     }
 
     /// An empty selector matches every label set; apps/v1 refuses it on a workload.
     public var isEmpty: Bool { matchLabels.isEmpty && matchExpressions.isEmpty }
 
-    public func matches(_ labels: [String: String]) -> Bool {
+    public func matches(_ labels: Labels) -> Bool {
         for (key, value) in matchLabels where labels[key] != value { return false }
         for requirement in matchExpressions where !requirement.matches(labels) { return false }
         return true
@@ -45,7 +45,7 @@ public struct LabelSelector: Hashable, Sendable, Codable {
 extension LabelSelector: CustomStringConvertible {
     /// The string form `kubectl get -l` and the `/scale` subresource use.
     public var description: String {
-        var parts = matchLabels.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }
+        var parts = matchLabels.map { "\($0.key)=\($0.value)" }
         parts += matchExpressions.map(\.description)
         return parts.joined(separator: ",")
     }
@@ -83,7 +83,7 @@ public struct Requirement: Hashable, Sendable, Codable {
         values = try c.decodeIfPresent([String].self, forKey: .values) ?? []
     }
 
-    public func matches(_ labels: [String: String]) -> Bool {
+    public func matches(_ labels: Labels) -> Bool {
         switch self.operator {
         case .in: labels[key].map(values.contains) ?? false
         case .notIn: labels[key].map { !values.contains($0) } ?? true

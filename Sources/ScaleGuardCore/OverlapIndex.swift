@@ -8,91 +8,105 @@
 /// A selector is anchored on the matchLabels pair rarest among templates when it is inserted, so candidates are
 /// the workloads that really share a rare label: the cost does not grow with the size of the namespace.
 public struct OverlapIndex: Sendable {
-    public private(set) var workloads: [ObjectID: Workload] = [:]
-    private var templatePairs: [LabelPair: Set<ObjectID>] = [:]
-    private var templateKeys: [String: Set<ObjectID>] = [:]
-    private var selectorAnchors: [LabelPair: Set<ObjectID>] = [:]
-    private var anchorOf: [ObjectID: LabelPair] = [:]
-    private var expressionOnly: Set<ObjectID> = []
+    private struct Entry: Sendable {
+        var workload: Workload
+        /// The matchLabels pair its selector is filed under; nil for an expression-only selector.
+        var anchor: LabelPair?
+    }
+
+    /// Workloads live in slots; the postings hold 4-byte slot numbers rather than kind-and-name ids.
+    private var slots: [Entry?] = []
+    private var freeSlots: [Slot] = []
+    private var slotOf: [ObjectID: Slot] = [:]
+    private var templatePairs: [LabelPair: Postings] = [:]
+    private var selectorAnchors: [LabelPair: Postings] = [:]
+    private var expressionOnly: Set<Slot> = []
 
     public init() {}
 
-    public var count: Int { workloads.count }
+    public var count: Int { slotOf.count }
+    public func workload(_ id: ObjectID) -> Workload? { slotOf[id].flatMap { slots[Int($0)]?.workload } }
+    public var workloads: some Collection<Workload> { slots.lazy.compactMap { $0?.workload } }
 
     public mutating func insert(_ workload: Workload) {
         remove(workload.id)
-        let id = workload.id
-        workloads[id] = workload
-        for (key, value) in workload.templateLabels {
-            templatePairs[LabelPair(key, value), default: []].insert(id)
-            templateKeys[key, default: []].insert(id)
-        }
-        if let anchor = anchor(for: workload) {
-            selectorAnchors[anchor, default: []].insert(id)
-            anchorOf[id] = anchor
+        let slot: Slot
+        if let free = freeSlots.popLast() {
+            slot = free
         } else {
-            expressionOnly.insert(id)
+            slot = Slot(slots.count)
+            slots.append(nil)
         }
+        for (key, value) in workload.templateLabels {
+            templatePairs[LabelPair(key, value), default: Postings()].insert(slot)
+        }
+        let anchor = anchor(for: workload)
+        if let anchor {
+            selectorAnchors[anchor, default: Postings()].insert(slot)
+        } else {
+            expressionOnly.insert(slot)
+        }
+        slots[Int(slot)] = Entry(workload: workload, anchor: anchor)
+        slotOf[workload.id] = slot
     }
 
     @discardableResult
     public mutating func remove(_ id: ObjectID) -> Workload? {
-        guard let old = workloads.removeValue(forKey: id) else { return nil }
-        for (key, value) in old.templateLabels {
-            Self.remove(id, from: &templatePairs, at: LabelPair(key, value))
-            Self.remove(id, from: &templateKeys, at: key)
+        guard let slot = slotOf.removeValue(forKey: id), let old = slots[Int(slot)] else { return nil }
+        slots[Int(slot)] = nil
+        freeSlots.append(slot)
+        for (key, value) in old.workload.templateLabels {
+            Self.remove(slot, from: &templatePairs, at: LabelPair(key, value))
         }
-        if let anchor = anchorOf.removeValue(forKey: id) {
-            Self.remove(id, from: &selectorAnchors, at: anchor)
+        if let anchor = old.anchor {
+            Self.remove(slot, from: &selectorAnchors, at: anchor)
         } else {
-            expressionOnly.remove(id)
+            expressionOnly.remove(slot)
         }
-        return old
+        return old.workload
     }
 
     /// The other workloads that `workload` overlaps in either direction, at most `limit` of them, sorted by id.
     /// The workload's own entry (same kind and name, as on UPDATE) is never counted.
     public func overlaps(of workload: Workload, limit: Int = 20) -> [Overlap] {
         var found: [ObjectID: Overlap] = [:]
-        for id in templateCandidates(for: workload.selector) where id != workload.id {
+        for slot in templateCandidates(for: workload.selector) {
             if found.count >= limit { break }
-            guard let other = workloads[id], workload.selector.matches(other.templateLabels) else { continue }
-            found[id] = Overlap(other: other, subjectSelectsOther: true, otherSelectsSubject: false)
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id,
+                  workload.selector.matches(other.templateLabels) else { continue }
+            found[other.id] = Overlap(other: other, subjectSelectsOther: true, otherSelectsSubject: false)
         }
-        for id in selectorCandidates(for: workload.templateLabels) where id != workload.id {
-            guard let other = workloads[id], other.selector.matches(workload.templateLabels) else { continue }
-            if found[id] != nil {
-                found[id]?.otherSelectsSubject = true
+        for slot in selectorCandidates(for: workload.templateLabels) {
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id,
+                  other.selector.matches(workload.templateLabels) else { continue }
+            if found[other.id] != nil {
+                found[other.id]?.otherSelectsSubject = true
             } else if found.count < limit {
-                found[id] = Overlap(other: other, subjectSelectsOther: false, otherSelectsSubject: true)
+                found[other.id] = Overlap(other: other, subjectSelectsOther: false, otherSelectsSubject: true)
             }
         }
         return found.values.sorted { $0.other.id < $1.other.id }
     }
 
     /// Workloads whose template labels might satisfy `selector`.
-    private func templateCandidates(for selector: LabelSelector) -> any Sequence<ObjectID> {
-        if let rarest = selector.matchLabels.map({ templatePairs[LabelPair($0.key, $0.value)] ?? [] }).min(by: { $0.count < $1.count }) {
-            return rarest
+    private func templateCandidates(for selector: LabelSelector) -> [Slot] {
+        if let rarest = selector.matchLabels.map({ templatePairs[LabelPair($0.key, $0.value)] ?? Postings() }).min(by: { $0.count < $1.count }) {
+            return rarest.slots
         }
-        var best: Set<ObjectID>?
-        for requirement in selector.matchExpressions {
-            let postings: Set<ObjectID>
-            switch requirement.operator {
-            case .in: postings = requirement.values.reduce(into: []) { $0.formUnion(templatePairs[LabelPair(requirement.key, $1)] ?? []) }
-            case .exists: postings = templateKeys[requirement.key] ?? []
-            case .notIn, .doesNotExist: continue
-            }
+        var best: [Slot]?
+        for requirement in selector.matchExpressions where requirement.operator == .in {
+            let postings = requirement.values.flatMap { (templatePairs[LabelPair(requirement.key, $0)] ?? Postings()).slots }
             if best == nil || postings.count < best?.count ?? 0 { best = postings }
         }
-        return best ?? Set(workloads.keys)
+        // Exists, NotIn and DoesNotExist alone narrow nothing down: a scan, for selectors that are rare.
+        return best ?? Array(slotOf.values)
     }
 
     /// Workloads whose selector might match `labels`.
-    private func selectorCandidates(for labels: [String: String]) -> [ObjectID] {
+    private func selectorCandidates(for labels: Labels) -> [Slot] {
         var candidates = Array(expressionOnly)
         for (key, value) in labels {
-            if let anchored = selectorAnchors[LabelPair(key, value)] { candidates += anchored }
+            if let anchored = selectorAnchors[LabelPair(key, value)] { candidates += anchored.slots }
         }
         return candidates
     }
@@ -109,9 +123,63 @@ public struct OverlapIndex: Sendable {
             }?.pair
     }
 
-    private static func remove<K: Hashable>(_ id: ObjectID, from index: inout [K: Set<ObjectID>], at key: K) {
-        index[key]?.remove(id)
-        if index[key]?.isEmpty == true { index[key] = nil }
+    private static func remove(_ slot: Slot, from index: inout [LabelPair: Postings], at key: LabelPair) {
+        guard var postings = index.removeValue(forKey: key) else { return }
+        postings.remove(slot)
+        if !postings.isEmpty { index[key] = postings }
+    }
+}
+
+/// The workloads filed under one label pair. Most pairs (`app: <name>`) belong to one workload: no set for those.
+typealias Slot = UInt32
+
+struct Postings: Sendable {
+    private enum Storage: Sendable {
+        case none
+        case one(Slot)
+        case many(Set<Slot>)
+    }
+
+    private var storage = Storage.none
+
+    var count: Int {
+        switch storage {
+        case .none: 0
+        case .one: 1
+        case .many(let set): set.count
+        }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    var slots: [Slot] {
+        switch storage {
+        case .none: []
+        case .one(let id): [id]
+        case .many(let set): Array(set)
+        }
+    }
+
+    mutating func insert(_ id: Slot) {
+        switch storage {
+        case .none: storage = .one(id)
+        case .one(let existing): storage = existing == id ? .one(id) : .many([existing, id])
+        case .many(var set):
+            storage = .none  // keep the set uniquely referenced while it changes
+            set.insert(id)
+            storage = .many(set)
+        }
+    }
+
+    mutating func remove(_ id: Slot) {
+        switch storage {
+        case .none: break
+        case .one(let existing): if existing == id { storage = .none }
+        case .many(var set):
+            storage = .none
+            set.remove(id)
+            storage = set.count == 1 ? .one(set.first ?? id) : .many(set)
+        }
     }
 }
 

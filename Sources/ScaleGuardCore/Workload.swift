@@ -9,14 +9,14 @@ public struct Workload: Hashable, Sendable {
     public var namespace: String
     public var name: String
     public var selector: LabelSelector
-    public var templateLabels: [String: String]
+    public var templateLabels: Labels
     /// Resource names the template's containers request or limit, other than cpu, memory and storage.
     public var extendedResources: [String]
     public var pinning: NodePinning
     public var skippedRules: Set<RuleID>
 
     public init(kind: Kind = .deployment, namespace: String, name: String, selector: LabelSelector,
-                templateLabels: [String: String], extendedResources: [String] = [],
+                templateLabels: Labels, extendedResources: [String] = [],
                 pinning: NodePinning = NodePinning(), skippedRules: Set<RuleID> = []) {
         self.kind = kind
         self.namespace = namespace
@@ -50,11 +50,11 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
 /// Where a pod template may be scheduled, as far as GPU-product node labels go.
 public struct NodePinning: Hashable, Sendable {
-    public var nodeSelector: [String: String]
+    public var nodeSelector: Labels
     /// The required node affinity's terms (ORed), each a list of ANDed requirements.
     public var requiredTerms: [[Requirement]]
 
-    public init(nodeSelector: [String: String] = [:], requiredTerms: [[Requirement]] = []) {
+    public init(nodeSelector: Labels = [:], requiredTerms: [[Requirement]] = []) {
         self.nodeSelector = nodeSelector
         self.requiredTerms = requiredTerms
     }
@@ -69,7 +69,7 @@ extension Workload {
             namespace: raw.metadata.namespace ?? "",
             name: raw.metadata.name,
             selector: raw.spec.selector ?? LabelSelector(),
-            templateLabels: raw.spec.template?.metadata?.labels ?? [:],
+            templateLabels: Labels(raw.spec.template?.metadata?.labels ?? [:]),
             extendedResources: raw.spec.template?.spec?.extendedResources ?? [],
             pinning: raw.spec.template?.spec?.pinning ?? NodePinning(),
             skippedRules: raw.metadata.skippedRules)
@@ -124,7 +124,7 @@ private struct PodSpec: Decodable {
 
     var pinning: NodePinning {
         let terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
-        return NodePinning(nodeSelector: nodeSelector ?? [:], requiredTerms: terms.map { $0.matchExpressions ?? [] })
+        return NodePinning(nodeSelector: Labels(nodeSelector ?? [:]), requiredTerms: terms.map { $0.matchExpressions ?? [] })
     }
 }
 

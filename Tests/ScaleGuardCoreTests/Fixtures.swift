@@ -7,8 +7,8 @@ func deployment(
 ) -> Workload {
     Workload(
         kind: .deployment, namespace: namespace, name: name,
-        selector: LabelSelector(matchLabels: selector, matchExpressions: expressions),
-        templateLabels: labels ?? selector,
+        selector: LabelSelector(matchLabels: Labels(selector), matchExpressions: expressions),
+        templateLabels: Labels(labels ?? selector),
         extendedResources: gpu ? ["nvidia.com/gpu"] : [],
         pinning: NodePinning(nodeSelector: product.map { ["nvidia.com/gpu.product": $0] } ?? [:]),
         skippedRules: skip)

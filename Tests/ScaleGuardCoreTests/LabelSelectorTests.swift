@@ -2,7 +2,7 @@ import ScaleGuardCore
 import Testing
 
 @Suite struct LabelSelectorTests {
-    let labels = ["app": "web", "tier": "front"]
+    let labels: Labels = ["app": "web", "tier": "front"]
 
     @Test func matchLabelsAreAnded() {
         #expect(LabelSelector(matchLabels: ["app": "web"]).matches(labels))

@@ -21,7 +21,7 @@ import Testing
                                                    "-CAcreateserial", "-days", "1", "-out", "\(dir)/\(name).crt"])
             #expect(signed.status == 0, "\(signed.stderr)")
         }
-        let server = try ServerProcess(["--client-ca", certs.ca], certificates: certs)
+        let server = try ServerProcess(["--demo", "--client-ca", certs.ca], certificates: certs)
         let without = try Shell.curl(server, ["\(server.url)/healthz"])
         #expect(without.status == 0, "a client without a certificate must be refused at the handshake")
         let stranger = try Shell.curl(server, ["--cert", "\(dir)/stranger.crt", "--key", "\(dir)/stranger.key", "\(server.url)/healthz"])
@@ -32,7 +32,7 @@ import Testing
 
     @Test func certificatesRotateWhileRequestsKeepFlowing() throws {
         let certs = try TestCertificates()
-        let server = try ServerProcess(["--cert-poll-interval", "0.2"], certificates: certs)
+        let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.2"], certificates: certs)
         func serial() throws -> String {
             let r = try Shell.run("/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(server.port) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
             return r.stdout

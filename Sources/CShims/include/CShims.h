@@ -24,4 +24,8 @@ int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx);
 /* The ALPN protocol agreed on, copied into buf (NUL-terminated); 0 when none. */
 size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len);
 
+
+
+/* Returns freed heap memory to the system (glibc malloc_trim), for honest memory figures. */
+int sg_malloc_trim(void);
 #endif

@@ -1,21 +1,20 @@
-import FakeKubeAPI
 import Foundation
 import KubeClient
 import Logging
 import TLS
 
-/// A fake API server with its own CA and a kubeconfig pointing at it.
-final class FakeCluster {
-    let api: FakeKubeAPI
-    let port: UInt16
-    let directory: URL
-    let tokenFile: String
-    var ca: String { directory.appendingPathComponent("ca.crt").path }
-    var kubeconfig: String { directory.appendingPathComponent("kubeconfig").path }
+/// A fake API server with its own CA (made by certs/generate.sh) and a kubeconfig pointing at it.
+public final class FakeCluster {
+    public let api: FakeKubeAPI
+    public let port: UInt16
+    public let directory: URL
+    public let tokenFile: String
+    public var ca: String { directory.appendingPathComponent("ca.crt").path }
+    public var kubeconfig: String { directory.appendingPathComponent("kubeconfig").path }
 
-    static let deployments = WatchedResource.deployments.path
+    public static let deployments = WatchedResource.deployments.path
 
-    init(token: String = "token-1") throws {
+    public init(token: String = "token-1") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-fake-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -37,12 +36,12 @@ final class FakeCluster {
 
     deinit { api.stop() }
 
-    func rotateToken(_ token: String) throws {
+    public func rotateToken(_ token: String) throws {
         try Data(token.utf8).write(to: URL(fileURLWithPath: tokenFile))
         api.token = token
     }
 
-    func watcher(maxStaleness: Double = 60, backoffMax: Double = 0.5, missingRetry: Double = 1) throws -> ClusterWatcher {
+    public func watcher(maxStaleness: Double = 60, backoffMax: Double = 0.5, missingRetry: Double = 1) throws -> ClusterWatcher {
         var options = ClusterWatcher.Options()
         options.maxStaleness = maxStaleness
         options.backoffMax = backoffMax
@@ -53,7 +52,7 @@ final class FakeCluster {
         return ClusterWatcher(client: KubeAPIClient(endpoint: endpoint), options: options, logger: Logger(label: "test"))
     }
 
-    static func deployment(_ name: String, namespace: String = "default", selector: [String: String],
+    public static func deployment(_ name: String, namespace: String = "default", selector: [String: String],
                            labels: [String: String]? = nil, gpu: String? = nil) -> [String: Any] {
         var spec: [String: Any] = ["containers": [["name": "c", "image": "vllm",
                                                    "resources": ["limits": gpu == nil ? ["cpu": "1"] : ["nvidia.com/gpu": "1"]]]]]
@@ -68,7 +67,7 @@ final class FakeCluster {
 }
 
 /// Polls `condition` until it holds or `seconds` pass.
-func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+public func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     let end = Date().addingTimeInterval(seconds)
     while Date() < end {
         if condition() { return true }

@@ -1,0 +1,44 @@
+import ScaleGuardCore
+import Synchronization
+
+/// Shares one copy of the strings that repeat across cached objects (label keys, namespaces, common values),
+/// so that a cached Deployment costs what is particular to it. Bounded: past `limit` distinct strings it
+/// stops adding, so a cluster that churns unique names cannot grow it without end.
+final class StringInterner: Sendable {
+    private let table = Mutex<Set<String>>([])
+    let limit: Int
+
+    init(limit: Int = 50_000) {
+        self.limit = limit
+    }
+
+    func intern(_ text: String) -> String {
+        // Small strings live inside the String value itself: nothing to share.
+        guard text.utf8.count > 15 else { return text }
+        return table.withLock { set in
+            if let existing = set.firstIndex(of: text) { return set[existing] }
+            if set.count < limit { set.insert(text) }
+            return text
+        }
+    }
+
+    /// `object` with its repeated strings shared; a label value equal to the object's name shares the name's storage.
+    func compact(_ object: KubeObject) -> KubeObject {
+        switch object {
+        case .workload(var w):
+            w.namespace = intern(w.namespace)
+            let name = w.name
+            func value(_ v: String) -> String { v == name ? name : intern(v) }
+            w.selector.matchLabels = Labels(pairs: w.selector.matchLabels.map { (intern($0.key), value($0.value)) })
+            w.templateLabels = Labels(pairs: w.templateLabels.map { (intern($0.key), value($0.value)) })
+            w.pinning.nodeSelector = Labels(pairs: w.pinning.nodeSelector.map { (intern($0.key), intern($0.value)) })
+            w.extendedResources = w.extendedResources.map(intern)
+            return .workload(w)
+        case .autoscaler(var a):
+            a.namespace = intern(a.namespace)
+            return .autoscaler(a)
+        default:
+            return object
+        }
+    }
+}

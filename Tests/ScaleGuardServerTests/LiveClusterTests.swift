@@ -1,0 +1,71 @@
+import FakeKubeAPI
+import Foundation
+import Testing
+
+/// `scaleguard serve --kubeconfig` against a fake API server: the story with a cluster that changes.
+@Suite struct LiveClusterTests {
+    func a40Review() -> Data {
+        Reviews.review(Reviews.deployment(name: "llama-a40", selector: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"],
+                                          labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"]))
+    }
+
+    @Test func theA40IsDeniedWhileTheA100IsThereAndAllowedOnceItIsDeleted() throws {
+        let cluster = try FakeCluster()
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment(
+            "llama-a100", selector: ["model.aibrix.ai/name": "llama"],
+            labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a100"], gpu: "NVIDIA-A100-SXM4-80GB"))
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+
+        let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
+        let denied = try Shell.curl(server, post, stdin: a40Review())
+        #expect(denied.status == 200)
+        #expect(Reviews.message(denied.body).contains("the selector of Deployment default/llama-a100 (model.aibrix.ai/name=llama) selects its pods"))
+
+        cluster.api.delete(FakeCluster.deployments, namespace: "default", name: "llama-a100")
+        #expect(eventually(10) {
+            let answer = try? Shell.curl(server, post, stdin: a40Review())
+            return (Reviews.json(answer?.body ?? "")["response"] as? [String: Any])?["allowed"] as? Bool == true
+        })
+        let audit = try Shell.curl(server, ["\(server.url)/audit"])
+        #expect(audit.status == 200 && audit.body.contains("0 violations"))
+    }
+
+    @Test func noDecisionBeforeTheViewHasSynced() throws {
+        let cluster = try FakeCluster()
+        var faults = cluster.api.faults
+        faults.failLists = 1_000_000  // the API keeps failing: the view never syncs
+        cluster.api.faults = faults
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
+        let ready = try Shell.curl(server, ["\(server.url)/readyz"])
+        #expect(ready.status == 503 && ready.body.contains("not synced yet"))
+        let review = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+                                    stdin: a40Review())
+        #expect(review.status == 503, "a failed call lets failurePolicy decide; an allow or deny here would be a guess")
+        faults.failLists = 0
+        cluster.api.faults = faults
+        #expect(eventually(20) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+    }
+
+    @Test func auditAndCheckReadTheLiveCluster() throws {
+        let cluster = try FakeCluster()
+        for name in ["a", "b"] {
+            cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("llama-\(name)", selector: ["model.aibrix.ai/name": "llama"]))
+        }
+        let audit = try Shell.run(ServerProcess.binary.path, ["audit", "--kubeconfig", cluster.kubeconfig, "-o", "json"])
+        #expect(audit.status == 1, "\(audit.stderr)")
+        let report = Reviews.json(audit.stdout)
+        let groups = report["groups"] as? [[String: Any]] ?? []
+        #expect(groups.first?["rule"] as? String == "SG001")
+        #expect((groups.first?["findings"] as? [Any])?.count == 2)
+
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llama-c}\nspec:\n  selector: {matchLabels: {app: c}}\n  template: {metadata: {labels: {app: c, model.aibrix.ai/name: llama}}}\n"
+        let check = try Shell.run(ServerProcess.binary.path, ["check", "--kubeconfig", cluster.kubeconfig, "-"], stdin: Data(manifest.utf8))
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("Deployment default/llama-c overlaps Deployment default/llama-a"))
+        let offline = try Shell.run(ServerProcess.binary.path, ["check", "-"], stdin: Data(manifest.utf8))
+        #expect(offline.status == 0)
+        let badConfig = try Shell.run(ServerProcess.binary.path, ["audit", "--kubeconfig", "/nonexistent"])
+        #expect(badConfig.status == 2 && badConfig.stderr.contains("cannot read the kubeconfig /nonexistent"))
+    }
+}
