@@ -26,7 +26,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
     }
 
     private let lock = NSCondition()
-    private var objects: [String: [String: [String: Any]]] = [:]  // path → "ns/name" → object
+    private var objects: [String: [String: [UInt8]]] = [:]  // path → "ns/name" → the object's JSON
     private var events: [Event] = []
     private var oldestRetained = 1
     private var resourceVersion = 1
@@ -82,11 +82,8 @@ public final class FakeKubeAPI: @unchecked Sendable {
             let key = Self.key(object)
             let type = objects[path]?[key] == nil ? "ADDED" : "MODIFIED"
             resourceVersion += 1
-            var stored = object
-            var meta = stored["metadata"] as? [String: Any] ?? [:]
-            meta["resourceVersion"] = String(resourceVersion)
-            stored["metadata"] = meta
-            objects[path, default: [:]][key] = stored
+            let stored = Self.stamped(object, resourceVersion)
+            objects[path, default: [:]][key] = Self.json(stored)
             if type == "ADDED" { sortedKeys[path] = nil }
             record(path: path, type: type, object: stored)
         }
@@ -94,19 +91,15 @@ public final class FakeKubeAPI: @unchecked Sendable {
 
     /// Adds or replaces many objects at once: their events become visible to watches together.
     public func put(_ path: String, all list: [[String: Any]]) {
-        var prepared: [(key: String, type: String, object: [String: Any], line: [UInt8], rv: Int)] = []
+        var prepared: [(key: String, object: [UInt8], line: [UInt8], rv: Int)] = []
         var rv = lock.withLock { resourceVersion }
-        var seen = lock.withLock { Set(objects[path]?.keys ?? [:].keys) }
+        var seen = lock.withLock { Set(objects[path]?.keys.map { $0 } ?? []) }
         for object in list {
             rv += 1
             let key = Self.key(object)
-            var stored = object
-            var meta = stored["metadata"] as? [String: Any] ?? [:]
-            meta["resourceVersion"] = String(rv)
-            stored["metadata"] = meta
+            let stored = Self.stamped(object, rv)
             let type = seen.insert(key).inserted ? "ADDED" : "MODIFIED"
-            let line = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": stored])) ?? Data()
-            prepared.append((key, type, stored, [UInt8](line) + [0x0A], rv))
+            prepared.append((key, Self.json(stored), Self.json(["type": type, "object": stored]) + [0x0A], rv))
         }
         lock.withLock {
             for item in prepared {
@@ -124,11 +117,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
         lock.withLock {
             for object in list {
                 resourceVersion += 1
-                var stored = object
-                var meta = stored["metadata"] as? [String: Any] ?? [:]
-                meta["resourceVersion"] = String(resourceVersion)
-                stored["metadata"] = meta
-                objects[path, default: [:]][Self.key(object)] = stored
+                objects[path, default: [:]][Self.key(object)] = Self.json(Self.stamped(object, resourceVersion))
             }
             sortedKeys[path] = nil
             oldestRetained = resourceVersion + 1
@@ -137,13 +126,11 @@ public final class FakeKubeAPI: @unchecked Sendable {
 
     public func delete(_ path: String, namespace: String, name: String) {
         lock.withLock {
-            guard var object = objects[path]?.removeValue(forKey: "\(namespace)/\(name)") else { return }
+            guard let bytes = objects[path]?.removeValue(forKey: "\(namespace)/\(name)"),
+                  let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return }
             sortedKeys[path] = nil
             resourceVersion += 1
-            var meta = object["metadata"] as? [String: Any] ?? [:]
-            meta["resourceVersion"] = String(resourceVersion)
-            object["metadata"] = meta
-            record(path: path, type: "DELETED", object: object)
+            record(path: path, type: "DELETED", object: Self.stamped(object, resourceVersion))
         }
     }
 
@@ -161,6 +148,18 @@ public final class FakeKubeAPI: @unchecked Sendable {
         let line = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": object])) ?? Data()
         events.append(Event(resourceVersion: resourceVersion, path: path, line: [UInt8](line) + [0x0A]))
         lock.broadcast()
+    }
+
+    private static func stamped(_ object: [String: Any], _ resourceVersion: Int) -> [String: Any] {
+        var stored = object
+        var meta = stored["metadata"] as? [String: Any] ?? [:]
+        meta["resourceVersion"] = String(resourceVersion)
+        stored["metadata"] = meta
+        return stored
+    }
+
+    private static func json(_ object: [String: Any]) -> [UInt8] {
+        [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
 
     private static func key(_ object: [String: Any]) -> String {
@@ -196,18 +195,21 @@ public final class FakeKubeAPI: @unchecked Sendable {
         if fail { return .error(500, "etcdserver: request timed out") }
         let limit = request.query["limit"].flatMap(Int.init) ?? Int.max
         let offset = request.query["continue"].flatMap(Int.init) ?? 0
-        let (items, rv, total): ([[String: Any]], Int, Int) = lock.withLock {
+        let (items, rv, total): ([[UInt8]], Int, Int) = lock.withLock {
             let all = objects[request.path] ?? [:]
             let keys = sortedKeys[request.path] ?? all.keys.sorted()
             sortedKeys[request.path] = keys
             let page = keys.dropFirst(offset).prefix(limit).compactMap { all[$0] }
             return (page, resourceVersion, keys.count)
         }
-        var metadata: [String: Any] = ["resourceVersion": String(rv)]
-        if offset + items.count < total { metadata["continue"] = String(offset + items.count) }
-        let body: [String: Any] = ["kind": "List", "apiVersion": "v1", "metadata": metadata, "items": items]
-        let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
-        return HTTPResponse(status: 200, contentType: "application/json", body: [UInt8](data))
+        let next = offset + items.count < total ? #","continue":"\#(offset + items.count)""# : ""
+        var body = Array(#"{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"\#(rv)"\#(next)},"items":["#.utf8)
+        for (index, item) in items.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += item
+        }
+        body += Array("]}".utf8)
+        return HTTPResponse(status: 200, contentType: "application/json", body: body)
     }
 
     private func watch(_ request: HTTPRequest) -> HTTPResponse {

@@ -87,8 +87,8 @@ public final class ClusterCache: ClusterViewSource {
     // MARK: - Reflectors' side
 
     /// Replaces every object of `resource` with `objects` in one write: a relist.
-    func replace(_ resource: WatchedResource, with listed: [KubeObject]) {
-        let objects = listed.map(interner.compact)
+    /// `objects` must come through `compact` first.
+    func replace(_ resource: WatchedResource, with objects: [KubeObject]) {
         let keys = Set(objects.compactMap(Self.key))
         let stillPending = expirePending().filter { !keys.contains($0.key) }.map(\.value)
         pending.withLock { p in for key in keys { p[key] = nil } }
@@ -118,6 +118,9 @@ public final class ClusterCache: ClusterViewSource {
             view.write { view in Self.remove(object, from: &view) }
         }
     }
+
+    func compact(_ object: KubeObject) -> KubeObject { interner.compact(object) }
+    var internKey: (String) -> String { { [interner] in interner.intern($0) } }
 
     /// Lets time-based state move on when no object changed (a bookmark arrived).
     func tick() { expirePending() }

@@ -112,9 +112,10 @@ final class Reflector: Sendable {
             }
             resourceVersion = page.0
             continueToken = page.1.flatMap { $0.isEmpty ? nil : $0 }
-            objects += page.2
+            // Compacted page by page, so that the decoded page dies young instead of living beside the cache.
+            objects += page.2.compactMap { $0.isChecked ? cache.compact($0) : nil }
         } while continueToken != nil
-        cache.replace(resource, with: objects.filter { if case .other = $0 { return false } else { return true } })
+        cache.replace(resource, with: objects)
         logger.info("listed", metadata: ["resource": "\(resource)", "objects": "\(objects.count)", "resourceVersion": "\(resourceVersion)"])
         return resourceVersion
     }
@@ -186,7 +187,7 @@ final class Reflector: Sendable {
 
     private func decode<T>(_ bytes: [UInt8], what: String, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(KubeError) -> T {
         do throws(JSONReadError) {
-            return try JSONReader.read(bytes, body)
+            return try JSONReader.read(bytes, internKey: cache.internKey, body)
         } catch {
             throw .protocolViolation("\(resource) \(what): \(error)")
         }

@@ -22,16 +22,11 @@ final class StringInterner: Sendable {
         }
     }
 
-    /// `object` with its repeated strings shared; a label value equal to the object's name shares the name's storage.
+    /// `object` with its repeated strings shared. Label keys were shared as they were read (`JSONReader.internKey`).
     func compact(_ object: KubeObject) -> KubeObject {
         switch object {
         case .workload(var w):
             w.namespace = intern(w.namespace)
-            let name = w.name
-            func value(_ v: String) -> String { v == name ? name : intern(v) }
-            w.selector.matchLabels = Labels(pairs: w.selector.matchLabels.map { (intern($0.key), value($0.value)) })
-            w.templateLabels = Labels(pairs: w.templateLabels.map { (intern($0.key), value($0.value)) })
-            w.pinning.nodeSelector = Labels(pairs: w.pinning.nodeSelector.map { (intern($0.key), intern($0.value)) })
             w.extendedResources = w.extendedResources.map(intern)
             return .workload(w)
         case .autoscaler(var a):

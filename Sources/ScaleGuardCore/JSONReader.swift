@@ -7,6 +7,8 @@ public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     /// The byte offset the reader is at; set it back to re-read a value.
     public var index = 0
+    /// Maps every label key read by `labels()` to a shared copy, so that a cache holds each key once.
+    public var internKey: ((String) -> String)?
     /// Nesting allowed in skipped values: more is refused rather than followed.
     static let maxDepth = 256
 
@@ -15,9 +17,11 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Runs `body` on a reader over `bytes` and checks that nothing but white space follows.
-    public static func read<T>(_ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+    public static func read<T>(_ bytes: [UInt8], internKey: ((String) -> String)? = nil,
+                               _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
         let result: Result<T, JSONReadError> = bytes.withUnsafeBytes { raw in
             var reader = JSONReader(raw)
+            reader.internKey = internKey
             do throws(JSONReadError) {
                 let value = try body(&reader)
                 reader.skipWhitespace()
@@ -89,6 +93,13 @@ public struct JSONReader: ~Copyable {
         var map: [String: String] = [:]
         try object { (r, key) throws(JSONReadError) in map[key] = try r.string() }
         return map
+    }
+
+    /// A `{"k": "v"}` object read straight into `Labels`, with no dictionary on the way.
+    public mutating func labels() throws(JSONReadError) -> Labels {
+        var pairs: [LabelPair] = []
+        try object { (r, key) throws(JSONReadError) in pairs.append(LabelPair(r.internKey?(key) ?? key, try r.string())) }
+        return Labels(unsorted: pairs)
     }
 
     public mutating func stringArray() throws(JSONReadError) -> [String] {

@@ -23,6 +23,14 @@ public enum KubeObject: Hashable, Sendable {
         return String(apiVersion[..<slash])
     }
 
+    /// A workload or an autoscaler: what the rules check.
+    public var isChecked: Bool {
+        switch self {
+        case .workload, .autoscaler: true
+        case .list, .other: false
+        }
+    }
+
     /// Every workload and autoscaler, with lists flattened.
     public var flattened: [KubeObject] {
         switch self {

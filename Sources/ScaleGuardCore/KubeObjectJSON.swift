@@ -80,7 +80,7 @@ extension KubeObject {
                             switch key {
                             case "metadata":
                                 try r.object { (r, key) throws(JSONReadError) in
-                                    if key == "labels" { labels = Labels(try r.stringMap()) } else { try r.skip() }
+                                    if key == "labels" { labels = try r.labels() } else { try r.skip() }
                                 }
                             case "spec": try readPodSpec(&r, resources: &resources, pinning: &pinning)
                             default: try r.skip()
@@ -110,7 +110,7 @@ extension KubeObject {
                         }
                     }
                 }
-            case "nodeSelector": pinning.nodeSelector = Labels(try r.stringMap())
+            case "nodeSelector": pinning.nodeSelector = try r.labels()
             case "affinity":
                 try r.object { (r, key) throws(JSONReadError) in
                     guard key == "nodeAffinity" else { return try r.skip() }
@@ -138,7 +138,7 @@ extension KubeObject {
         var selector = LabelSelector()
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "matchLabels": selector.matchLabels = Labels(try r.stringMap())
+            case "matchLabels": selector.matchLabels = try r.labels()
             case "matchExpressions": selector.matchExpressions = try readRequirements(&r)
             default: try r.skip()
             }

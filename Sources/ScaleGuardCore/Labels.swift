@@ -11,9 +11,18 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     public init<S: Sequence>(pairs: S) where S.Element == (String, String) {
-        var byKey: [String: String] = [:]
-        for (key, value) in pairs { byKey[key] = value }
-        self.init(byKey)
+        self.init(unsorted: pairs.map { LabelPair($0.0, $0.1) })
+    }
+
+    /// From pairs in any order; of pairs with the same key the last one wins, as in a JSON object.
+    init(unsorted: [LabelPair]) {
+        var sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+        var i = sorted.count - 1
+        while i > 0 {
+            if sorted[i - 1].key == sorted[i].key { sorted.remove(at: i - 1) }
+            i -= 1
+        }
+        pairs = sorted
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {

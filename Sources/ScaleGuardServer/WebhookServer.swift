@@ -1,5 +1,8 @@
+import Foundation
 import HTTPServer
 import Logging
+import Manifests
+import Synchronization
 import ScaleGuardCore
 import TLS
 
@@ -10,13 +13,16 @@ public final class WebhookServer: Sendable {
         public var certificates: CertificateStore.Files
         public var certificatePollInterval: Double
         public var shutdownGrace: Double
+        /// Seconds between audits of the whole view, for the `scaleguard_violations` gauge; 0 turns them off.
+        public var auditInterval: Double
 
         public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
-                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15) {
+                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60) {
             self.http = http
             self.certificates = certificates
             self.certificatePollInterval = certificatePollInterval
             self.shutdownGrace = shutdownGrace
+            self.auditInterval = auditInterval
         }
     }
 
@@ -26,10 +32,15 @@ public final class WebhookServer: Sendable {
     private let routes: WebhookRoutes
     private let server: HTTPServer
     private let logger: Logger
+    private let checker: Checker
+    private let source: any ClusterViewSource
+    private let stopped = Atomic<Bool>(false)
 
     public init(options: Options, checker: Checker, source: any ClusterViewSource, logger: Logger) throws {
         self.options = options
         self.logger = logger
+        self.checker = checker
+        self.source = source
         let metrics = WebhookMetrics()
         self.metrics = metrics
         let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
@@ -54,8 +65,30 @@ public final class WebhookServer: Sendable {
     public func start() throws -> UInt16 {
         let port = try server.start()
         certificates.startPolling(interval: options.certificatePollInterval)
+        if options.auditInterval > 0 { startAudits() }
         logger.info("listening", metadata: ["address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)"])
         return port
+    }
+
+    /// Audits the whole view now and then, so that `scaleguard_violations` shows what slipped through or predates us.
+    /// The audit runs under the view's read lock: watch events wait for it, admission reads do not.
+    private func startAudits() {
+        let thread = Thread { [self] in
+            var next = Deadline.now
+            while !stopped.load(ordering: .relaxed) {
+                if Deadline.now >= next, source.isSynced {
+                    let report = source.withView { AuditReport(view: $0, checker: checker) }
+                    metrics.violations(report.countsByRule)
+                    if report.violationCount > 0 {
+                        logger.info("audit found violations", metadata: ["violations": "\(report.violationCount)"])
+                    }
+                    next = .after(seconds: options.auditInterval)
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        thread.name = "scaleguard-audit"
+        thread.start()
     }
 
     /// Fails `/readyz` at once, stops accepting, lets requests in flight finish within the grace period.
@@ -65,6 +98,7 @@ public final class WebhookServer: Sendable {
         logger.info("shutting down", metadata: ["grace": "\(options.shutdownGrace)s", "inFlight": "\(server.requestsInFlight)"])
         routes.beginShutdown()
         certificates.stop()
+        stopped.store(true, ordering: .relaxed)
         let drained = server.shutdown(grace: options.shutdownGrace)
         if drained {
             logger.info("stopped")

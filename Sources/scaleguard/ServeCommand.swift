@@ -68,6 +68,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Connections served at once; more are closed at accept.")
     var maxConnections: Int = 1024
 
+    @Option(help: "Seconds between audits of the whole cluster view (the scaleguard_violations gauge); 0 turns them off.")
+    var auditInterval: Double = 60
+
     func validate() throws {
         guard LineLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format is text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
@@ -120,7 +123,8 @@ struct ServeCommand: ParsableCommand {
                 source = live.cache
             }
             server = try WebhookServer(
-                options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval, shutdownGrace: shutdownGrace),
+                options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval,
+                               shutdownGrace: shutdownGrace, auditInterval: auditInterval),
                 checker: Checker(policy: policy), source: source, logger: logger)
             try server.start()
         } catch {

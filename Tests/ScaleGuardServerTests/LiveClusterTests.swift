@@ -31,6 +31,21 @@ import Testing
         #expect(audit.status == 200 && audit.body.contains("0 violations"))
     }
 
+    @Test func theViolationsGaugeFollowsTheCluster() throws {
+        let cluster = try FakeCluster()
+        for name in ["a", "b"] {
+            cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("llama-\(name)", selector: ["model.aibrix.ai/name": "llama"]))
+        }
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--audit-interval", "0.5"])
+        func violations() -> String {
+            let metrics = (try? Shell.curl(server, ["\(server.url)/metrics"]).body) ?? ""
+            return metrics.split(separator: "\n").first { $0.hasPrefix(#"scaleguard_violations{rule="SG001"}"#) }.map(String.init) ?? ""
+        }
+        #expect(eventually(15) { violations().hasSuffix(" 2.0") || violations().hasSuffix(" 2") })
+        cluster.api.delete(FakeCluster.deployments, namespace: "default", name: "llama-a")
+        #expect(eventually(15) { violations().hasSuffix(" 0.0") || violations().hasSuffix(" 0") })
+    }
+
     @Test func noDecisionBeforeTheViewHasSynced() throws {
         let cluster = try FakeCluster()
         var faults = cluster.api.faults
