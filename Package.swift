@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "FakeKubeAPI"]),
+        .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "scaleguard"]),
     ]
 )

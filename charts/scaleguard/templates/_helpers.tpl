@@ -1,0 +1,53 @@
+{{/* The chart name, shortened to 63 characters. */}}
+{{- define "scaleguard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The full name: release-chart unless the release name already holds the chart name. */}}
+{{- define "scaleguard.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "scaleguard.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "scaleguard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "scaleguard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "scaleguard.labels" -}}
+helm.sh/chart: {{ include "scaleguard.chart" . }}
+{{ include "scaleguard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: admission-webhook
+{{- end }}
+
+{{- define "scaleguard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "scaleguard.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "scaleguard.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "scaleguard.fullname" .)) .Values.tls.secretName }}
+{{- end }}
+
+{{/* The names the serving certificate must carry: the API server calls <service>.<namespace>.svc. */}}
+{{- define "scaleguard.dnsNames" -}}
+- {{ include "scaleguard.fullname" . }}.{{ .Release.Namespace }}.svc
+- {{ include "scaleguard.fullname" . }}.{{ .Release.Namespace }}.svc.cluster.local
+{{- end }}
