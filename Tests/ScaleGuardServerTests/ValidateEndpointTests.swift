@@ -115,6 +115,14 @@ import Testing
         #expect(broken.status == 400 && broken.body.contains("line"))
     }
 
+    @Test func theReadmeDryRunOfTheWrongA40IsDenied() throws {
+        let manifest = ServerProcess.packageRoot.appendingPathComponent("examples/wrong/llama-a40.yaml").path
+        let result = try Shell.curl(server, ["--data-binary", "@\(manifest)", "\(server.url)/check"])
+        #expect(result.status == 403)
+        #expect(result.body.contains("DENIED Deployment default/llama-a40"))
+        #expect(result.body.contains("PodAutoscaler default/llama-a100 would count llama-a40's pods"))
+    }
+
     @Test func metricsCountRequestsDenialsAndCertificateExpiry() throws {
         _ = try post(Reviews.review(Reviews.deployment(name: "m", selector: ["model.aibrix.ai/name": "llama"])))
         let metrics = try Shell.curl(server, ["\(server.url)/metrics"])
