@@ -4,7 +4,8 @@ struct GPUTypeLabelRule {
 
     func evaluate(_ workload: Workload) -> [Finding] {
         let gpus = policy.gpuResources(of: workload)
-        guard !gpus.isEmpty else { return [] }
+        // A selector that misses its own pods is already refused by SG001 (and by the API server).
+        guard !gpus.isEmpty, workload.selector.matches(workload.templateLabels) else { return [] }
         let match = workload.selector.matchLabels
         if let value = match[policy.gpuTypeLabel], workload.templateLabels[policy.gpuTypeLabel] == value { return [] }
         if match.contains(where: { $0.value == workload.name && workload.templateLabels[$0.key] == workload.name }) { return [] }

@@ -113,7 +113,7 @@ public final class WebhookRoutes: Sendable {
         }
         let objects: [LoadedObject]
         do {
-            objects = try ManifestDecoder.decode(request.body, source: "body", defaultNamespace: request.query["namespace"] ?? "default")
+            objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default")
         } catch {
             return (.error(400, error.description), "none")
         }
