@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TLS", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
         .target(
             name: "HTTPServer",
-            dependencies: ["TLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TLS", "ScaleGuardCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 

@@ -1,3 +1,5 @@
+import ScaleGuardCore
+
 /// An HTTP response: a status, headers and a body that is either bytes or a chunked stream.
 public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
@@ -27,7 +29,7 @@ public struct HTTPResponse: Sendable {
     /// A JSON error body in the shape of a Kubernetes Status, so that API clients can read it.
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json",
-                     body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","code":\#(status),"reason":"\#(reason(status).replacingOccurrences(of: " ", with: ""))","message":\#(jsonString(message))}"#.utf8) + [0x0A])
+                     body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","code":\#(status),"reason":"\#(reason(status).replacingOccurrences(of: " ", with: ""))","message":\#(JSONWriter.quoted(message))}"#.utf8) + [0x0A])
     }
 
     public static func reason(_ status: Int) -> String {
@@ -57,26 +59,4 @@ public struct HTTPResponse: Sendable {
 /// Writes one chunk of a streamed response body.
 public protocol ChunkWriter {
     func write(_ bytes: [UInt8]) throws
-}
-
-/// `text` as a JSON string literal.
-public func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

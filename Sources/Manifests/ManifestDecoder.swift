@@ -74,18 +74,10 @@ public enum ManifestDecoder {
 
     /// A JSON decoding error in the same words as a YAML one: the field path, then the problem.
     public static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(let type, let c):
-            return "\(YAMLDecoder.render(c.codingPath)): expected \(type) (\(c.debugDescription))"
-        case .valueNotFound(_, let c), .dataCorrupted(let c):
-            let path = YAMLDecoder.render(c.codingPath)
-            let detail = (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return (path.isEmpty ? "" : "\(path): ") + c.debugDescription + (detail.map { " (\($0))" } ?? "")
-        case .keyNotFound(let key, let c):
-            let path = YAMLDecoder.render(c.codingPath)
-            return (path.isEmpty ? "" : "\(path): ") + "missing required field \"\(key.stringValue)\""
-        @unknown default:
-            return "\(error)"
+        var text = error.readableDescription
+        if case .dataCorrupted(let c) = error, let detail = (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String {
+            text += " (\(detail))"
         }
+        return text
     }
 }

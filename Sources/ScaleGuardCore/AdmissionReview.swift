@@ -1,5 +1,5 @@
 /// An `admission.k8s.io` AdmissionReview, v1 or v1beta1: the request kube-apiserver sends, the response it expects.
-public struct AdmissionReview: Codable, Sendable {
+public struct AdmissionReview: Sendable {
     public var apiVersion: String
     public var kind: String
     public var request: AdmissionRequest?
@@ -27,8 +27,8 @@ public struct AdmissionReview: Codable, Sendable {
 }
 
 /// `request` of an AdmissionReview: only the fields ScaleGuard reads.
-public struct AdmissionRequest: Codable, Sendable {
-    public struct GroupVersionKind: Codable, Sendable, Hashable {
+public struct AdmissionRequest: Sendable {
+    public struct GroupVersionKind: Sendable, Hashable {
         public var group: String
         public var version: String
         public var kind: String
@@ -59,28 +59,14 @@ public struct AdmissionRequest: Codable, Sendable {
 }
 
 /// An embedded object that either decoded or did not; a bad object is denied with the reason, not failed as a call.
-public enum ObjectPayload: Codable, Sendable {
+public enum ObjectPayload: Sendable {
     case object(KubeObject)
     case unreadable(String)
-
-    public init(from decoder: any Decoder) throws {
-        do {
-            self = .object(try KubeObject(from: decoder))
-        } catch let error as DecodingError {
-            self = .unreadable(error.readableDescription)
-        }
-    }
-
-    /// Only responses are encoded, never requests' objects.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encodeNil()
-    }
 }
 
 /// `response` of an AdmissionReview.
-public struct AdmissionResponse: Codable, Sendable {
-    public struct Status: Codable, Sendable {
+public struct AdmissionResponse: Sendable {
+    public struct Status: Sendable {
         public var code: Int
         public var reason: String
         public var message: String
@@ -103,27 +89,4 @@ public struct AdmissionResponse: Codable, Sendable {
     }
 
     public static func allow(uid: String) -> AdmissionResponse { AdmissionResponse(uid: uid, verdict: Verdict()) }
-}
-
-extension DecodingError {
-    /// The field path and the problem, e.g. `spec.selector.matchLabels.app: expected a string`.
-    public var readableDescription: String {
-        func render(_ path: [any CodingKey]) -> String {
-            path.reduce(into: "") { text, key in
-                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
-            }
-        }
-        switch self {
-        case .typeMismatch(let type, let c):
-            return "\(render(c.codingPath)): expected \(type): \(c.debugDescription)"
-        case .valueNotFound(_, let c), .dataCorrupted(let c):
-            let path = render(c.codingPath)
-            return (path.isEmpty ? "" : "\(path): ") + c.debugDescription
-        case .keyNotFound(let key, let c):
-            let path = render(c.codingPath)
-            return (path.isEmpty ? "" : "\(path): ") + "missing required field \"\(key.stringValue)\""
-        @unknown default:
-            return "\(self)"
-        }
-    }
 }

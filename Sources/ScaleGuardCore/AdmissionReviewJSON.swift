@@ -60,41 +60,19 @@ extension AdmissionReview {
 
     /// This review's response as JSON bytes, in the review's own apiVersion.
     public static func responseJSON(apiVersion: String, _ response: AdmissionResponse) -> [UInt8] {
-        var out = #"{"apiVersion":"# + quoted(apiVersion) + #","kind":"AdmissionReview","response":{"uid":"# + quoted(response.uid)
+        var out = #"{"apiVersion":"# + JSONWriter.quoted(apiVersion) + #","kind":"AdmissionReview","response":{"uid":"# + JSONWriter.quoted(response.uid)
         out += #","allowed":"# + (response.allowed ? "true" : "false")
         if let status = response.status {
-            out += #","status":{"code":\#(status.code),"reason":"# + quoted(status.reason) + #","message":"# + quoted(status.message) + "}"
+            out += #","status":{"code":\#(status.code),"reason":"# + JSONWriter.quoted(status.reason) + #","message":"# + JSONWriter.quoted(status.message) + "}"
         }
         if let warnings = response.warnings {
-            out += #","warnings":["# + warnings.map(quoted).joined(separator: ",") + "]"
+            out += #","warnings":["# + warnings.map(JSONWriter.quoted).joined(separator: ",") + "]"
         }
         if let annotations = response.auditAnnotations {
             out += #","auditAnnotations":{"# + annotations.sorted { $0.key < $1.key }
-                .map { quoted($0.key) + ":" + quoted($0.value) }.joined(separator: ",") + "}"
+                .map { JSONWriter.quoted($0.key) + ":" + JSONWriter.quoted($0.value) }.joined(separator: ",") + "}"
         }
         out += "}}"
         return Array(out.utf8)
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

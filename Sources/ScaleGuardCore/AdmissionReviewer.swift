@@ -44,4 +44,10 @@ public protocol ClusterViewSource: Sendable {
     var stalenessWarning: String? { get }
     /// Counts an object this replica has just allowed, before the watch reports it.
     func admitted(_ object: KubeObject)
+    /// One line per source of the view (a watched resource, a file), for `/readyz?verbose`.
+    var details: [String] { get }
+}
+
+extension ClusterViewSource {
+    public var details: [String] { [] }
 }

@@ -141,8 +141,10 @@ public final class WebhookRoutes: Sendable {
     private func readyz(_ request: HTTPRequest) -> (HTTPResponse, String) {
         var reasons = source.notReadyReasons
         if shuttingDown.load(ordering: .relaxed) { reasons.insert("shutting down", at: 0) }
-        if reasons.isEmpty { return (HTTPResponse(status: 200, text: "ok\n"), "none") }
-        return (HTTPResponse(status: 503, text: "not ready: \(reasons.joined(separator: "; "))\n"), "none")
+        // ?verbose lists every source of the view, as kube-apiserver's own /readyz?verbose does for its checks.
+        let details = request.query["verbose"] != nil ? source.details.map { "[\($0)]\n" }.joined() : ""
+        if reasons.isEmpty { return (HTTPResponse(status: 200, text: details + "ok\n"), "none") }
+        return (HTTPResponse(status: 503, text: details + "not ready: \(reasons.joined(separator: "; "))\n"), "none")
     }
 
     private func wantsJSON(_ request: HTTPRequest) -> Bool {

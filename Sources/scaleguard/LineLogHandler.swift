@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import Logging
+import ScaleGuardCore
 
 /// Writes one log line per event to standard error, as text or JSON, flushed at once (stderr may be a pipe).
 struct LineLogHandler: LogHandler {
@@ -42,17 +43,5 @@ struct LineLogHandler: LogHandler {
         value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? json(value) : value
     }
 
-    private static func json(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    private static func json(_ value: String) -> String { JSONWriter.quoted(value) }
 }

@@ -16,6 +16,8 @@ import Testing
             labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a100"], gpu: "NVIDIA-A100-SXM4-80GB"))
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        let verbose = try Shell.curl(server, ["\(server.url)/readyz?verbose"]).body
+        #expect(verbose.contains("[deployments.apps: synced]") && verbose.hasSuffix("ok\n"))
 
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let denied = try Shell.curl(server, post, stdin: a40Review())

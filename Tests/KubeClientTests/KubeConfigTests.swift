@@ -1,0 +1,75 @@
+import Foundation
+import KubeClient
+import Testing
+
+/// Reading where the API is and who we are: kubeconfig files and a pod's service account.
+@Suite struct KubeConfigTests {
+    func write(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        return dir
+    }
+
+    let ca = try? String(contentsOfFile: "/etc/ssl/certs/ca-certificates.crt", encoding: .utf8)
+
+    @Test func contextsDataFieldsTokensAndRelativePaths() throws {
+        let pem = try #require(ca)
+        let dir = try write([
+            "ca.pem": pem,
+            "token": "secret-token\n",
+            "config": """
+            apiVersion: v1
+            kind: Config
+            preferences: {}
+            clusters:
+              - name: prod
+                cluster: {server: "https://10.0.0.1:6443", certificate-authority: ca.pem, tls-server-name: kubernetes}
+              - name: dev
+                cluster: {server: "https://dev.example:443", certificate-authority-data: \(Data(pem.utf8).base64EncodedString())}
+              - name: lab
+                cluster: {server: "https://[::1]:8443", insecure-skip-tls-verify: true}
+            users:
+              - {name: robot, user: {tokenFile: token}}
+              - {name: dev, user: {token: abc}}
+              - {name: sso, user: {exec: {command: kubelogin, apiVersion: client.authentication.k8s.io/v1beta1}}}
+            contexts:
+              - {name: prod, context: {cluster: prod, user: robot, namespace: ml}}
+              - {name: dev, context: {cluster: dev, user: dev}}
+              - {name: lab, context: {cluster: lab}}
+              - {name: sso, context: {cluster: dev, user: sso}}
+            current-context: prod
+            """,
+        ])
+        let config = try KubeConfig.load(dir.appendingPathComponent("config").path)
+        let (prod, namespace) = try config.endpoint()
+        #expect(prod.host == "10.0.0.1" && prod.port == 6443 && prod.serverName == "kubernetes" && namespace == "ml")
+        #expect(try prod.bearerToken() == "secret-token")
+        let dev = try config.endpoint(context: "dev").endpoint
+        #expect(dev.host == "dev.example" && dev.port == 443)
+        #expect(try dev.bearerToken() == "abc")
+        let lab = try config.endpoint(context: "lab").endpoint
+        #expect(lab.host == "::1" && lab.port == 8443)
+        #expect(try lab.bearerToken() == nil)
+
+        let exec = #expect(throws: KubeError.self) { try config.endpoint(context: "sso") }
+        #expect(exec?.description.contains("exec or auth-provider plugin, which ScaleGuard does not run") == true)
+        let missing = #expect(throws: KubeError.self) { try config.endpoint(context: "nope") }
+        #expect(missing?.description.contains("context \"nope\" is not in the kubeconfig (contexts: prod, dev, lab, sso)") == true)
+        #expect(KubeConfig.path(explicit: nil, environment: ["KUBECONFIG": "/a:/b", "HOME": "/h"]) == "/a")
+        #expect(KubeConfig.path(explicit: nil, environment: ["HOME": "/h"]) == "/h/.kube/config")
+    }
+
+    @Test func aPodsServiceAccountIsReadAndItsTokenReReadEachTime() throws {
+        let pem = try #require(ca)
+        let dir = try write(["ca.crt": pem, "token": "first"])
+        let endpoint = try KubeEndpoint.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], directory: dir.path)
+        #expect(endpoint.host == "10.96.0.1" && endpoint.port == 443)
+        #expect(try endpoint.bearerToken() == "first")
+        try Data("rotated".utf8).write(to: dir.appendingPathComponent("token"))
+        #expect(try endpoint.bearerToken() == "rotated")
+        let outside = #expect(throws: KubeError.self) { try KubeEndpoint.inCluster(environment: [:], directory: dir.path) }
+        #expect(outside?.description.contains("pass --kubeconfig") == true)
+    }
+}
