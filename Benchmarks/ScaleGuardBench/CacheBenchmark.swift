@@ -48,6 +48,7 @@ enum CacheBenchmark {
         try? Data(FakeKubeAPI_kubeconfig(port: port, ca: "\(dir)/ca.crt").utf8).write(to: URL(fileURLWithPath: kubeconfig))
 
         let baseline = memory("VmRSS")
+        let heapBefore = sg_heap_in_use()
         let started = Date()
         let watcher: ClusterWatcher
         do {
@@ -71,7 +72,8 @@ enum CacheBenchmark {
         print("\(cached) Deployments listed in pages of 500 from a fake API server (another process), 20 namespaces")
         print("start to ready:           \(String(format: "%.2f", ready)) s")
         print("resident memory:          \(baseline / 1024) MiB before, \(rss / 1024) MiB after sync, peak \(peak / 1024) MiB")
-        print("resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes (target < 1024)")
+        let heap = Double(sg_heap_in_use() - heapBefore) / Double(max(cached, 1))
+        print("resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes RSS, \(String(format: "%.0f", heap)) bytes of live heap (target < 1024)")
 
         let events = min(count, 50_000)
         toFake.fileHandleForWriting.write(Data("churn \(events)\n".utf8))
@@ -94,6 +96,7 @@ enum CacheBenchmark {
     /// The overlap index alone, built in memory: what the cache costs without the list path's garbage.
     static func indexMemory(count: Int) {
         let before = memory("VmRSS")
+        let heapBefore = sg_heap_in_use()
         var view = ClusterView()
         for i in 0..<count {
             let name = "model-\(i % 1000)-gpu-\(i)"
@@ -106,7 +109,7 @@ enum CacheBenchmark {
         }
         sg_malloc_trim()
         let after = memory("VmRSS")
-        print("index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes each")
+        print("index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, \(Int(sg_heap_in_use() - heapBefore) / count) of live heap each")
     }
 
     // Written here rather than imported, to keep the measuring process free of the fake server's code paths.

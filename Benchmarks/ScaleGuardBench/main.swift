@@ -1,6 +1,7 @@
 // Benchmarks that print figures (never timed tests):
 //   swift run -c release ScaleGuardBench overlap          one SG001 look-up against 1k, 10k, 100k Deployments
 //   swift run -c release ScaleGuardBench cache [N]        list+watch of N Deployments from a fake API server
+//   swift run -c release ScaleGuardBench index-memory     the overlap index of 100k Deployments alone
 //   ScaleGuardBench fake-api N DIR                        (internal) the fake API server process for `cache`
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {

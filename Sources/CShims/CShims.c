@@ -67,3 +67,8 @@ size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len) {
 #include <malloc.h>
 
 int sg_malloc_trim(void) { return malloc_trim(0); }
+
+size_t sg_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}

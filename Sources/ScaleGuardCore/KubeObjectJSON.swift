@@ -1,8 +1,8 @@
 /// Reads workloads and autoscalers straight from JSON with `JSONReader`: the admission and watch hot paths.
 /// It builds exactly what the Codable path (`KubeObject: Decodable`) builds; a test holds the two to that.
 extension KubeObject {
-    public static func read(json bytes: [UInt8]) throws(JSONReadError) -> KubeObject {
-        try JSONReader.read(bytes) { (r) throws(JSONReadError) in try read(&r) }
+    public static func read(json bytes: [UInt8], defaultType: (apiVersion: String, kind: String)? = nil) throws(JSONReadError) -> KubeObject {
+        try JSONReader.read(bytes) { (r) throws(JSONReadError) in try read(&r, defaultType: defaultType) }
     }
 
     /// `defaultType` stands in for an apiVersion and kind the JSON leaves out, as list items do.

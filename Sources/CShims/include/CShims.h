@@ -28,4 +28,6 @@ size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len);
 
 /* Returns freed heap memory to the system (glibc malloc_trim), for honest memory figures. */
 int sg_malloc_trim(void);
+/* Bytes the heap holds for live allocations (glibc mallinfo2: in use plus mmapped). */
+size_t sg_heap_in_use(void);
 #endif
