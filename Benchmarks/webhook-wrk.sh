@@ -17,12 +17,14 @@ done
 work=$(mktemp -d)
 cleanup() {
   [ -n "${sg_pid:-}" ] && kill "$sg_pid" 2>/dev/null || true
+  [ -n "${live_pid:-}" ] && kill "$live_pid" 2>/dev/null || true
+  [ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-swift build -c release --product scaleguard >/dev/null
+swift build -c release --product scaleguard --product ScaleGuardBench >/dev/null 2>&1 || swift build -c release >/dev/null
 certs/generate.sh --out "$work/certs" >/dev/null
 
 # A realistic review: a vLLM Deployment of the kind AIBrix runs, as kubectl apply sends it.
@@ -83,6 +85,27 @@ LUA
 
 sg_port=18943
 nginx_port=18944
+live_port=18945
+
+# A third server answers from a live cache: 10,000 Deployments listed and watched from a fake API server.
+mkfifo "$work/fake.in"
+sleep 3600 > "$work/fake.in" &
+fake_keep=$!
+.build/release/ScaleGuardBench fake-api 10000 "$work/certs" < "$work/fake.in" > "$work/fake.out" &
+fake_pid=$!
+for _ in $(seq 100); do grep -q '^port ' "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
+fake_port=$(awk '/^port / {print $2}' "$work/fake.out")
+cat > "$work/kubeconfig" <<KUBE
+apiVersion: v1
+kind: Config
+clusters: [{name: fake, cluster: {server: "https://127.0.0.1:$fake_port", certificate-authority: $work/certs/ca.crt}}]
+users: [{name: u, user: {}}]
+contexts: [{name: fake, context: {cluster: fake, user: u}}]
+current-context: fake
+KUBE
+SCALEGUARD_MISSING_API_RETRY=600 .build/release/scaleguard serve --listen 127.0.0.1:$live_port --cert-dir "$work/certs" \
+  --kubeconfig "$work/kubeconfig" --log-level warning 2>"$work/live.log" &
+live_pid=$!
 .build/release/scaleguard serve --listen 127.0.0.1:$sg_port --cert-dir "$work/certs" --demo --log-level warning \
   2>"$work/scaleguard.log" &
 sg_pid=$!
@@ -110,9 +133,9 @@ http {
 NGINX
 nginx -c "$work/nginx.conf"
 
-for port in $sg_port $nginx_port; do
-  for _ in $(seq 100); do
-    curl -s --cacert "$work/certs/ca.crt" -o /dev/null "https://127.0.0.1:$port/healthz" && break
+for port in $sg_port $nginx_port $live_port; do
+  for _ in $(seq 300); do
+    curl -sf --cacert "$work/certs/ca.crt" -o /dev/null "https://127.0.0.1:$port/readyz" && break
     sleep 0.1
   done
 done
@@ -137,9 +160,12 @@ echo "POST /validate, ${bytes}-byte AdmissionReview, wrk -t2 -c$connections -d${
 printf '%-22s %12s %10s %10s\n' server req/s p50 p99
 run nginx-1-worker $nginx_port
 run scaleguard $sg_port
+run scaleguard-live-10k $live_port
+kill "$fake_keep" 2>/dev/null || true
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-sg = float(open(f"{w}/scaleguard.rps").read()); ng = float(open(f"{w}/nginx-1-worker.rps").read())
-print(f"scaleguard / nginx = {sg / ng:.2f} (target >= 0.33)")
+rps = lambda name: float(open(f"{w}/{name}.rps").read())
+ng = rps("nginx-1-worker")
+print(f"scaleguard / nginx = {rps('scaleguard') / ng:.2f} (target >= 0.33); with the live cache: {rps('scaleguard-live-10k') / ng:.2f}")
 PY

@@ -21,6 +21,10 @@ public final class ClusterCache: ClusterViewSource {
     private let view = ReadWriteLock(ClusterView())
     private let interner = StringInterner()
     private let states: Mutex<[WatchedResource: ResourceState]>
+    /// What every admission asks, kept in atomics so that the hot path takes no lock:
+    /// whether all resources synced, and since when (monotonic ns, 0 for never) the oldest broken watch is broken.
+    private let allSynced = Atomic<Bool>(false)
+    private let oldestBreak = Atomic<UInt64>(0)
     /// Objects this replica allowed that no list or watch has shown yet, with when to stop counting them.
     private let pending = Mutex<[String: (object: KubeObject, expires: Deadline)]>([:])
     public let maxStaleness: Double
@@ -28,6 +32,7 @@ public final class ClusterCache: ClusterViewSource {
 
     public init(resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30) {
         states = Mutex(Dictionary(uniqueKeysWithValues: resources.map { ($0, ResourceState()) }))
+        allSynced.store(resources.isEmpty, ordering: .relaxed)
         self.maxStaleness = maxStaleness
         self.pendingTTL = pendingTTL
     }
@@ -38,7 +43,7 @@ public final class ClusterCache: ClusterViewSource {
         view.read { body($0) }
     }
 
-    public var isSynced: Bool { states.withLock { $0.values.allSatisfy { $0.synced || $0.missing } } }
+    public var isSynced: Bool { allSynced.load(ordering: .acquiring) }
 
     public var notReadyReasons: [String] {
         let now = Deadline.now
@@ -56,7 +61,9 @@ public final class ClusterCache: ClusterViewSource {
     }
 
     public var stalenessWarning: String? {
+        let since = oldestBreak.load(ordering: .relaxed)
         let now = Deadline.now
+        guard since != 0, Double(now.nanoseconds &- since) / 1e9 > maxStaleness else { return nil }
         let stale = states.withLock { states in
             states.filter { _, state in
                 guard let since = state.brokenSince else { return false }
@@ -100,9 +107,9 @@ public final class ClusterCache: ClusterViewSource {
             for object in objects { view.upsert(object) }
             for object in stillPending where Self.kind(of: object) == resource.kind { view.upsert(object) }
         }
-        states.withLock {
-            $0[resource]?.synced = true
-            $0[resource]?.missing = false
+        updateState(resource) {
+            $0.synced = true
+            $0.missing = false
         }
     }
 
@@ -126,23 +133,33 @@ public final class ClusterCache: ClusterViewSource {
     func tick() { expirePending() }
 
     func markMissing(_ resource: WatchedResource) {
-        states.withLock {
-            $0[resource]?.missing = true
-            $0[resource]?.brokenSince = nil
+        updateState(resource) {
+            $0.missing = true
+            $0.brokenSince = nil
         }
     }
 
     func markHealthy(_ resource: WatchedResource) {
-        states.withLock {
-            $0[resource]?.brokenSince = nil
-            $0[resource]?.lastError = nil
+        updateState(resource) {
+            $0.brokenSince = nil
+            $0.lastError = nil
         }
     }
 
     func markBroken(_ resource: WatchedResource, _ error: String) {
-        states.withLock {
-            if $0[resource]?.brokenSince == nil { $0[resource]?.brokenSince = .now }
-            $0[resource]?.lastError = error
+        updateState(resource) {
+            if $0.brokenSince == nil { $0.brokenSince = .now }
+            $0.lastError = error
+        }
+    }
+
+    private func updateState(_ resource: WatchedResource, _ change: (inout ResourceState) -> Void) {
+        states.withLock { states in
+            guard var state = states[resource] else { return }
+            change(&state)
+            states[resource] = state
+            allSynced.store(states.values.allSatisfy { $0.synced || $0.missing }, ordering: .releasing)
+            oldestBreak.store(states.values.compactMap { $0.brokenSince?.nanoseconds }.min() ?? 0, ordering: .relaxed)
         }
     }
 
