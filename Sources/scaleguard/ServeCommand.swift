@@ -74,8 +74,8 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard LineLogHandler.Format(rawValue: logFormat) != nil else { throw ValidationError("--log-format is text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
-        guard (1...10).contains(certPollInterval) || certPollInterval < 1 && certPollInterval > 0 else {
-            throw ValidationError("--cert-poll-interval must be at most 10 seconds")
+        guard certPollInterval > 0, certPollInterval <= 10 else {
+            throw ValidationError("--cert-poll-interval is more than 0 and at most 10 seconds")
         }
         _ = try address()
     }

@@ -91,6 +91,8 @@ import YAML
         #expect(container?["readinessProbe"]?["httpGet"]?["path"]?.text == "/readyz")
         #expect(container?["livenessProbe"]?["httpGet"]?["path"]?.text == "/healthz")
         #expect(pod?["affinity"]?["podAntiAffinity"] != nil)
+        #expect(container?["lifecycle"]?["preStop"]?["exec"]?["command"]?.strings == ["sleep", "5"])
+        #expect(pod?["terminationGracePeriodSeconds"]?.text == "30")
         #expect(deployment["spec"]?["template"]?["metadata"]?["annotations"]?["checksum/policy"]?.text?.count == 64)
         #expect(chart.first("PodDisruptionBudget")?["spec"]?["minAvailable"]?.text == "1")
         #expect(chart.first("Service")?["metadata"]?["name"]?.text == "scaleguard")
