@@ -95,10 +95,16 @@ public final class ClusterCache: ClusterViewSource {
 
     /// Replaces every object of `resource` with `objects` in one write: a relist.
     /// `objects` must come through `compact` first.
+    /// Call `markSynced` after: the caller first lets go of the list, so that "synced" means settled.
     func replace(_ resource: WatchedResource, with objects: [KubeObject]) {
-        let keys = Set(objects.compactMap(Self.key))
-        let stillPending = expirePending().filter { !keys.contains($0.key) }.map(\.value)
-        pending.withLock { p in for key in keys { p[key] = nil } }
+        // Pending objects the list shows are confirmed; the others stay counted until their time is up.
+        var stillPending: [KubeObject] = []
+        let live = expirePending()
+        if !live.isEmpty {
+            let keys = Set(objects.compactMap(Self.key))
+            stillPending = live.filter { !keys.contains($0.key) }.map(\.value)
+            pending.withLock { p in for key in keys { p[key] = nil } }
+        }
         view.write { view in
             for old in view.allObjects where Self.kind(of: old) == resource.kind {
                 if case .workload(let w) = old { view.removeWorkload(namespace: w.namespace, id: w.id) }
@@ -107,6 +113,9 @@ public final class ClusterCache: ClusterViewSource {
             for object in objects { view.upsert(object) }
             for object in stillPending where Self.kind(of: object) == resource.kind { view.upsert(object) }
         }
+    }
+
+    func markSynced(_ resource: WatchedResource) {
         updateState(resource) {
             $0.synced = true
             $0.missing = false

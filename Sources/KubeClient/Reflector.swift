@@ -115,8 +115,11 @@ final class Reflector: Sendable {
             // Compacted page by page, so that the decoded page dies young instead of living beside the cache.
             objects += page.2.compactMap { $0.isChecked ? cache.compact($0) : nil }
         } while continueToken != nil
+        let count = objects.count
         cache.replace(resource, with: objects)
-        logger.info("listed", metadata: ["resource": "\(resource)", "objects": "\(objects.count)", "resourceVersion": "\(resourceVersion)"])
+        objects = []
+        cache.markSynced(resource)
+        logger.info("listed", metadata: ["resource": "\(resource)", "objects": "\(count)", "resourceVersion": "\(resourceVersion)"])
         return resourceVersion
     }
 

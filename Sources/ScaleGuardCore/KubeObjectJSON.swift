@@ -93,7 +93,9 @@ extension KubeObject {
             }
         }
         guard hasSpec else { throw JSONReadError(path: [], offset: 0, message: "missing required field \"spec\"") }
-        return Workload(kind: kind, namespace: meta.namespace, name: meta.name, selector: selector, templateLabels: labels,
+        selector.matchLabels = selector.matchLabels.sharingValues(with: meta.name)
+        return Workload(kind: kind, namespace: meta.namespace, name: meta.name, selector: selector,
+                        templateLabels: labels.sharingValues(with: meta.name),
                         extendedResources: resources.sorted, pinning: pinning, skippedRules: meta.skipped)
     }
 

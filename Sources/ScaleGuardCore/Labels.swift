@@ -49,6 +49,13 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
         return AnyIterator { iterator.next().map { ($0.key, $0.value) } }
     }
 
+    /// These labels with every value equal to `text` stored as `text` itself: `app: <name>` then costs no second copy.
+    public func sharingValues(with text: String) -> Labels {
+        var copy = self
+        for i in copy.pairs.indices where copy.pairs[i].value == text { copy.pairs[i].value = text }
+        return copy
+    }
+
     public var dictionary: [String: String] {
         Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, $0.value) })
     }
