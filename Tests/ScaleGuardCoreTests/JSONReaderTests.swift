@@ -75,3 +75,41 @@ import Testing
         #expect((response?["auditAnnotations"] as? [String: String])?["denied-rules"] == "SG001")
     }
 }
+
+/// Mutated and truncated reviews must end in a value or an error, never a crash or a hang.
+@Suite struct JSONReaderRobustnessTests {
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func mutatedInputNeverCrashes() {
+        let object = JSONReaderTests.objects[0]
+        let review = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":\#(object),"oldObject":null,"dryRun":false}}"#.utf8)
+        var random = SplitMix(state: 42)
+        let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn\u"#.utf8)
+        var decoded = 0, refused = 0
+        for round in 0..<3000 {
+            var bytes = review
+            switch round % 3 {
+            case 0: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
+            case 1:
+                for _ in 0..<Int.random(in: 1...8, using: &random) {
+                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = alphabet.randomElement(using: &random) ?? 0
+                }
+            default:
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                bytes.insert(contentsOf: Array(repeating: alphabet.randomElement(using: &random) ?? 0x5B, count: Int.random(in: 1...300, using: &random)), at: at)
+            }
+            if (try? AdmissionReview.read(json: bytes)) != nil { decoded += 1 } else { refused += 1 }
+        }
+        #expect(decoded + refused == 3000)
+        #expect(refused > 1000)
+    }
+}
