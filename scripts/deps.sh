@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ScaleGuard builds and tests with, if any is missing.
 set -euo pipefail
-packages=(libssl-dev libyaml-dev openssl curl pkg-config golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
+packages=(libssl-dev libyaml-dev openssl ca-certificates curl pkg-config golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
