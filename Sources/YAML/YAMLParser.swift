@@ -6,6 +6,8 @@ public enum YAMLParser {
     public static let maxInputBytes = 16 << 20
     /// How many nodes aliases may expand to in one document, against "billion laughs" input.
     public static let maxExpandedNodes = 1_000_000
+    /// How deep collections may nest: manifests nest a few dozen levels; a nesting bomb must not exhaust the stack.
+    public static let maxDepth = 256
 
     /// The documents of `bytes`, in order; an empty document is nil.
     public static func parse(_ bytes: [UInt8]) throws(YAMLError) -> [YAMLNode?] {
@@ -46,7 +48,9 @@ private struct Builder {
     private var stack: [Open] = []
     /// Nodes inside each open collection, aliases expanded: what an alias to it costs.
     private var sizes: [Int] = []
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    /// How deep the deepest child of each open collection goes: aliases can nest what the parser never sees nested.
+    private var depths: [Int] = []
+    private var anchors: [String: (node: YAMLNode, size: Int, depth: Int)] = [:]
     private var root: YAMLNode?
     private var expanded = 0
 
@@ -99,7 +103,7 @@ private struct Builder {
                 if case .scalar(let s)? = root, s.isPlain, s.value.isEmpty { root = nil }
                 documents.append(root)
             case YAML_SCALAR_EVENT:
-                if let scalar { try add(.scalar(scalar), anchor: anchor, size: 1) }
+                if let scalar { try add(.scalar(scalar), anchor: anchor, size: 1, depth: 0) }
             case YAML_ALIAS_EVENT:
                 guard let name = anchor, let target = anchors[name] else {
                     throw .alias(document: document, problem: "alias *\(anchor ?? "") names no anchor defined before it", mark: mark)
@@ -108,31 +112,45 @@ private struct Builder {
                 guard expanded <= YAMLParser.maxExpandedNodes else {
                     throw .alias(document: document, problem: "aliases expand to more than \(YAMLParser.maxExpandedNodes) nodes", mark: mark)
                 }
-                try add(target.node, anchor: nil, size: target.size)
+                try add(target.node, anchor: nil, size: target.size, depth: target.depth)
             case YAML_SEQUENCE_START_EVENT:
+                try checkDepth(mark)
                 sizes.append(1)
+                depths.append(0)
                 stack.append(.sequence(items: [], anchor: anchor, mark: mark))
             case YAML_MAPPING_START_EVENT:
+                try checkDepth(mark)
                 sizes.append(1)
+                depths.append(0)
                 stack.append(.mapping(entries: [], keys: [], merged: [], pendingKey: nil, anchor: anchor, mark: mark))
             case YAML_SEQUENCE_END_EVENT:
                 guard case .sequence(let items, let anchor, let mark) = stack.popLast() else { continue }
-                try add(.sequence(items, mark), anchor: anchor, size: sizes.popLast() ?? 1)
+                try add(.sequence(items, mark), anchor: anchor, size: sizes.popLast() ?? 1, depth: 1 + (depths.popLast() ?? 0))
             case YAML_MAPPING_END_EVENT:
                 guard case .mapping(var entries, let keys, let merged, _, let anchor, let mark) = stack.popLast() else { continue }
                 // Keys the mapping sets itself win over merged ones, wherever the merge key stands.
                 var seen = keys
                 for entry in merged where seen.insert(entry.key.string ?? "").inserted { entries.append(entry) }
-                try add(.mapping(entries, mark), anchor: anchor, size: sizes.popLast() ?? 1)
+                try add(.mapping(entries, mark), anchor: anchor, size: sizes.popLast() ?? 1, depth: 1 + (depths.popLast() ?? 0))
             default:
                 break
             }
         }
     }
 
-    private mutating func add(_ node: YAMLNode, anchor: String?, size: Int) throws(YAMLError) {
-        if let anchor { anchors[anchor] = (node, size) }
+    private func checkDepth(_ mark: Mark) throws(YAMLError) {
+        guard stack.count < YAMLParser.maxDepth else {
+            throw .syntax(document: document, problem: "collections nest deeper than \(YAMLParser.maxDepth) levels", mark: mark)
+        }
+    }
+
+    private mutating func add(_ node: YAMLNode, anchor: String?, size: Int, depth: Int) throws(YAMLError) {
+        guard depth + stack.count <= YAMLParser.maxDepth else {
+            throw .syntax(document: document, problem: "collections nest deeper than \(YAMLParser.maxDepth) levels", mark: node.mark)
+        }
+        if let anchor { anchors[anchor] = (node, size, depth) }
         if !sizes.isEmpty { sizes[sizes.count - 1] += size }
+        if !depths.isEmpty { depths[depths.count - 1] = max(depths[depths.count - 1], depth) }
         guard let top = stack.popLast() else {
             root = node
             return

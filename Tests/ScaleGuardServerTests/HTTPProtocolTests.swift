@@ -51,6 +51,17 @@ import Testing
         #expect(chunked.status == 413)
     }
 
+    @Test func aNestingBombIsA400AndTheServerLivesOn() throws {
+        let bomb = "a: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        let yaml = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(bomb.utf8))
+        #expect(yaml.status == 400 && yaml.body.contains("nest deeper than 256 levels"))
+        let json = "{\"a\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
+        let review = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+                                    stdin: Data(json.utf8))
+        #expect(review.status == 400)
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
+    }
+
     @Test func expectContinueAndChunkedBodiesAreServed() throws {
         let review = Reviews.review(nil, uid: "u-chunked", operation: "DELETE")
         let r = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Expect: 100-continue",

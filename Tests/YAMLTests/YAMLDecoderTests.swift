@@ -103,6 +103,19 @@ import YAML
         #expect(error?.description.contains("expand to more than") == true)
     }
 
+    @Test func deepNestingIsRefusedNotFollowed() throws {
+        let deep = "a: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let error = #expect(throws: YAMLError.self) { _ = try YAMLParser.parse(deep) }
+        #expect(error?.description.contains("nest deeper than 256 levels") == true)
+        let fine = "a: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(try YAMLParser.parse(fine).count == 1)
+        // Aliases nest what the parser never sees nested: a chain of anchors counts too.
+        var chain = "a0: &a0 [x]\n"
+        for i in 1...400 { chain += "a\(i): &a\(i) [*a\(i - 1)]\n" }
+        let aliased = #expect(throws: YAMLError.self) { _ = try YAMLParser.parse(chain) }
+        #expect(aliased?.description.contains("nest deeper than 256 levels") == true)
+    }
+
     @Test func scalarsResolveAsYAML11() throws {
         let nodes = try YAMLParser.parse("[1, -2, 0o17, 010, 1.5, 1e3, .inf, ~, null, '', x, 1.2.3, 2026-01-01]")
         guard case .sequence(let items, _)? = nodes.first ?? nil else { Issue.record("no sequence"); return }
