@@ -105,6 +105,8 @@ public final class WebhookRoutes: Sendable {
     // MARK: - /check
 
     static let manifestTypes = ["json", "yaml", "x-www-form-urlencoded", "text/plain", "octet-stream"]
+    /// Objects checked against each other in one request: enough for any release, too few to tie up a core.
+    static let maxCheckObjects = 5000
 
     private func check(_ request: HTTPRequest) -> (HTTPResponse, String) {
         let contentType = request.headers["content-type"]?.lowercased() ?? "application/yaml"
@@ -116,6 +118,9 @@ public final class WebhookRoutes: Sendable {
             objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default")
         } catch {
             return (.error(400, error.description), "none")
+        }
+        guard objects.count <= Self.maxCheckObjects else {
+            return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
         }
         let notes = source.stalenessWarning.map { [$0] } ?? []
         let report = source.withView { CheckReport(checking: objects, against: $0, checker: reviewer.checker, notes: notes) }
