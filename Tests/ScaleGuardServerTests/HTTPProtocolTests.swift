@@ -62,6 +62,12 @@ import Testing
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
     }
 
+    @Test func tooManyObjectsInOneCheckIs413() throws {
+        let many = (0...5000).map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\($0)}" }.joined(separator: "\n---\n")
+        let result = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(many.utf8))
+        #expect(result.status == 413 && result.body.contains("send at most 5000"))
+    }
+
     @Test func expectContinueAndChunkedBodiesAreServed() throws {
         let review = Reviews.review(nil, uid: "u-chunked", operation: "DELETE")
         let r = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
