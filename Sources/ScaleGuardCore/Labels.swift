@@ -16,13 +16,13 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
 
     /// From pairs in any order; of pairs with the same key the last one wins, as in a JSON object.
     init(unsorted: [LabelPair]) {
-        var sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
-        var i = sorted.count - 1
-        while i > 0 {
-            if sorted[i - 1].key == sorted[i].key { sorted.remove(at: i - 1) }
-            i -= 1
+        let sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+        var unique: [LabelPair] = []
+        unique.reserveCapacity(sorted.count)
+        for (index, pair) in sorted.enumerated() where index + 1 == sorted.count || sorted[index + 1].key != pair.key {
+            unique.append(pair)
         }
-        pairs = sorted
+        pairs = unique
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
