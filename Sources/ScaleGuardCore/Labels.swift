@@ -38,8 +38,12 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
             if let i = index(of: key) {
                 if let newValue { pairs[i].value = newValue } else { pairs.remove(at: i) }
             } else if let newValue {
-                pairs.append(LabelPair(key, newValue))
-                pairs.sort()
+                var low = 0, high = pairs.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if pairs[mid].key < key { low = mid + 1 } else { high = mid }
+                }
+                pairs.insert(LabelPair(key, newValue), at: low)
             }
         }
     }
@@ -60,9 +64,14 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
         Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, $0.value) })
     }
 
+    /// Binary search: the pairs are sorted by key, and a hostile object may carry thousands of labels.
     private func index(of key: String) -> Int? {
-        // A handful of labels: a linear scan beats hashing.
-        pairs.firstIndex { $0.key == key }
+        var low = 0, high = pairs.count
+        while low < high {
+            let mid = (low + high) / 2
+            if pairs[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        return low < pairs.count && pairs[low].key == key ? low : nil
     }
 }
 
