@@ -15,7 +15,7 @@ RUN swift build -c release --product scaleguard --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 libyaml-0-2 ca-certificates \
+ && apt-get install -y --no-install-recommends libssl3 libyaml-0-2 libstdc++6 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/scaleguard /usr/local/bin/scaleguard
 USER 65532:65532
