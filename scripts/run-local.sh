@@ -4,6 +4,7 @@
 # Pass --kubeconfig FILE (or set KUBECONFIG) to check against a real cluster instead. Extra arguments go to `serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
 scripts/deps.sh
 [ -s local/certs/tls.crt ] || certs/generate.sh --out local/certs >/dev/null
 swift build -c release --product scaleguard
