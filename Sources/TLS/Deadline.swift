@@ -14,8 +14,10 @@ public struct Deadline: Sendable, Comparable {
         return Deadline(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
+    /// `seconds` from now; NaN or negative means now, and anything past ~30 years is clamped.
     public static func after(seconds: Double) -> Deadline {
-        Deadline(nanoseconds: now.nanoseconds + UInt64(max(0, seconds) * 1e9))
+        let bounded: Double = seconds.isNaN ? 0 : Swift.min(Swift.max(0, seconds), 1e9)
+        return Deadline(nanoseconds: now.nanoseconds + UInt64(bounded * 1e9))
     }
 
     public static let distantFuture = Deadline(nanoseconds: .max / 2)

@@ -77,6 +77,12 @@ struct ServeCommand: ParsableCommand {
         guard certPollInterval > 0, certPollInterval <= 10 else {
             throw ValidationError("--cert-poll-interval is more than 0 and at most 10 seconds")
         }
+        for (flag, value) in [("--shutdown-grace", shutdownGrace), ("--idle-timeout", idleTimeout),
+                              ("--request-timeout", requestTimeout), ("--read-timeout", readTimeout)] {
+            guard value > 0, value <= 3600 else { throw ValidationError("\(flag) is seconds, more than 0 and at most 3600") }
+        }
+        guard auditInterval >= 0, auditInterval <= 86400 else { throw ValidationError("--audit-interval is 0 (off) to 86400 seconds") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
         _ = try address()
     }
 
