@@ -43,7 +43,6 @@ final class HTTPConnection {
             // Idle between requests: the server's shutdown ends this wait.
             guard try fill(until: .after(seconds: timeouts.idle), idle: true) else { return false }
         }
-        let started = Deadline.now
         let headDeadline = Deadline.after(seconds: timeouts.head)
         let requestDeadline = Deadline.after(seconds: timeouts.request)
 
@@ -86,7 +85,6 @@ final class HTTPConnection {
         let response = server.handler(request)
         let keepAlive = request.keepAlive && !server.isShuttingDown
         try write(response, keepAlive: keepAlive, minorVersion: head.minorVersion)
-        server.events.requestCompleted(request, response.status, started.secondsSince)
         return keepAlive
     }
 

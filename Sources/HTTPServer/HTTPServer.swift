@@ -51,7 +51,6 @@ public final class HTTPServer: Sendable {
     /// What the server reports as it goes: for metrics and logs.
     public struct Events: Sendable {
         public var handshakeFailed: @Sendable (TLSError) -> Void = { _ in }
-        public var requestCompleted: @Sendable (HTTPRequest, Int, Double) -> Void = { _, _, _ in }
         public var requestRejected: @Sendable (Int, String) -> Void = { _, _ in }
         public init() {}
     }
