@@ -82,6 +82,13 @@ public enum Socket {
 
     public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// OpenSSL writes with write(2): a peer that reset the connection raises SIGPIPE, which kills the process.
+    /// Every process that uses this TLS layer (the server, the API client, test processes) ignores it once, so
+    /// that a reset surfaces as EPIPE on the one connection instead.
+    static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
     private static func configure(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)

@@ -15,6 +15,7 @@ public final class TLSConnection {
 
     /// Wraps an accepted (server) or connected (client) socket; the connection owns `fd` from here on.
     public init(context: TLSContext, fd: Int32, serverName: String? = nil) throws(TLSError) {
+        Socket.ignoreBrokenPipes
         guard let ssl = SSL_new(context.context) else {
             Socket.close(fd)
             throw .ssl("cannot create a connection: \(openSSLErrors())")
