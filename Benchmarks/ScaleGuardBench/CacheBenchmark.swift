@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import CShims
+import FakeKubeAPI
 import Foundation
 import KubeClient
 import Logging
@@ -45,7 +46,7 @@ enum CacheBenchmark {
             return
         }
         let kubeconfig = "\(dir)/kubeconfig"
-        try? Data(FakeKubeAPI_kubeconfig(port: port, ca: "\(dir)/ca.crt").utf8).write(to: URL(fileURLWithPath: kubeconfig))
+        try? Data(FakeKubeAPI.kubeconfig(port: port, ca: "\(dir)/ca.crt").utf8).write(to: URL(fileURLWithPath: kubeconfig))
 
         let baseline = memory("VmRSS")
         let heapBefore = sg_heap_in_use()
@@ -110,11 +111,6 @@ enum CacheBenchmark {
         sg_malloc_trim()
         let after = memory("VmRSS")
         print("index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, \(Int(sg_heap_in_use() - heapBefore) / count) of live heap each")
-    }
-
-    // Written here rather than imported, to keep the measuring process free of the fake server's code paths.
-    static func FakeKubeAPI_kubeconfig(port: UInt16, ca: String) -> String {
-        "apiVersion: v1\nkind: Config\nclusters: [{name: f, cluster: {server: \"https://127.0.0.1:\(port)\", certificate-authority: \(ca)}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: f, context: {cluster: f, user: u}}]\ncurrent-context: f\n"
     }
 }
 

@@ -1,6 +1,5 @@
 #include "CShims.h"
 
-#include <string.h>
 
 int sg_ssl_ctx_harden_server(SSL_CTX *ctx) {
     if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return 0;
@@ -51,17 +50,6 @@ int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx) {
     struct tm tm;
     if (notAfter == NULL || ASN1_TIME_to_tm(notAfter, &tm) != 1) return -1;
     return (int64_t)timegm(&tm);
-}
-
-size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len) {
-    const unsigned char *data = NULL;
-    unsigned int n = 0;
-    SSL_get0_alpn_selected(ssl, &data, &n);
-    if (data == NULL || n == 0 || len == 0) return 0;
-    if (n >= len) n = (unsigned int)(len - 1);
-    memcpy(buf, data, n);
-    buf[n] = 0;
-    return n;
 }
 
 #include <malloc.h>

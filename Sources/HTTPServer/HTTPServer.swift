@@ -101,7 +101,6 @@ public final class HTTPServer: Sendable {
 
     public var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
-    public var openConnections: Int { connections.load(ordering: .relaxed) }
 
     /// Stops accepting, closes idle connections, and waits up to `grace` seconds for requests in flight.
     /// Returns true when everything finished in time.

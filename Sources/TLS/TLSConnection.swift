@@ -43,13 +43,6 @@ public final class TLSConnection {
         try perform(until: deadline, wakeable: false) { SSL_do_handshake($0) }
     }
 
-    /// The ALPN protocol agreed on, if any.
-    public var alpn: String? {
-        var buffer = [CChar](repeating: 0, count: 32)
-        let length = sg_ssl_alpn_selected(ssl, &buffer, buffer.count)
-        return length > 0 ? String(nulTerminated: buffer) : nil
-    }
-
     /// Reads what is available into `buffer`; 0 means the peer closed. With `idle`, the server's wake pipe ends the wait.
     public func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline, idle: Bool = false) throws(TLSError) -> Int {
         var count = 0

@@ -21,8 +21,6 @@ int sg_ssl_set_alpn_http11(SSL *ssl);
 int sg_ssl_set_sni(SSL *ssl, const char *host);
 /* Seconds since the epoch at which the context's certificate expires, or -1. */
 int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx);
-/* The ALPN protocol agreed on, copied into buf (NUL-terminated); 0 when none. */
-size_t sg_ssl_alpn_selected(SSL *ssl, char *buf, size_t len);
 
 
 
