@@ -162,7 +162,8 @@ final class HTTPConnection {
                 while !(try readLine(until: deadline)).isEmpty {}
                 return body
             }
-            guard body.count + size <= server.configuration.limits.maxBodyBytes else { throw .tooLarge }
+            // `size` comes from the peer and may be near Int.max: compare against what is left, never add.
+            guard size <= server.configuration.limits.maxBodyBytes - body.count else { throw .tooLarge }
             body += try readExactly(size, until: deadline)
             guard try readLine(until: deadline).isEmpty else { throw .malformed("a chunk is longer than its size") }
         }

@@ -17,6 +17,8 @@ final class KubeHTTPConnection {
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
     private(set) var reusable = true
     static let maxHeadBytes = 64 * 1024
+    /// The API server writes chunks of a few KiB; a list page fits many times over.
+    static let maxChunkBytes = 256 << 20
 
     init(endpoint: KubeEndpoint, timeout: Double) throws(KubeError) {
         do throws(TLSError) {
@@ -116,6 +118,11 @@ final class KubeHTTPConnection {
             if size == 0 {
                 while !(try readLine(until: deadline())).isEmpty {}
                 return
+            }
+            // `size` comes from the peer: bound it before any arithmetic on it.
+            guard size <= Self.maxChunkBytes else {
+                reusable = false
+                throw .protocolViolation("a chunk larger than \(Self.maxChunkBytes) bytes")
             }
             while buffer.count < size + 2 { try fill(until: deadline()) }
             let chunk = Array(buffer[0..<size])

@@ -159,7 +159,9 @@ public struct JSONReader: ~Copyable {
                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                         index += 2
                         let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                        // Only a real low surrogate completes the pair; any other escape would overflow the sum.
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("a high surrogate not followed by a low one") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
                     out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
                 default: out.append(e)

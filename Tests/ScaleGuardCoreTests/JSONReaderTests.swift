@@ -37,6 +37,13 @@ import Testing
         #expect(seen == ["a": "tab\there \"q\" é 🚀", "b": "-12", "c": "null", "e": "true"])
     }
 
+    /// A high surrogate followed by any other escape once overflowed the UInt32 sum and trapped.
+    @Test func aBrokenSurrogatePairIsAnErrorNotACrash() throws {
+        for text in [#""\ud800\u0000""#, #""\udbff\uffff""#, #""\ud83d\ud83d""#] {
+            #expect(throws: JSONReadError.self) { try JSONReader.read(Array(text.utf8)) { (r) throws(JSONReadError) in try r.string() } }
+        }
+    }
+
     @Test func errorsNameTheFieldPath() throws {
         let bad = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","labels":{}},"spec":{"selector":{"matchLabels":{"app":8000}}}}"#
         let error = #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(bad.utf8)) }

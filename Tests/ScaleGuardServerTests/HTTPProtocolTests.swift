@@ -51,6 +51,19 @@ import Testing
         #expect(chunked.status == 413)
     }
 
+    /// A chunk size near Int.max once trapped on `body.count + size`: one request ended the process.
+    @Test func aChunkSizeNearIntMaxIs413AndTheServerLivesOn() throws {
+        for sizes in [["1", "7fffffffffffffff"], ["7fffffffffffffff"], ["ffffffffffffffff"], ["1", "10000000000000000"]] {
+            let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+            var request = "POST /check HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            for size in sizes { request += size == "1" ? "1\r\na\r\n" : "\(size)\r\n" }
+            try raw.send(request + "aaaa")
+            let status = statusLine(raw.readAll())
+            #expect(status == "HTTP/1.1 413 Content Too Large" || status == "HTTP/1.1 400 Bad Request", "sizes \(sizes): \(status)")
+        }
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
+    }
+
     @Test func aNestingBombIsA400AndTheServerLivesOn() throws {
         let bomb = "a: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
         let yaml = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(bomb.utf8))
