@@ -23,24 +23,30 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CShims", dependencies: ["COpenSSL"]),
+        .target(name: "CSystem"),
+
+        // Deadlines and locks: what the I/O modules share, below all of them.
+        .target(name: "Primitives", swiftSettings: strict),
+        // HTTP/1.1 messages, heads and bodies, encoded and decoded over byte buffers, in both directions. No sockets.
+        .target(name: "HTTPCodec", swiftSettings: strict),
 
         // YAML on libyaml, decoded into Codable values with Kubernetes' scalar typing.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         // Manifests (YAML or JSON) into checked objects, and reports of a check.
         .target(name: "Manifests", dependencies: ["ScaleGuardCore", "YAML"], swiftSettings: strict),
 
-        // TLS on OpenSSL and an HTTP/1.1 server on POSIX sockets.
-        .target(name: "TLS", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
+        // TLS on OpenSSL, and an HTTPS server on epoll event loops.
+        .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives"], swiftSettings: strict),
         .target(
             name: "HTTPServer",
-            dependencies: ["TLS", "ScaleGuardCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TLS", "HTTPCodec", "Primitives", "CSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         // The Kubernetes API client, reflectors and the cluster cache.
         .target(
             name: "KubeClient",
-            dependencies: ["ScaleGuardCore", "YAML", "TLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "YAML", "TLS", "HTTPCodec", "Primitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
@@ -48,7 +54,7 @@ let package = Package(
         .target(
             name: "ScaleGuardServer",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "HTTPServer", "KubeClient", "TLS",
+                "ScaleGuardCore", "Manifests", "HTTPServer", "HTTPCodec", "KubeClient", "TLS", "Primitives",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -68,23 +74,25 @@ let package = Package(
         // A fake Kubernetes API for the tests and the cache benchmark.
         .target(
             name: "FakeKubeAPI",
-            dependencies: ["HTTPServer", "TLS", "KubeClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServer", "HTTPCodec", "TLS", "Primitives", "KubeClient", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "CShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "CSystem", "Primitives", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
 
         .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
+        .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCodec", "TLS", "Primitives"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
-        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "FakeKubeAPI"]),
+        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "Primitives", "FakeKubeAPI"]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "scaleguard"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard"]),
     ]
 )

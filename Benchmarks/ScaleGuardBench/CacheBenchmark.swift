@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
-import CShims
+import CSystem
 import FakeKubeAPI
 import Foundation
 import KubeClient
@@ -67,7 +67,7 @@ enum CacheBenchmark {
             return
         }
         let ready = Date().timeIntervalSince(started)
-        let cached = watcher.cache.withView { $0.workloadCount }
+        let cached = watcher.cache.view.workloadCount
         sg_malloc_trim()  // hand freed list buffers back, so that RSS shows what the cache holds
         let rss = memory("VmRSS"), peak = memory("VmHWM")
         print("\(cached) Deployments listed in pages of 500 from a fake API server (another process), 20 namespaces")
@@ -83,9 +83,8 @@ enum CacheBenchmark {
         let lastIndex = (events - 1) % count
         let lastName = "model-\(lastIndex % 1000)-gpu-\(lastIndex)"
         while Date().timeIntervalSince(churnStart) < 300 {
-            let generation = watcher.cache.withView {
-                $0.workload(namespace: "ns-\(lastIndex % 20)", id: ObjectID(kind: "Deployment", name: lastName))?.templateLabels["generation"]
-            }
+            let generation = watcher.cache.view
+                .workload(namespace: "ns-\(lastIndex % 20)", id: ObjectID(kind: "Deployment", name: lastName))?.templateLabels["generation"]
             if generation == "1" { break }
             usleep(1000)
         }

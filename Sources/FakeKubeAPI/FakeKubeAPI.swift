@@ -1,6 +1,8 @@
 import Foundation
+import HTTPCodec
 import HTTPServer
 import Logging
+import ScaleGuardCore
 import Synchronization
 import TLS
 
@@ -50,10 +52,10 @@ public final class FakeKubeAPI: @unchecked Sendable {
             throw TLSError.certificate("cannot read \(certificate) or \(key)")
         }
         let context = try TLSContext.server(certificateChain: [UInt8](cert), privateKey: [UInt8](keyData))
-        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, eventLoops: 1, workers: 4)
         configuration.timeouts.write = 600
         let server = HTTPServer(configuration: configuration, tlsContext: { context }, logger: Logger(label: "fake-kube-api"),
-                                handler: { [unowned self] in self.respond($0) })
+                                responder: Responder(api: self))
         self.server = server
         return try server.start()
     }
@@ -169,13 +171,21 @@ public final class FakeKubeAPI: @unchecked Sendable {
 
     // MARK: - Serving
 
-    private func respond(_ request: HTTPRequest) -> HTTPResponse {
+    /// Lists may be made slow on purpose: every request runs on a worker, never on the loop.
+    private struct Responder: HTTPResponder {
+        let api: FakeKubeAPI
+        func placement(of request: HTTPRequestHead) -> HTTPServer.Placement { .worker }
+        func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse { api.respond(request) }
+        func errorResponse(status: Int, message: String) -> HTTPResponse { .status(status, message) }
+    }
+
+    fileprivate func respond(_ request: HTTPRequest) -> HTTPResponse {
         if let token = self.token, request.headers["authorization"] != "Bearer \(token)" {
-            return .error(401, "Unauthorized")
+            return .status(401, "Unauthorized")
         }
         let parts = request.path.split(separator: "/")
         if parts.count >= 2, parts[0] == "apis", faults.missingGroups.contains(String(parts[1])) {
-            return .error(404, "the server could not find the requested resource")
+            return .status(404, "the server could not find the requested resource")
         }
         if request.query["watch"] == "1" || request.query["watch"] == "true" {
             return watch(request)
@@ -192,7 +202,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
             return (fail, slow)
         }
         if slow > 0 { Thread.sleep(forTimeInterval: slow) }
-        if fail { return .error(500, "etcdserver: request timed out") }
+        if fail { return .status(500, "etcdserver: request timed out") }
         let limit = request.query["limit"].flatMap(Int.init) ?? Int.max
         let offset = request.query["continue"].flatMap(Int.init) ?? 0
         let (items, rv, total): ([[UInt8]], Int, Int) = lock.withLock {
@@ -303,5 +313,13 @@ public final class FakeKubeAPI: @unchecked Sendable {
             context: {cluster: fake, user: tester, namespace: default}
         current-context: fake
         """
+    }
+}
+
+extension HTTPResponse {
+    /// A Kubernetes Status of failure, as the API server answers errors.
+    static func status(_ code: Int, _ message: String) -> HTTPResponse {
+        let reason = HTTPResponse.reason(code).replacingOccurrences(of: " ", with: "")
+        return HTTPResponse(status: code, contentType: "application/json", body: StatusJSON.failure(code: code, reason: reason, message: message))
     }
 }

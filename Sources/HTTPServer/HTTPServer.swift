@@ -1,21 +1,33 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import CSystem
 import Foundation
+import HTTPCodec
 import Logging
+import Primitives
 import Synchronization
 import TLS
 
-/// An HTTPS/1.1 server on POSIX sockets: one thread accepts, one thread serves each connection (capped),
-/// every read and write under a deadline; shutdown stops accepting, closes idle connections and drains the rest.
+/// Answers the requests an `HTTPServer` reads.
+public protocol HTTPResponder: Sendable {
+    /// Where a request is answered: on its event loop (microseconds of work) or on a worker (may take long).
+    func placement(of request: HTTPRequestHead) -> HTTPServer.Placement
+    /// The response to one request. On a worker, `context` tells when the client has gone or the budget is spent.
+    func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse
+    /// The response to a request the server refuses itself (framing, limits, timeouts, a full worker queue).
+    func errorResponse(status: Int, message: String) -> HTTPResponse
+}
+
+extension HTTPResponder {
+    public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement { .loop }
+    public func errorResponse(status: Int, message: String) -> HTTPResponse { .plainError(status, message) }
+}
+
+/// An HTTPS/1.1 server on epoll: a few event loops own the connections (non-blocking sockets and TLS), a small
+/// worker pool takes what may take long, and timers bound every phase of a connection. No thread per connection.
 public final class HTTPServer: Sendable {
-    public struct Limits: Sendable {
-        public var maxLineBytes = 8 * 1024
-        public var maxHeadBytes = 64 * 1024
-        public var maxHeaderCount = 100
-        public var maxBodyBytes = 7 * 1024 * 1024
-        public init() {}
-    }
+    public enum Placement: Sendable { case loop, worker }
 
     public struct Timeouts: Sendable {
         /// Waiting for the first byte of a request on a kept-alive connection.
@@ -25,135 +37,178 @@ public final class HTTPServer: Sendable {
         public var head = 10.0
         /// The whole request, head and body.
         public var request = 30.0
-        /// Any one read: a client that goes quiet mid-request.
+        /// Any one read while a request is arriving: a client that goes quiet mid-request.
         public var read = 10.0
+        /// A response the client does not take.
         public var write = 10.0
+        /// After a refusal: how long the server reads and discards what the client still sends before it closes,
+        /// so that the client reads the status instead of a reset.
+        public var drain = 2.0
         public init() {}
     }
 
     public struct Configuration: Sendable {
         public var host: String
         public var port: UInt16
+        /// Event loops, one per core by default.
+        public var eventLoops: Int
+        public var workers: Int
+        /// Connections open at once; at the limit the oldest parked one is closed for a new one.
         public var maxConnections: Int
-        public var limits: Limits
+        public var limits: HTTPLimits
         public var timeouts: Timeouts
+        /// CPU seconds a request may use on a worker before `RequestContext` says stop.
+        public var workerCPUBudget: Double
+        /// Requests waiting for a worker; more get 503.
+        public var workerQueue: Int
 
-        public init(host: String = "0.0.0.0", port: UInt16 = 8443, maxConnections: Int = 1024,
-                    limits: Limits = Limits(), timeouts: Timeouts = Timeouts()) {
+        public init(host: String = "0.0.0.0", port: UInt16 = 8443, eventLoops: Int = HTTPServer.coreCount,
+                    workers: Int = 2, maxConnections: Int = 10_000, limits: HTTPLimits = HTTPLimits(),
+                    timeouts: Timeouts = Timeouts(), workerCPUBudget: Double = 2, workerQueue: Int = 64) {
             self.host = host
             self.port = port
+            self.eventLoops = eventLoops
+            self.workers = workers
             self.maxConnections = maxConnections
             self.limits = limits
             self.timeouts = timeouts
+            self.workerCPUBudget = workerCPUBudget
+            self.workerQueue = workerQueue
         }
     }
 
-    /// What the server reports as it goes: for metrics and logs.
+    /// What the server reports as it goes: for metrics. Called on the loops: keep them cheap.
     public struct Events: Sendable {
         public var handshakeFailed: @Sendable (TLSError) -> Void = { _ in }
         public var requestRejected: @Sendable (Int, String) -> Void = { _, _ in }
+        /// A connection closed at accept (`limit`, or `files` when the process is out of descriptors), or a parked
+        /// one closed to make room (`evicted`).
+        public var connectionDropped: @Sendable (String) -> Void = { _ in }
         public init() {}
     }
 
-    public let configuration: Configuration
-    let handler: @Sendable (HTTPRequest) -> HTTPResponse
-    let events: Events
-    private let tlsContext: @Sendable () -> TLSContext
-    private let logger: Logger
+    public static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    // Atomics, not a lock: every request touches these, from as many threads as there are connections.
-    private let connections = Atomic<Int>(0)
-    private let inFlight = Atomic<Int>(0)
-    private let shuttingDown = Atomic<Bool>(false)
-    private let acceptDone = Atomic<Bool>(false)
+    let configuration: Configuration
+    /// `configuration.maxConnections`, lowered to what the open-file limit allows.
+    let maxConnections: Int
+    let responder: any HTTPResponder
+    let events: Events
+    let tlsContext: @Sendable () -> TLSContext
+    let logger: Logger
+    let workers: WorkerPool
+    let connections = Atomic<Int>(0)
+    let inFlight = Atomic<Int>(0)
     private let requestCounter = Atomic<UInt64>(0)
-    /// Readable once shutdown begins: ends the accept wait and every idle connection's wait.
-    private let wakePipe: (read: Int32, write: Int32)
+    private let loops = Mutex<[EventLoop]>([])
+    private let listener = Atomic<Int32>(-1)
+    /// Loops that have let go of the listener since shutdown began; the last one closes it.
+    private let releasedListener = Atomic<Int>(0)
+    let refusals: RateLimitedLog
+    let acceptFailures: RateLimitedLog
 
     /// `tlsContext` is asked for the current context on every new connection, so a rotated certificate takes effect at once.
     public init(configuration: Configuration, tlsContext: @escaping @Sendable () -> TLSContext, logger: Logger,
-                events: Events = Events(), handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+                events: Events = Events(), responder: any HTTPResponder) {
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.logger = logger
         self.events = events
-        self.handler = handler
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        wakePipe = (fds[0], fds[1])
+        self.responder = responder
+        maxConnections = Self.fitToFileLimit(configuration.maxConnections, logger: logger)
+        workers = WorkerPool(threads: configuration.workers, queueLimit: configuration.workerQueue, name: "scaleguard-worker")
+        refusals = RateLimitedLog(logger: logger)
+        acceptFailures = RateLimitedLog(logger: logger)
     }
 
-    deinit {
-        Socket.close(wakePipe.read)
-        Socket.close(wakePipe.write)
-    }
-
-    /// Binds, starts the accept thread and returns the port it listens on.
+    /// Binds, starts the event loops and returns the port it listens on.
     @discardableResult
     public func start() throws(TLSError) -> UInt16 {
-        let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port)
-        let thread = Thread { [self] in acceptLoop(fd) }
-        thread.name = "scaleguard-accept"
-        thread.start()
+        let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 4096)
+        listener.store(fd, ordering: .releasing)
+        var started: [EventLoop] = []
+        for index in 0..<max(1, configuration.eventLoops) {
+            let loop = try EventLoop(index: index, server: self, listener: fd)
+            started.append(loop)
+        }
+        loops.withLock { $0 = started }
+        for loop in started { loop.start() }
         return port
     }
 
-    public var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+    public var isShuttingDown: Bool { loops.withLock { $0.first?.isDraining ?? false } }
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+    public var openConnections: Int { connections.load(ordering: .relaxed) }
 
-    /// Stops accepting, closes idle connections, and waits up to `grace` seconds for requests in flight.
-    /// Returns true when everything finished in time.
+    /// Stops accepting; answers every request already received (with `Connection: close`), closes connections as
+    /// they go idle, and waits up to `grace` seconds for all of it. Returns true when everything finished in time.
     @discardableResult
     public func shutdown(grace: Double) -> Bool {
-        if !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) {
-            var byte: UInt8 = 1
-            _ = Glibc.write(wakePipe.write, &byte, 1)
-        }
+        let all = loops.withLock { $0 }
+        for loop in all { loop.post(.drain) }
         let deadline = Deadline.after(seconds: grace)
+        var finished = false
         while Deadline.now < deadline {
-            if connections.load(ordering: .acquiring) == 0 && acceptDone.load(ordering: .acquiring) { return true }
-            usleep(10_000)
+            if all.allSatisfy(\.hasStopped) {
+                finished = true
+                break
+            }
+            usleep(5_000)
         }
-        return false
+        if !finished {
+            for loop in all { loop.post(.stop) }
+            let hard = Deadline.after(seconds: 2)
+            while Deadline.now < hard, !all.allSatisfy(\.hasStopped) { usleep(5_000) }
+        }
+        workers.stop(threads: configuration.workers)
+        return finished
+    }
+
+    /// Raises the soft open-file limit to the hard one, and lowers `wanted` to fit under it with room for the
+    /// process's own files (certificates, API connections, logs), so that the limit is met before EMFILE is.
+    static func fitToFileLimit(_ wanted: Int, logger: Logger) -> Int {
+        let files = sg_raise_nofile_limit()
+        let reserve = 64
+        guard files > 0, wanted > Int(files) - reserve else { return wanted }
+        let fitted = max(1, Int(files) - reserve)
+        logger.warning("--max-connections \(wanted) does not fit the open-file limit \(files); serving at most \(fitted) connections (raise ulimit -n)")
+        return fitted
     }
 
     func nextRequestID() -> UInt64 { requestCounter.wrappingAdd(1, ordering: .relaxed).newValue }
-    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
-    func requestFinished() { inFlight.subtract(1, ordering: .relaxed) }
 
-    private func acceptLoop(_ listener: Int32) {
-        defer {
-            Socket.close(listener)
-            acceptDone.store(true, ordering: .releasing)
+    /// Called by each loop as it stops watching the listener; the last one closes it.
+    func releaseListener(_ fd: Int32) {
+        let released = releasedListener.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        if released == loops.withLock({ $0.count }) { Socket.close(fd) }
+    }
+
+    /// Asks the loops other than `except` to close their oldest parked connection: the one that accepted over the
+    /// limit had none of its own.
+    func evictElsewhere(except index: Int) {
+        for loop in loops.withLock({ $0 }) where loop.index != index { loop.post(.evictParked) }
+    }
+}
+
+/// A log line that may repeat many times a second (refused connections, accept failures): written at most once a
+/// second, with the number of times it was left out.
+final class RateLimitedLog: Sendable {
+    private let state = Mutex<(last: UInt64, suppressed: Int)>((0, 0))
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func warning(_ message: @autoclosure () -> String) {
+        let now = Deadline.now.nanoseconds
+        let suppressed: Int? = state.withLock { s in
+            guard s.last == 0 || now &- s.last >= 1_000_000_000 else {
+                s.suppressed += 1
+                return nil
+            }
+            defer { s = (now, 0) }
+            return s.suppressed
         }
-        while true {
-            do {
-                try Socket.wait(listener, for: Int16(POLLIN), until: .distantFuture, wake: wakePipe.read)
-            } catch {
-                return  // woken: shutting down
-            }
-            guard let fd = Socket.accept(listener) else { continue }
-            // Only this thread increments, so load-then-add cannot overshoot the cap.
-            guard connections.load(ordering: .relaxed) < configuration.maxConnections else {
-                logger.warning("connection refused: \(configuration.maxConnections) connections already open")
-                Socket.close(fd)
-                continue
-            }
-            connections.add(1, ordering: .relaxed)
-            let context = tlsContext()
-            let thread = Thread { [self] in
-                defer { connections.subtract(1, ordering: .releasing) }
-                do {
-                    let tls = try TLSConnection(context: context, fd: fd)
-                    tls.wake = wakePipe.read
-                    HTTPConnection(tls: tls, server: self).run()
-                } catch {
-                    logger.error("cannot start a TLS connection: \(error)")
-                }
-            }
-            thread.stackSize = 512 * 1024
-            thread.start()
-        }
+        guard let suppressed else { return }
+        logger.warning("\(message())\(suppressed > 0 ? " (and \(suppressed) more in the last second)" : "")")
     }
 }

@@ -1,9 +1,16 @@
+import Primitives
 import ScaleGuardCore
 import Synchronization
-import TLS
 
-/// The cluster view kept by the reflectors: updated per watch event (readers never see half an event),
-/// swapped per resource on relist, and honest in `/readyz` about what it has not synced or has lost.
+/// The cluster view kept by the reflectors, read by admissions as immutable snapshots.
+///
+/// Reflectors change a working copy; `publish` swaps a copy of it in for readers, at the end of a batch of watch
+/// events and at most every `publishInterval`. A reader takes the current snapshot under a lock held for one
+/// struct copy, never while anything is computed, so an audit or a relist never makes an admission wait.
+/// Cost: publishing is O(1); the first change after it copies the namespaces it touches (copy on write). At
+/// 100,000 Deployments in one namespace that copy takes tens of milliseconds on the reflector's thread
+/// (`ScaleGuardBench cache` prints it); spread over namespaces it is proportionally less. Objects this replica
+/// admitted sit in the snapshot's `admitted` overlay until the watch shows them or `pendingTTL` passes.
 public final class ClusterCache: ClusterViewSource {
     public enum Event: Sendable {
         case upsert(KubeObject)
@@ -18,30 +25,40 @@ public final class ClusterCache: ClusterViewSource {
         var lastError: String?
     }
 
-    private let view = ReadWriteLock(ClusterView())
+    private struct Working {
+        var view = ClusterView()
+        /// Keys the watch has shown since the last publish: their overlay entries go when it happens.
+        var confirmed: Set<String> = []
+        var dirty = false
+        var lastPublish = Deadline(nanoseconds: 0)
+    }
+
+    private let working = Mutex(Working())
+    private let published = Mutex(ClusterView())
     private let interner = StringInterner()
     private let states: Mutex<[WatchedResource: ResourceState]>
+    /// When each admitted object stops counting unless the watch shows it first.
+    private let pendingExpiry = Mutex<[String: Deadline]>([:])
     /// What every admission asks, kept in atomics so that the hot path takes no lock:
     /// whether all resources synced, and since when (monotonic ns, 0 for never) the oldest broken watch is broken.
     private let allSynced = Atomic<Bool>(false)
     private let oldestBreak = Atomic<UInt64>(0)
-    /// Objects this replica allowed that no list or watch has shown yet, with when to stop counting them.
-    private let pending = Mutex<[String: (object: KubeObject, expires: Deadline)]>([:])
     public let maxStaleness: Double
     public let pendingTTL: Double
+    public let publishInterval: Double
 
-    public init(resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30) {
+    public init(resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30,
+                publishInterval: Double = 0.1) {
         states = Mutex(Dictionary(uniqueKeysWithValues: resources.map { ($0, ResourceState()) }))
         allSynced.store(resources.isEmpty, ordering: .relaxed)
         self.maxStaleness = maxStaleness
         self.pendingTTL = pendingTTL
+        self.publishInterval = publishInterval
     }
 
     // MARK: - ClusterViewSource
 
-    public func withView<T>(_ body: (ClusterView) -> T) -> T {
-        view.read { body($0) }
-    }
+    public var view: ClusterView { published.withLock { $0 } }
 
     public var isSynced: Bool { allSynced.load(ordering: .acquiring) }
 
@@ -84,35 +101,32 @@ public final class ClusterCache: ClusterViewSource {
         }
     }
 
+    /// Counts `object` at once for the admissions that follow, until the watch shows it or `pendingTTL` passes.
     public func admitted(_ object: KubeObject) {
-        guard let key = Self.key(object) else { return }
-        expirePending()
-        pending.withLock { $0[key] = (object, .after(seconds: pendingTTL)) }
-        view.write { $0.upsert(object) }
+        guard let key = object.key else { return }
+        expireAdmitted()
+        pendingExpiry.withLock { $0[key] = .after(seconds: pendingTTL) }
+        published.withLock { view in
+            view.admitted.removeAll { $0.key == key }
+            view.admitted.append(object)
+        }
     }
 
     // MARK: - Reflectors' side
 
-    /// Replaces every object of `resource` with `objects` in one write: a relist.
-    /// `objects` must come through `compact` first.
-    /// Call `markSynced` after: the caller first lets go of the list, so that "synced" means settled.
+    /// Replaces every object of `resource` with `objects` and publishes: a relist.
+    /// `objects` must come through `compact` first. Call `markSynced` after: the caller first lets go of the list,
+    /// so that "synced" means settled.
     func replace(_ resource: WatchedResource, with objects: [KubeObject]) {
-        // Pending objects the list shows are confirmed; the others stay counted until their time is up.
-        var stillPending: [KubeObject] = []
-        let live = expirePending()
-        if !live.isEmpty {
-            let keys = Set(objects.compactMap(Self.key))
-            stillPending = live.filter { !keys.contains($0.key) }.map(\.value)
-            pending.withLock { p in for key in keys { p[key] = nil } }
-        }
-        view.write { view in
-            for old in view.allObjects where Self.kind(of: old) == resource.kind {
-                if case .workload(let w) = old { view.removeWorkload(namespace: w.namespace, id: w.id) }
-                if case .autoscaler(let a) = old { view.removeAutoscaler(namespace: a.namespace, id: a.id) }
+        working.withLock { w in
+            for old in w.view.allObjects where old.kindName == resource.kind { w.view.remove(old) }
+            for object in objects {
+                w.view.upsert(object)
+                if let key = object.key { w.confirmed.insert(key) }
             }
-            for object in objects { view.upsert(object) }
-            for object in stillPending where Self.kind(of: object) == resource.kind { view.upsert(object) }
+            w.dirty = true
         }
+        publish()
     }
 
     func markSynced(_ resource: WatchedResource) {
@@ -122,24 +136,56 @@ public final class ClusterCache: ClusterViewSource {
         }
     }
 
+    /// Applies one watch event to the working copy; readers see it at the next `publish`.
     func apply(_ event: Event) {
-        expirePending()
+        let object: KubeObject
         switch event {
-        case .upsert(let object):
-            if let key = Self.key(object) { pending.withLock { $0[key] = nil } }
-            let compacted = interner.compact(object)
-            view.write { $0.upsert(compacted) }
-        case .delete(let object):
-            if let key = Self.key(object) { pending.withLock { $0[key] = nil } }
-            view.write { view in Self.remove(object, from: &view) }
+        case .upsert(let o): object = interner.compact(o)
+        case .delete(let o): object = o
+        }
+        working.withLock { w in
+            switch event {
+            case .upsert: w.view.upsert(object)
+            case .delete: w.view.remove(object)
+            }
+            if let key = object.key { w.confirmed.insert(key) }
+            w.dirty = true
+        }
+    }
+
+    /// The end of a batch of events: publishes now if the last publish is `publishInterval` old, else leaves it
+    /// to `publishIfDue`, so that a stream of events costs a copy per interval rather than per event.
+    func endBatch() {
+        let due = working.withLock { $0.dirty && $0.lastPublish.secondsSince >= publishInterval }
+        if due { publish() }
+    }
+
+    /// Publishes pending changes and lets expired admissions go; the watcher calls it every few tens of ms.
+    func publishIfDue() {
+        expireAdmitted()
+        if working.withLock({ $0.dirty }) { publish() }
+    }
+
+    /// Swaps a copy of the working view in for readers, keeping the overlay of what was admitted and not yet seen.
+    func publish() {
+        let (snapshot, confirmed) = working.withLock { w -> (ClusterView, Set<String>) in
+            defer {
+                w.confirmed = []
+                w.dirty = false
+                w.lastPublish = .now
+            }
+            return (w.view, w.confirmed)
+        }
+        if !confirmed.isEmpty { pendingExpiry.withLock { p in for key in confirmed { p[key] = nil } } }
+        published.withLock { view in
+            let overlay = view.admitted.filter { !confirmed.contains($0.key ?? "") }
+            view = snapshot
+            view.admitted = overlay
         }
     }
 
     func compact(_ object: KubeObject) -> KubeObject { interner.compact(object) }
     var internKey: (String) -> String { { [interner] in interner.intern($0) } }
-
-    /// Lets time-based state move on when no object changed (a bookmark arrived).
-    func tick() { expirePending() }
 
     func markMissing(_ resource: WatchedResource) {
         updateState(resource) {
@@ -172,42 +218,15 @@ public final class ClusterCache: ClusterViewSource {
         }
     }
 
-    /// Drops pending objects whose time is up (no watch ever showed them) and returns the others.
-    @discardableResult
-    private func expirePending() -> [String: KubeObject] {
+    /// Drops admitted objects no watch showed in time (another webhook refused them, say).
+    private func expireAdmitted() {
         let now = Deadline.now
-        let (expired, live) = pending.withLock { p -> ([KubeObject], [String: KubeObject]) in
-            let gone = p.filter { $0.value.expires < now }
-            for key in gone.keys { p[key] = nil }
-            return (gone.values.map(\.object), p.mapValues(\.object))
+        let expired = pendingExpiry.withLock { p -> Set<String> in
+            let gone = Set(p.filter { $0.value < now }.keys)
+            for key in gone { p[key] = nil }
+            return gone
         }
-        if !expired.isEmpty {
-            view.write { view in for object in expired { Self.remove(object, from: &view) } }
-        }
-        return live
-    }
-
-    private static func remove(_ object: KubeObject, from view: inout ClusterView) {
-        switch object {
-        case .workload(let w): view.removeWorkload(namespace: w.namespace, id: w.id)
-        case .autoscaler(let a): view.removeAutoscaler(namespace: a.namespace, id: a.id)
-        default: break
-        }
-    }
-
-    static func key(_ object: KubeObject) -> String? {
-        switch object {
-        case .workload(let w): "\(w.namespace)/\(w.kind.rawValue)/\(w.name)"
-        case .autoscaler(let a): "\(a.namespace)/\(a.kind.rawValue)/\(a.name)"
-        default: nil
-        }
-    }
-
-    static func kind(of object: KubeObject) -> String? {
-        switch object {
-        case .workload(let w): w.kind.rawValue
-        case .autoscaler(let a): a.kind.rawValue
-        default: nil
-        }
+        guard !expired.isEmpty else { return }
+        published.withLock { view in view.admitted.removeAll { expired.contains($0.key ?? "") } }
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
 import ScaleGuardCore
+import Synchronization
 
 /// Starts a reflector per watched resource, all feeding one `ClusterCache`.
 public final class ClusterWatcher: Sendable {
     public let cache: ClusterCache
     private let reflectors: [Reflector]
+    private let stopped = Atomic<Bool>(false)
 
     public struct Options: Sendable {
         public var resources = WatchedResource.all
@@ -30,8 +32,23 @@ public final class ClusterWatcher: Sendable {
         }
     }
 
-    public func start() { reflectors.forEach { $0.start() } }
-    public func stop() { reflectors.forEach { $0.stop() } }
+    public func start() {
+        reflectors.forEach { $0.start() }
+        // Changes reach readers within a batch or `publishInterval`; admitted objects expire on time.
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: cache.publishInterval / 2)
+                cache.publishIfDue()
+            }
+        }
+        thread.name = "scaleguard-publish"
+        thread.start()
+    }
+
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        reflectors.forEach { $0.stop() }
+    }
 
     /// Waits until every resource has synced (or is known missing); false if `seconds` passed first.
     public func waitForSync(seconds: Double) -> Bool {

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPCodec
+import Primitives
 import ScaleGuardCore
 import Synchronization
 import TLS
@@ -8,8 +10,9 @@ public final class KubeAPIClient: Sendable {
     public let endpoint: KubeEndpoint
     public var connectTimeout: Double { 10 }
     private let idle = Mutex<IdleConnection?>(nil)
-    /// Lists of 500 large objects stay far below this; more means something is wrong.
-    static let maxBodyBytes = 256 << 20
+    static let maxBodyBytes = KubeHTTPConnection.limits.maxBodyBytes
+    /// One watch event (one object): the API server's own limit on an object is far below this.
+    static let maxEventBytes = 64 << 20
 
     private final class IdleConnection: @unchecked Sendable {
         let connection: KubeHTTPConnection
@@ -22,6 +25,15 @@ public final class KubeAPIClient: Sendable {
 
     /// The body of a 2xx answer to `GET path`; other statuses throw with the API server's message.
     public func get(_ path: String, timeout: Double = 30) throws(KubeError) -> [UInt8] {
+        try request("GET", path, body: nil, timeout: timeout)
+    }
+
+    /// The body of a 2xx answer to `POST path` with a JSON body (TokenReview, SubjectAccessReview).
+    public func post(_ path: String, json: [UInt8], timeout: Double = 10) throws(KubeError) -> [UInt8] {
+        try request("POST", path, body: json, timeout: timeout)
+    }
+
+    private func request(_ method: String, _ path: String, body: [UInt8]?, timeout: Double) throws(KubeError) -> [UInt8] {
         var retriedAuth = false
         var retriedStale = false
         while true {
@@ -29,12 +41,12 @@ public final class KubeAPIClient: Sendable {
             let connection: KubeHTTPConnection
             if let reused { connection = reused } else { connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout) }
             let deadline = Deadline.after(seconds: timeout)
-            let head: KubeHTTPConnection.Head
-            let body: [UInt8]
+            let head: HTTPResponseHead
+            let answer: [UInt8]
             do throws(KubeError) {
-                try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: timeout)
+                try connection.send(method: method, path: path, host: endpoint.host, token: try endpoint.bearerToken(), body: body, timeout: timeout)
                 head = try connection.readHead(until: deadline)
-                body = try connection.readBody(head, until: deadline, limit: Self.maxBodyBytes)
+                answer = try connection.readBody(until: deadline, limit: Self.maxBodyBytes)
             } catch {
                 // A kept-alive connection the server closed meanwhile: try once more on a new one.
                 if reused != nil, !retriedStale, case .transport = error {
@@ -48,30 +60,37 @@ public final class KubeAPIClient: Sendable {
                 retriedAuth = true  // the token may have rotated between our read and the server's check
                 continue
             }
-            guard (200..<300).contains(head.status) else { throw Self.statusError(head.status, body) }
-            return body
+            guard (200..<300).contains(head.status) else { throw Self.statusError(head.status, answer) }
+            return answer
         }
     }
 
     /// Opens `GET path` (a watch) on a connection of its own and hands every line of the stream to `onLine`
     /// until the server ends it, `onLine` returns false, or no byte arrives for `quietTimeout` seconds.
-    public func watch(_ path: String, quietTimeout: Double, onLine: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
+    /// `afterChunk` runs once the lines of one piece of the stream are handled: the end of a batch.
+    public func watch(_ path: String, quietTimeout: Double, onLine: ([UInt8]) throws(KubeError) -> Bool,
+                      afterChunk: () -> Void = {}) throws(KubeError) {
         let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout)
-        try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: connectTimeout)
+        try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: connectTimeout, endless: true)
         let head = try connection.readHead(until: .after(seconds: quietTimeout))
         guard (200..<300).contains(head.status) else {
-            let body = (try? connection.readBody(head, until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []
+            let body = (try? connection.readBody(until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []
             throw Self.statusError(head.status, body)
         }
-        var pending: [UInt8] = []
-        try connection.stream(head, until: { .after(seconds: quietTimeout) }) { (chunk) throws(KubeError) in
-            pending += chunk
-            while let newline = pending.firstIndex(of: 0x0A) {
-                let line = Array(pending[0..<newline])
-                pending.removeSubrange(0...newline)
+        // Lines are found from where the last search stopped: an event arriving in many small chunks is scanned once.
+        var pending = ByteQueue()
+        var scanned = 0
+        try connection.stream(until: { .after(seconds: quietTimeout) }) { (chunk) throws(KubeError) in
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: 0x0A, from: scanned) {
+                var line = pending.read(newline + 1)
+                line.removeLast()
+                scanned = 0
                 if !line.isEmpty, !(try onLine(line)) { return false }
             }
-            guard pending.count <= Self.maxBodyBytes else { throw .protocolViolation("a watch event larger than \(Self.maxBodyBytes) bytes") }
+            scanned = pending.count
+            afterChunk()
+            guard scanned <= Self.maxEventBytes else { throw .protocolViolation("a watch event larger than \(Self.maxEventBytes) bytes") }
             return true
         }
         if !pending.isEmpty { throw .transport("the watch stream ended in the middle of an event") }

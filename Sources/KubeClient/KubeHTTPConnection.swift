@@ -1,26 +1,20 @@
+import HTTPCodec
+import Primitives
 import TLS
 
 /// One HTTPS/1.1 connection to the API server: a request out, a response in (sized, chunked or streamed).
+/// The framing is `HTTPCodec`'s; this type only moves bytes and keeps track of whether the connection can be reused.
 final class KubeHTTPConnection {
-    struct Head {
-        var status: Int
-        var headers: [(String, String)]
-        func header(_ name: String) -> String? {
-            headers.first { $0.0.lowercased() == name }?.1
-        }
-        var chunked: Bool { header("transfer-encoding")?.lowercased().contains("chunked") ?? false }
-        var closes: Bool { header("connection")?.lowercased().contains("close") ?? false }
-    }
-
     let tls: TLSConnection
-    private var buffer: [UInt8] = []
+    private var input = ByteQueue()
+    private var decoder: HTTPResponseDecoder
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
     private(set) var reusable = true
-    static let maxHeadBytes = 64 * 1024
-    /// The API server writes chunks of a few KiB; a list page fits many times over.
-    static let maxChunkBytes = 256 << 20
+    /// Lists of 500 large objects stay far below this; more means something is wrong.
+    static let limits = HTTPLimits(maxLineBytes: 16 * 1024, maxHeadBytes: 64 * 1024, maxHeaderCount: 200, maxBodyBytes: 256 << 20)
 
     init(endpoint: KubeEndpoint, timeout: Double) throws(KubeError) {
+        decoder = HTTPResponseDecoder(limits: Self.limits)
         do throws(TLSError) {
             let fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout)
             tls = try TLSConnection(context: endpoint.tls, fd: fd, serverName: endpoint.serverName)
@@ -32,118 +26,85 @@ final class KubeHTTPConnection {
 
     deinit { scratch.deallocate() }
 
-    func send(path: String, host: String, token: String?, timeout: Double) throws(KubeError) {
-        var request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/json\r\nUser-Agent: scaleguard/0.1\r\n"
-        if let token { request += "Authorization: Bearer \(token)\r\n" }
-        request += "\r\n"
+    /// With `endless`, the response body (a watch stream) has no total limit: the caller bounds each event in it.
+    func send(method: String = "GET", path: String, host: String, token: String?, body: [UInt8]? = nil, timeout: Double,
+              endless: Bool = false) throws(KubeError) {
+        var headers = HTTPHeaders([("Host", host), ("Accept", "application/json"), ("User-Agent", "scaleguard/0.1")])
+        if let token { headers.add("Authorization", "Bearer \(token)") }
+        if let body {
+            headers.add("Content-Type", "application/json")
+            headers.add("Content-Length", String(body.count))
+        }
+        let (target, query) = Self.split(path)
+        let request = HTTPRequestHead(method: method, path: target, rawQuery: query, headers: headers).encoded() + (body ?? [])
+        var limits = Self.limits
+        if endless { limits.maxBodyBytes = .max }
+        decoder = HTTPResponseDecoder(limits: limits)
         do throws(TLSError) {
-            try tls.write(Array(request.utf8), until: .after(seconds: timeout))
+            try tls.write(request, until: .after(seconds: timeout))
         } catch {
             reusable = false
-            throw .transport("sending \(path): \(error)")
+            throw .transport("sending \(target): \(error)")
         }
     }
 
-    func readHead(until deadline: Deadline) throws(KubeError) -> Head {
+    func readHead(until deadline: Deadline) throws(KubeError) -> HTTPResponseHead {
         while true {
-            if let end = headEnd() {
-                let text = String(decoding: buffer[0..<end], as: UTF8.self)
-                buffer.removeSubrange(0..<(end + 4))
-                var lines = text.components(separatedBy: "\r\n")
-                let statusLine = lines.removeFirst().split(separator: " ")
-                guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
-                    reusable = false
-                    throw .protocolViolation("not an HTTP/1.1 status line")
-                }
-                let headers = lines.compactMap { line -> (String, String)? in
-                    guard let colon = line.firstIndex(of: ":") else { return nil }
-                    return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-                }
-                let head = Head(status: status, headers: headers)
+            if let head = try decode({ (d, input) throws(HTTPParseError) in try d.decodeHead(&input) }) {
                 if head.closes { reusable = false }
                 return head
-            }
-            guard buffer.count < Self.maxHeadBytes else {
-                reusable = false
-                throw .protocolViolation("response head larger than \(Self.maxHeadBytes) bytes")
             }
             try fill(until: deadline)
         }
     }
 
     /// The whole body, at most `limit` bytes.
-    func readBody(_ head: Head, until deadline: Deadline, limit: Int) throws(KubeError) -> [UInt8] {
+    func readBody(until deadline: Deadline, limit: Int) throws(KubeError) -> [UInt8] {
         var body: [UInt8] = []
-        if head.chunked {
-            try stream(head, until: { deadline }) { (chunk) throws(KubeError) in
-                body += chunk
-                guard body.count <= limit else { throw .protocolViolation("response body larger than \(limit) bytes") }
-                return true
-            }
-        } else if let length = head.header("content-length").flatMap(Int.init) {
-            guard length <= limit else {
+        while true {
+            let done = try decode { (d, input) throws(HTTPParseError) in try d.decodeBody(&input, into: &body) }
+            guard body.count <= limit else {
                 reusable = false
                 throw .protocolViolation("response body larger than \(limit) bytes")
             }
-            while buffer.count < length { try fill(until: deadline) }
-            body = Array(buffer[0..<length])
-            buffer.removeSubrange(0..<length)
-        } else {
-            reusable = false
-            while true {
-                do throws(KubeError) { try fill(until: deadline) } catch { break }
-                guard buffer.count <= limit else { throw .protocolViolation("response body larger than \(limit) bytes") }
+            if done { break }
+            do throws(KubeError) {
+                try fill(until: deadline)
+            } catch {
+                // A body framed by the connection's end is complete when the server closes.
+                guard decoder.framing == .untilClose, case .transport = error else { throw error }
+                break
             }
-            body = buffer
-            buffer = []
         }
+        if !decoder.connectionReusable { reusable = false }
         return body
     }
 
-    /// Hands the decoded chunks of a chunked body to `body` as they arrive, until the last chunk or `body` says stop.
+    /// Hands decoded body bytes to `body` as they arrive, until the body ends or `body` says stop.
     /// `deadline` is asked before every read, so that a watch can allow a long quiet time per read.
-    func stream(_ head: Head, until deadline: () -> Deadline, _ body: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
-        guard head.chunked else {
+    func stream(until deadline: () -> Deadline, _ body: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
+        guard decoder.framing == .chunked else {
             reusable = false
             throw .protocolViolation("a watch response must be chunked")
         }
         while true {
-            let line = try readLine(until: deadline())
-            let size = Int(String(decoding: line.prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces), radix: 16)
-            guard let size, size >= 0 else {
-                reusable = false
-                throw .protocolViolation("bad chunk size")
-            }
-            if size == 0 {
-                while !(try readLine(until: deadline())).isEmpty {}
-                return
-            }
-            // `size` comes from the peer: bound it before any arithmetic on it.
-            guard size <= Self.maxChunkBytes else {
-                reusable = false
-                throw .protocolViolation("a chunk larger than \(Self.maxChunkBytes) bytes")
-            }
-            while buffer.count < size + 2 { try fill(until: deadline()) }
-            let chunk = Array(buffer[0..<size])
-            buffer.removeSubrange(0..<(size + 2))
-            guard try body(chunk) else {
+            var chunk: [UInt8] = []
+            let done = try decode { (d, input) throws(HTTPParseError) in try d.decodeBody(&input, into: &chunk) }
+            if !chunk.isEmpty, !(try body(chunk)) {
                 reusable = false
                 return
             }
+            if done { return }
+            try fill(until: deadline())
         }
     }
 
-    private func readLine(until deadline: Deadline) throws(KubeError) -> [UInt8] {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[0..<newline])
-                if line.last == 0x0D { line.removeLast() }
-                buffer.removeSubrange(0...newline)
-                return line
-            }
-            guard buffer.count < 4096 else { throw .protocolViolation("a chunk-size line is too long") }
-            try fill(until: deadline)
+    private func decode<T>(_ step: (inout HTTPResponseDecoder, inout ByteQueue) throws(HTTPParseError) -> T) throws(KubeError) -> T {
+        do throws(HTTPParseError) {
+            return try step(&decoder, &input)
+        } catch {
+            reusable = false
+            throw .protocolViolation("\(error)")
         }
     }
 
@@ -162,14 +123,11 @@ final class KubeHTTPConnection {
             reusable = false
             throw .transport("the API server closed the connection")
         }
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+        input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
     }
 
-    private func headEnd() -> Int? {
-        guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 0x0D && buffer[i + 1] == 0x0A && buffer[i + 2] == 0x0D && buffer[i + 3] == 0x0A {
-            return i
-        }
-        return nil
+    private static func split(_ path: String) -> (String, String) {
+        guard let mark = path.firstIndex(of: "?") else { return (path, "") }
+        return (String(path[..<mark]), String(path[path.index(after: mark)...]))
     }
 }

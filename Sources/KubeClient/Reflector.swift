@@ -1,8 +1,8 @@
+import Primitives
 import Foundation
 import Logging
 import ScaleGuardCore
 import Synchronization
-import TLS
 
 /// Keeps one resource of the cache true to the API server: paginated LIST, then WATCH from its resourceVersion,
 /// resumed after a close, relisted after 410 Gone, backed off with jitter after failures.
@@ -38,6 +38,7 @@ final class Reflector: Sendable {
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
     private func run() {
         var resourceVersion: String?
@@ -128,15 +129,15 @@ final class Reflector: Sendable {
         var last = resourceVersion
         let path = "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
         var open = false
-        try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30) { (line) throws(KubeError) in
+        try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30, onLine: { (line) throws(KubeError) in
             if !open {
                 open = true
                 opened()
                 cache.markHealthy(resource)
             }
             if let rv = try handle(line) { last = rv }
-            return !stopped.load(ordering: .relaxed)
-        }
+            return !isStopped
+        }, afterChunk: cache.endBatch)
         return last
     }
 
@@ -176,7 +177,7 @@ final class Reflector: Sendable {
         case "DELETED":
             if let object { cache.apply(.delete(object)) }
         case "BOOKMARK":
-            cache.tick()
+            break
         case "ERROR":
             let (code, message) = status ?? (500, "an ERROR event without a status")
             throw code == 410 ? .gone(message) : .status(code: code, message: message)

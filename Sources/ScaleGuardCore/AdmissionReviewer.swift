@@ -34,8 +34,9 @@ public struct AdmissionReviewer: Sendable {
 
 /// Where admission decisions get their cluster view, and whether that view can be trusted yet.
 public protocol ClusterViewSource: Sendable {
-    /// Runs `body` with a consistent view: never one half-way through an update.
-    func withView<T>(_ body: (ClusterView) -> T) -> T
+    /// The view to decide on now: an immutable snapshot, never one half-way through an update, taken without
+    /// waiting on a writer.
+    var view: ClusterView { get }
     /// Whether every resource has been listed once; before that no decision may be made on the view.
     var isSynced: Bool { get }
     /// Why the view is not ready (not synced, stale), empty when it is.

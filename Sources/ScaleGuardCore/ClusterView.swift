@@ -1,6 +1,12 @@
 /// The workloads and autoscalers of a cluster, by namespace: what admission decisions are made against.
+///
+/// A value: a copy is a snapshot that no later change touches. Changing a copy while another is alive copies
+/// the namespaces it changes (copy on write), so the owner of a live view batches its changes between snapshots.
+/// `admitted` sits on top: objects this replica has just allowed, few, read by a scan and shadowing the index.
 public struct ClusterView: Sendable {
     public private(set) var namespaces: [String: NamespaceView] = [:]
+    /// Objects allowed here a moment ago that the cluster has not shown yet; they count at once.
+    public var admitted: [KubeObject] = []
 
     public init() {}
 
@@ -18,6 +24,15 @@ public struct ClusterView: Sendable {
         }
     }
 
+    public mutating func remove(_ object: KubeObject) {
+        switch object {
+        case .workload(let w): removeWorkload(namespace: w.namespace, id: w.id)
+        case .autoscaler(let a): removeAutoscaler(namespace: a.namespace, id: a.id)
+        case .list(let items): items.forEach { remove($0) }
+        case .other: break
+        }
+    }
+
     public mutating func removeWorkload(namespace: String, id: ObjectID) {
         namespaces[namespace]?.workloads.remove(id)
         dropIfEmpty(namespace)
@@ -29,33 +44,59 @@ public struct ClusterView: Sendable {
     }
 
     public func workload(namespace: String, id: ObjectID) -> Workload? {
-        namespaces[namespace]?.workloads.workload(id)
+        for case .workload(let w) in admitted where w.namespace == namespace && w.id == id { return w }
+        return namespaces[namespace]?.workloads.workload(id)
     }
 
     public func autoscaler(namespace: String, id: ObjectID) -> Autoscaler? {
-        namespaces[namespace]?.autoscalers[id]
+        for case .autoscaler(let a) in admitted where a.namespace == namespace && a.id == id { return a }
+        return namespaces[namespace]?.autoscalers[id]
     }
 
     public func overlaps(of workload: Workload, limit: Int = 20) -> [Overlap] {
-        namespaces[workload.namespace]?.workloads.overlaps(of: workload, limit: limit) ?? []
+        let fresh = admittedWorkloads(in: workload.namespace)
+        let shadowed = Set(fresh.map(\.id))
+        var found = (namespaces[workload.namespace]?.workloads.overlaps(of: workload, limit: limit + shadowed.count) ?? [])
+            .filter { !shadowed.contains($0.other.id) }
+        for other in fresh where other.id != workload.id {
+            let selectsOther = workload.selector.matches(other.templateLabels)
+            let selectsSubject = other.selector.matches(workload.templateLabels)
+            if selectsOther || selectsSubject {
+                found.append(Overlap(other: other, subjectSelectsOther: selectsOther, otherSelectsSubject: selectsSubject))
+            }
+        }
+        return Array(found.sorted { $0.other.id < $1.other.id }.prefix(limit))
     }
 
     /// Autoscalers in `namespace` whose scaleTargetRef names `target`, sorted by id.
     public func autoscalers(namespace: String, targeting target: ObjectID) -> [Autoscaler] {
-        guard let ns = namespaces[namespace] else { return [] }
-        return (ns.byTarget[target] ?? []).sorted().compactMap { ns.autoscalers[$0] }
+        var found: [ObjectID: Autoscaler] = [:]
+        if let ns = namespaces[namespace] {
+            for id in ns.byTarget[target] ?? [] { found[id] = ns.autoscalers[id] }
+        }
+        for case .autoscaler(let a) in admitted where a.namespace == namespace {
+            found[a.id] = a.target.id == target ? a : nil
+        }
+        return found.values.sorted { $0.id < $1.id }
     }
 
     public var workloadCount: Int { namespaces.values.reduce(0) { $0 + $1.workloads.count } }
     public var autoscalerCount: Int { namespaces.values.reduce(0) { $0 + $1.autoscalers.count } }
 
-    /// Every object, sorted by namespace, kind and name.
+    /// Every object, admitted ones included, sorted by namespace, kind and name.
     public var allObjects: [KubeObject] {
-        namespaces.keys.sorted().flatMap { name -> [KubeObject] in
-            guard let ns = namespaces[name] else { return [] }
+        var view = self
+        view.admitted = []
+        for object in admitted { view.upsert(object) }
+        return view.namespaces.keys.sorted().flatMap { name -> [KubeObject] in
+            guard let ns = view.namespaces[name] else { return [] }
             return ns.workloads.workloads.sorted { $0.id < $1.id }.map(KubeObject.workload)
                 + ns.autoscalers.values.sorted { $0.id < $1.id }.map(KubeObject.autoscaler)
         }
+    }
+
+    private func admittedWorkloads(in namespace: String) -> [Workload] {
+        admitted.compactMap { if case .workload(let w) = $0, w.namespace == namespace { w } else { nil } }
     }
 
     private mutating func dropIfEmpty(_ namespace: String) {

@@ -23,6 +23,24 @@ public enum KubeObject: Hashable, Sendable {
         return String(apiVersion[..<slash])
     }
 
+    /// `namespace/Kind/name` of a workload or an autoscaler: one object of the cluster, whatever its version.
+    public var key: String? {
+        switch self {
+        case .workload(let w): "\(w.namespace)/\(w.kind.rawValue)/\(w.name)"
+        case .autoscaler(let a): "\(a.namespace)/\(a.kind.rawValue)/\(a.name)"
+        case .list, .other: nil
+        }
+    }
+
+    /// The kind of a workload or an autoscaler.
+    public var kindName: String? {
+        switch self {
+        case .workload(let w): w.kind.rawValue
+        case .autoscaler(let a): a.kind.rawValue
+        case .list, .other: nil
+        }
+    }
+
     /// A workload or an autoscaler: what the rules check.
     public var isChecked: Bool {
         switch self {

@@ -1,24 +1,33 @@
-import KubeClient
+import Primitives
 import ScaleGuardCore
+import Synchronization
 
 /// A cluster view from manifest files (`--cluster-state`, `--demo`): for a laptop with no cluster.
-/// Objects this replica admits are added, as they would be in a cluster, unless the request was a dry run.
+/// Objects this replica admits count from then on, as they would in a cluster, unless the request was a dry run.
 public final class StaticClusterView: ClusterViewSource {
-    private let view: ReadWriteLock<ClusterView>
+    private let current: Mutex<ClusterView>
+    /// Admitted objects sit on top of the view until there are this many; then they are folded into it at once,
+    /// so that neither the scan of the overlay nor the copies of the index grow with every admission.
+    static let foldAt = 64
 
     public init(objects: [KubeObject]) {
-        view = ReadWriteLock(ClusterView(objects: objects))
+        current = Mutex(ClusterView(objects: objects))
     }
 
-    public func withView<T>(_ body: (ClusterView) -> T) -> T {
-        view.read { body($0) }
-    }
-
+    public var view: ClusterView { current.withLock { $0 } }
     public var isSynced: Bool { true }
     public var notReadyReasons: [String] { [] }
     public var stalenessWarning: String? { nil }
 
     public func admitted(_ object: KubeObject) {
-        view.write { $0.upsert(object) }
+        guard let key = object.key else { return }
+        current.withLock { view in
+            view.admitted.removeAll { $0.key == key }
+            view.admitted.append(object)
+            guard view.admitted.count >= Self.foldAt else { return }
+            let overlay = view.admitted
+            view.admitted = []
+            for object in overlay { view.upsert(object) }
+        }
     }
 }

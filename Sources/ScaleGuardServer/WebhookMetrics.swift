@@ -2,24 +2,42 @@ import Prometheus
 import ScaleGuardCore
 import Synchronization
 
-/// The Prometheus metrics of `/metrics`: requests, latency, denials, TLS and certificate health, audit violations.
+/// The Prometheus metrics of `/metrics`: requests, latency, denials, connections, TLS and certificate health,
+/// audit violations.
 public final class WebhookMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let inFlight: Gauge
     private let handshakeFailures: Counter
     private let certificateExpiry: Gauge
+    /// The series every request touches, made once: the registry's own look-up takes a lock and compares labels.
+    private let requestSeries: [String: Counter]
+    private let latency: [String: ValueHistogram]
     /// Fine buckets: most answers take well under a millisecond.
     static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-    static let knownPaths: Set<String> = ["/validate", "/check", "/healthz", "/readyz", "/metrics", "/audit"]
+    static let knownPaths = ["/validate", "/check", "/healthz", "/readyz", "/metrics", "/audit"]
+    /// The usual outcome of each path: the series that exist from the start.
+    private static let usual: [(path: String, code: Int, verdict: String)] = [
+        ("/validate", 200, "allowed"), ("/validate", 200, "denied"), ("/check", 200, "allowed"), ("/check", 403, "denied"),
+        ("/healthz", 200, "none"), ("/readyz", 200, "none"), ("/metrics", 200, "none"), ("/audit", 200, "none"),
+    ]
 
     public init() {
         inFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "HTTP requests being handled now."))
         handshakeFailures = registry.makeCounter(descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
         certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
                                                                    "When the serving certificate expires, in seconds since the epoch."))
+        var series: [String: Counter] = [:]
+        for (path, code, verdict) in Self.usual {
+            series[Self.seriesKey(path, code, verdict)] = Self.requestCounter(registry, path, code, verdict)
+        }
+        requestSeries = series
+        var histograms: [String: ValueHistogram] = [:]
+        for path in Self.knownPaths + ["other"] { histograms[path] = Self.histogram(registry, path) }
+        latency = histograms
         // Series that exist from the start, so that alerts and rate() see zeros rather than nothing.
         for rule in RuleID.allCases { _ = denialCounter(rule) }
         for result in ["success", "failure"] { _ = reloadCounter(result) }
+        for reason in ["limit", "evicted", "files"] { _ = droppedCounter(reason) }
     }
 
     public func requestStarted() { inFlight.increment() }
@@ -28,10 +46,9 @@ public final class WebhookMetrics: Sendable {
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
         let path = Self.knownPaths.contains(path) ? path : "other"
-        registry.makeCounter(descriptor: Self.name("http_requests", "total", "HTTP requests by path, status code and verdict."),
-                             labels: [("path", path), ("code", String(code)), ("verdict", verdict)]).increment()
-        registry.makeValueHistogram(descriptor: Self.name("http_request_duration", "seconds", "Time from a request's arrival in full to its answer."),
-                                    labels: [("path", path)], buckets: Self.latencyBuckets).record(seconds)
+        let counter = requestSeries[Self.seriesKey(path, code, verdict)] ?? Self.requestCounter(registry, path, code, verdict)
+        counter.increment()
+        (latency[path] ?? Self.histogram(registry, path)).record(seconds)
     }
 
     public func denied(_ rules: [RuleID]) {
@@ -39,6 +56,9 @@ public final class WebhookMetrics: Sendable {
     }
 
     public func handshakeFailed() { handshakeFailures.increment() }
+
+    /// A connection closed by the server at accept or to make room: `limit`, `evicted` or `files`.
+    public func connectionDropped(_ reason: String) { droppedCounter(reason).increment() }
 
     public func certificateLoaded(notAfter: Double?, reload: Bool) {
         if let notAfter { certificateExpiry.set(notAfter) }
@@ -61,6 +81,18 @@ public final class WebhookMetrics: Sendable {
         MetricNameDescriptor(namespace: "scaleguard", metricName: metric, unitName: unit, helpText: help)
     }
 
+    private static func seriesKey(_ path: String, _ code: Int, _ verdict: String) -> String { "\(path) \(code) \(verdict)" }
+
+    private static func requestCounter(_ registry: PrometheusCollectorRegistry, _ path: String, _ code: Int, _ verdict: String) -> Counter {
+        registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests by path, status code and verdict."),
+                             labels: [("path", path), ("code", String(code)), ("verdict", verdict)])
+    }
+
+    private static func histogram(_ registry: PrometheusCollectorRegistry, _ path: String) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: name("http_request_duration", "seconds", "Time from a request's arrival in full to its answer."),
+                                    labels: [("path", path)], buckets: latencyBuckets)
+    }
+
     private func denialCounter(_ rule: RuleID) -> Counter {
         registry.makeCounter(descriptor: Self.name("denials", "total", "Admission requests denied, by rule."), labels: [("rule", rule.rawValue)])
     }
@@ -68,5 +100,11 @@ public final class WebhookMetrics: Sendable {
     private func reloadCounter(_ result: String) -> Counter {
         registry.makeCounter(descriptor: Self.name("certificate_reloads", "total", "Certificate reloads from disk, by result."),
                              labels: [("result", result)])
+    }
+
+    private func droppedCounter(_ reason: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("connections_dropped", "total",
+                                                   "Connections the server closed at accept (limit, files) or to make room for a new one (evicted)."),
+                             labels: [("reason", reason)])
     }
 }

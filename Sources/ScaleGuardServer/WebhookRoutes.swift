@@ -1,13 +1,15 @@
 import Foundation
+import HTTPCodec
 import HTTPServer
 import Logging
 import Manifests
+import Primitives
 import ScaleGuardCore
 import Synchronization
-import TLS
 
 /// The endpoints of `scaleguard serve`: `/validate`, `/check`, `/audit`, `/healthz`, `/readyz`, `/metrics`.
-public final class WebhookRoutes: Sendable {
+/// Admissions, probes and metrics are answered on the event loop; `/check` and `/audit` on a worker.
+public final class WebhookRoutes: HTTPResponder {
     let reviewer: AdmissionReviewer
     let source: any ClusterViewSource
     let metrics: WebhookMetrics
@@ -24,7 +26,13 @@ public final class WebhookRoutes: Sendable {
     /// From now on `/readyz` fails, so that the Service stops routing here before the listener closes.
     public func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
 
-    public func respond(_ request: HTTPRequest) -> HTTPResponse {
+    public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement {
+        request.path == "/check" || request.path == "/audit" ? .worker : .loop
+    }
+
+    public func errorResponse(status: Int, message: String) -> HTTPResponse { .error(status, message) }
+
+    public func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         metrics.requestStarted()
         defer { metrics.requestFinished() }
         let start = Deadline.now
@@ -82,7 +90,7 @@ public final class WebhookRoutes: Sendable {
         guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
 
         let notes = source.stalenessWarning.map { [$0] } ?? []
-        let (response, verdict) = source.withView { reviewer.review(admission, in: $0, notes: notes) }
+        let (response, verdict) = reviewer.review(admission, in: source.view, notes: notes)
         if let verdict {
             if verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
                 source.admitted(object.defaultingNamespace(admission.namespace ?? ""))
@@ -123,7 +131,7 @@ public final class WebhookRoutes: Sendable {
             return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
         }
         let notes = source.stalenessWarning.map { [$0] } ?? []
-        let report = source.withView { CheckReport(checking: objects, against: $0, checker: reviewer.checker, notes: notes) }
+        let report = CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes)
         let status = report.allowed ? 200 : 403
         let verdict = report.allowed ? "allowed" : "denied"
         if wantsJSON(request) {
@@ -135,7 +143,7 @@ public final class WebhookRoutes: Sendable {
     // MARK: - /audit, /readyz
 
     private func audit(_ request: HTTPRequest) -> (HTTPResponse, String) {
-        let report = source.withView { AuditReport(view: $0, checker: reviewer.checker) }
+        let report = AuditReport(view: source.view, checker: reviewer.checker)
         metrics.violations(report.countsByRule)
         if wantsJSON(request) {
             return (HTTPResponse(status: 200, contentType: "application/json", body: Array(report.json.utf8)), "none")
@@ -154,5 +162,14 @@ public final class WebhookRoutes: Sendable {
 
     private func wantsJSON(_ request: HTTPRequest) -> Bool {
         request.query["output"] == "json" || (request.headers["accept"]?.contains("application/json") ?? false)
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON error body in the shape of a Kubernetes Status, so that API clients can read it.
+    static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        let reason = HTTPResponse.reason(status).replacingOccurrences(of: " ", with: "")
+        return HTTPResponse(status: status, contentType: "application/json",
+                            body: StatusJSON.failure(code: status, reason: reason, message: message))
     }
 }

@@ -1,10 +1,10 @@
+import Primitives
 import Foundation
 import HTTPServer
 import Logging
 import Manifests
 import Synchronization
 import ScaleGuardCore
-import TLS
 
 /// `scaleguard serve` put together: the certificate store, the routes and the HTTPS server, with an orderly shutdown.
 public final class WebhookServer: Sendable {
@@ -56,8 +56,9 @@ public final class WebhookServer: Sendable {
             metrics.requestCompleted(path: "other", code: status, verdict: "none", seconds: 0)
             logger.debug("request rejected", metadata: ["status": "\(status)", "reason": "\(message)"])
         }
+        events.connectionDropped = { metrics.connectionDropped($0) }
         server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
-                            events: events, handler: routes.respond)
+                            events: events, responder: routes)
     }
 
     /// Starts listening and polling the certificate files; returns the bound port.
@@ -77,7 +78,7 @@ public final class WebhookServer: Sendable {
             var next = Deadline.now
             while !stopped.load(ordering: .relaxed) {
                 if Deadline.now >= next, source.isSynced {
-                    let report = source.withView { AuditReport(view: $0, checker: checker) }
+                    let report = AuditReport(view: source.view, checker: checker)
                     metrics.violations(report.countsByRule)
                     if report.violationCount > 0 {
                         logger.info("audit found violations", metadata: ["violations": "\(report.violationCount)"])

@@ -1,14 +1,16 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import Primitives
 
 /// The POSIX socket calls the server and the client need: listen, accept, connect, wait.
 public enum Socket {
-    /// Binds and listens on `host:port` (port 0 picks a free one); returns the socket and the bound port.
+    /// Binds and listens on `host:port` (port 0 picks a free one) with a non-blocking socket; returns it and the bound port.
     public static func listen(host: String, port: UInt16, backlog: Int32 = 512) throws(TLSError) -> (fd: Int32, port: UInt16) {
         let address = try resolve(host: host, port: port, passive: true)
         defer { freeaddrinfo(address) }
-        let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(address.pointee.ai_family,
+                        Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw systemError("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -25,12 +27,10 @@ public enum Socket {
         return (fd, boundPort(fd))
     }
 
-    /// Accepts one connection as a non-blocking socket with TCP_NODELAY; nil when accept failed (retry).
-    public static func accept(_ listener: Int32) -> Int32? {
-        let fd = Glibc.accept(listener, nil, nil)
-        guard fd >= 0 else { return nil }
-        configure(fd)
-        return fd
+    /// Sets up a socket accepted non-blocking (accept4): TCP_NODELAY, since answers are small and must not wait.
+    public static func prepareAccepted(_ fd: Int32) {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Connects to `host:port` within `timeout` seconds, as a non-blocking socket.
@@ -125,7 +125,7 @@ public enum Socket {
         }
     }
 
-    static func systemError(_ call: String) -> TLSError {
+    public static func systemError(_ call: String) -> TLSError {
         let code = errno
         return .system(call: call, errno: code, message: String(cString: strerror(code)))
     }

@@ -3,8 +3,10 @@
 #endif
 import COpenSSL
 import CShims
+import Primitives
 
-/// One TLS connection over a non-blocking socket; every call waits at most until its deadline.
+/// One TLS connection over a non-blocking socket. The blocking calls wait at most until their deadline (the API
+/// client, test clients); the `…Now` calls never wait and say what the socket must become first (the event loop).
 /// Used by one thread at a time; it closes the socket when released.
 public final class TLSConnection {
     private let ssl: OpaquePointer
@@ -89,24 +91,70 @@ public final class TLSConnection {
     /// Runs one SSL call until it completes, waiting on the socket as OpenSSL asks.
     private func perform(until deadline: Deadline, wakeable: Bool, _ call: (OpaquePointer) -> Int32) throws(TLSError) {
         while true {
-            ERR_clear_error()
-            let result = call(ssl)
-            if result == 1 { return }
-            let error = SSL_get_error(ssl, result)
-            switch error {
-            case SSL_ERROR_WANT_READ:
-                try Socket.wait(fd, for: Int16(POLLIN), until: deadline, wake: wakeable ? wake : nil)
-            case SSL_ERROR_WANT_WRITE:
-                try Socket.wait(fd, for: Int16(POLLOUT), until: deadline)
-            case SSL_ERROR_ZERO_RETURN:
-                throw .closed
-            case SSL_ERROR_SYSCALL:
-                let code = errno
-                if code == 0 || code == ECONNRESET || code == EPIPE { throw .closed }
-                throw .system(call: "TLS I/O", errno: code, message: String(cString: strerror(code)))
-            default:
-                throw .ssl(openSSLErrors())
+            switch attempt(call) {
+            case .done: return
+            case .wantRead: try Socket.wait(fd, for: Int16(POLLIN), until: deadline, wake: wakeable ? wake : nil)
+            case .wantWrite: try Socket.wait(fd, for: Int16(POLLOUT), until: deadline)
+            case .closed: throw .closed
+            case .failed(let error): throw error
             }
+        }
+    }
+
+    // MARK: - Non-blocking
+
+    /// What one non-blocking TLS call achieved.
+    public enum Progress: Sendable, Equatable {
+        case done(Int)
+        /// Try again once the socket is readable (or writable).
+        case wantRead, wantWrite
+        /// The peer closed the connection (close_notify, EOF, reset).
+        case closed
+        case failed(TLSError)
+    }
+
+    public func handshakeNow() -> Progress { attempt { SSL_do_handshake($0) } }
+
+    /// Reads what is decrypted and ready into `buffer`, without waiting.
+    public func readNow(into buffer: UnsafeMutableRawBufferPointer) -> Progress {
+        var count = 0
+        let progress = attempt { SSL_read_ex($0, buffer.baseAddress, buffer.count, &count) }
+        if case .done = progress { return .done(count) }
+        return progress
+    }
+
+    /// Writes as much of `bytes` as the socket takes now (partial writes are on).
+    public func writeNow(_ bytes: UnsafeRawBufferPointer) -> Progress {
+        guard !bytes.isEmpty else { return .done(0) }
+        var count = 0
+        let progress = attempt { SSL_write_ex($0, bytes.baseAddress, bytes.count, &count) }
+        if case .done = progress { return .done(count) }
+        return progress
+    }
+
+    /// Sends close_notify without waiting for the peer's, and stops sending on the socket: the half-close that lets a
+    /// client read a refusal before the socket closes.
+    public func shutdownWrite() {
+        ERR_clear_error()
+        SSL_shutdown(ssl)
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
+    private func attempt(_ call: (OpaquePointer) -> Int32) -> Progress {
+        ERR_clear_error()
+        let result = call(ssl)
+        if result == 1 { return .done(0) }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        case SSL_ERROR_SYSCALL:
+            let code = errno
+            if code == 0 || code == ECONNRESET || code == EPIPE { return .closed }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wantRead }
+            return .failed(.system(call: "TLS I/O", errno: code, message: String(cString: strerror(code))))
+        default:
+            return .failed(.ssl(openSSLErrors()))
         }
     }
 

@@ -50,6 +50,6 @@ struct ClusterOptions: ParsableArguments {
         guard watcher.waitForSync(seconds: timeout) else {
             throw ValidationError("the cluster view did not sync within \(Int(timeout))s: \(watcher.cache.notReadyReasons.joined(separator: "; "))")
         }
-        return watcher.cache.withView { $0 }
+        return watcher.cache.view
     }
 }

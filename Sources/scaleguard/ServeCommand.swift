@@ -65,8 +65,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds any one read may wait for the client.")
     var readTimeout: Double = 10
 
-    @Option(help: "Connections served at once; more are closed at accept.")
-    var maxConnections: Int = 1024
+    @Option(help: "Connections open at once; at the limit the oldest idle one is closed to make room.")
+    var maxConnections: Int = 10_000
+
+    @Option(help: "Event loops serving connections (default: one per core).")
+    var eventLoops: Int?
+
+    @Option(help: "Worker threads for /check and /audit, which may take long.")
+    var workers: Int = 2
 
     @Option(help: "Seconds between audits of the whole cluster view (the scaleguard_violations gauge); 0 turns them off.")
     var auditInterval: Double = 60
@@ -82,7 +88,9 @@ struct ServeCommand: ParsableCommand {
             guard value > 0, value <= 3600 else { throw ValidationError("\(flag) is seconds, more than 0 and at most 3600") }
         }
         guard auditInterval >= 0, auditInterval <= 86400 else { throw ValidationError("--audit-interval is 0 (off) to 86400 seconds") }
-        guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
+        guard maxConnections > 0, maxConnections <= 1_000_000 else { throw ValidationError("--max-connections is 1 to 1000000") }
+        if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
+        guard workers >= 1, workers <= 64 else { throw ValidationError("--workers is 1 to 64") }
         _ = try address()
     }
 
@@ -100,7 +108,8 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "scaleguard")
 
         let (host, port) = try address()
-        var http = HTTPServer.Configuration(host: host, port: port, maxConnections: maxConnections)
+        var http = HTTPServer.Configuration(host: host, port: port, eventLoops: eventLoops ?? HTTPServer.coreCount,
+                                            workers: workers, maxConnections: maxConnections)
         http.timeouts.idle = idleTimeout
         http.timeouts.request = requestTimeout
         http.timeouts.read = readTimeout

@@ -7,9 +7,8 @@ import Testing
 /// The cache against a fake API server: it must converge to the server's truth and say when it cannot.
 @Suite struct ReflectorTests {
     func names(_ watcher: ClusterWatcher) -> Set<String> {
-        watcher.cache.withView { view in
-            Set(view.allObjects.compactMap { if case .workload(let w) = $0 { return "\(w.namespace)/\(w.name)" } else { return nil } })
-        }
+        let view = watcher.cache.view
+        return Set(view.allObjects.compactMap { if case .workload(let w) = $0 { return "\(w.namespace)/\(w.name)" } else { return nil } })
     }
 
     @Test func listsInPagesThenFollowsTheWatch() throws {
@@ -29,7 +28,7 @@ import Testing
         cluster.api.delete(FakeCluster.deployments, namespace: "default", name: "d1")
         #expect(eventually { names(watcher).contains("ml/new") && !names(watcher).contains("default/d1") })
         #expect(eventually {
-            watcher.cache.withView { $0.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "d0"))?.templateLabels["v"] == "2" }
+            watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "d0"))?.templateLabels["v"] == "2"
         })
         // Watches end every 2 s (timeoutSeconds) and resume from the last resourceVersion; bookmarks keep it fresh.
         Thread.sleep(forTimeInterval: 2.5)
@@ -104,7 +103,7 @@ import Testing
             "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": "so", "namespace": "default"],
             "spec": ["scaleTargetRef": ["name": "web"], "triggers": [["type": "cpu"]]],
         ])
-        #expect(eventually { watcher.cache.withView { $0.autoscalerCount } == 1 })
+        #expect(eventually { watcher.cache.view.autoscalerCount == 1 })
     }
 
     @Test func aRotatedTokenIsReadAgain() throws {
@@ -137,12 +136,12 @@ import Testing
         let cache = ClusterCache(resources: [.deployments], pendingTTL: 0.3)
         let workload = Workload(namespace: "default", name: "quick", selector: LabelSelector(matchLabels: ["app": "q"]), templateLabels: ["app": "q"])
         cache.admitted(.workload(workload))
-        #expect(cache.withView { $0.workloadCount } == 1)
+        #expect(cache.view.allObjects.count == 1)
         Thread.sleep(forTimeInterval: 0.4)
         // No watch event ever showed it (another webhook refused it, say): it stops counting.
         cache.admitted(.workload(Workload(namespace: "default", name: "other", selector: LabelSelector(matchLabels: ["app": "o"]), templateLabels: ["app": "o"])))
         Thread.sleep(forTimeInterval: 0.4)
         cache.admitted(.workload(Workload(namespace: "default", name: "third", selector: LabelSelector(matchLabels: ["app": "t"]), templateLabels: ["app": "t"])))
-        #expect(cache.withView { $0.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "quick")) } == nil)
+        #expect(cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "quick")) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import TLS
 
 /// A TLS client that sends exactly the bytes it is given: for pipelining, dribbling and malformed requests.

@@ -8,7 +8,7 @@ import Testing
         (["--cert-poll-interval", "60"], "--cert-poll-interval is more than 0 and at most 10 seconds"),
         (["--listen", "8443"], "--listen takes HOST:PORT"),
         (["--log-format", "xml"], "--log-format is text or json"),
-        (["--max-connections", "0"], "--max-connections must be at least 1"),
+        (["--max-connections", "0"], "--max-connections is 1 to 1000000"),
     ])
     func badFlagsAreUsageErrors(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(["serve", "--demo"] + arguments)

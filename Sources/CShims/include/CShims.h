@@ -22,10 +22,4 @@ int sg_ssl_set_sni(SSL *ssl, const char *host);
 /* Seconds since the epoch at which the context's certificate expires, or -1. */
 int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx);
 
-
-
-/* Returns freed heap memory to the system (glibc malloc_trim), for honest memory figures. */
-int sg_malloc_trim(void);
-/* Bytes the heap holds for live allocations (glibc mallinfo2: in use plus mmapped). */
-size_t sg_heap_in_use(void);
 #endif

@@ -1,10 +1,9 @@
-import ScaleGuardCore
-
-/// An HTTP response: a status, headers and a body that is either bytes or a chunked stream.
+/// An HTTP response: a status, headers and a body that is either bytes or a stream of chunks.
 public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
-        /// Written chunk by chunk on the connection's thread until the closure returns (watch streams).
+        /// Produced chunk by chunk by the closure, on a thread of its own, until it returns (watch streams).
+        /// A throw cuts the stream without its last chunk, so the client sees it end early.
         case stream(@Sendable (any ChunkWriter) throws -> Void)
     }
 
@@ -26,17 +25,31 @@ public struct HTTPResponse: Sendable {
         self.init(status: status, contentType: contentType, body: Array(text.utf8))
     }
 
-    /// A JSON error body in the shape of a Kubernetes Status, so that API clients can read it.
-    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "application/json",
-                     body: Array(#"{"kind":"Status","apiVersion":"v1","status":"Failure","code":\#(status),"reason":"\#(reason(status).replacingOccurrences(of: " ", with: ""))","message":\#(JSONWriter.quoted(message))}"#.utf8) + [0x0A])
+    /// A plain-text error; servers that speak another error format pass their own writer.
+    public static func plainError(_ status: Int, _ message: String) -> HTTPResponse {
+        HTTPResponse(status: status, text: message + "\n")
+    }
+
+    /// The status line and headers, with the framing headers this server sets itself.
+    public func encodedHead(minorVersion: Int, keepAlive: Bool) -> [UInt8] {
+        var text = "HTTP/1.\(minorVersion) \(status) \(Self.reason(status))\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        if !keepAlive { text += "Connection: close\r\n" }
+        switch body {
+        case .bytes(let bytes): text += "Content-Length: \(bytes.count)\r\n\r\n"
+        case .stream: text += "Transfer-Encoding: chunked\r\n\r\n"
+        }
+        return Array(text.utf8)
     }
 
     public static func reason(_ status: Int) -> String {
         switch status {
         case 100: "Continue"
         case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
         case 400: "Bad Request"
+        case 401: "Unauthorized"
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
@@ -47,6 +60,7 @@ public struct HTTPResponse: Sendable {
         case 413: "Content Too Large"
         case 414: "URI Too Long"
         case 415: "Unsupported Media Type"
+        case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
         case 501: "Not Implemented"
@@ -56,7 +70,7 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Writes one chunk of a streamed response body.
-public protocol ChunkWriter {
+/// Writes one chunk of a streamed response body; throws once the connection is gone.
+public protocol ChunkWriter: Sendable {
     func write(_ bytes: [UInt8]) throws
 }

@@ -1,0 +1,43 @@
+/// Header fields in order, looked up without regard to case.
+public struct HTTPHeaders: Sendable, Sequence {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+
+    public func values(_ name: String) -> [String] {
+        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    public mutating func remove(_ name: String) { fields.removeAll { $0.name.caseInsensitiveEquals(name) } }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+
+    /// Whether a comma-separated header (`Connection`, `Transfer-Encoding`) lists `token`, in any case.
+    public func lists(_ name: String, token: String) -> Bool {
+        values(name).contains { value in
+            value.split(separator: ",").contains { $0.trimmingWhitespace().caseInsensitiveEquals(token) }
+        }
+    }
+}
+
+extension StringProtocol {
+    /// ASCII case-insensitive equality, without allocating lowercased copies.
+    public func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in
+            a == b || (a ^ 0x20 == b && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        }
+    }
+
+    func trimmingWhitespace() -> Substring {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,365 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import HTTPCodec
+import Primitives
+import TLS
+
+/// One client connection, driven by its event loop: TLS handshake, requests read and answered one at a time
+/// (keep-alive and pipelining), a deadline for every phase, and refusals that the client gets to read.
+/// Touched only on its loop's thread.
+final class Connection {
+    private enum Phase {
+        case handshake
+        case open
+        /// A refusal was sent: the write side is shut; what the client still sends is read and dropped until it
+        /// stops or the drain time is up, so that closing does not reset the connection under the refusal.
+        case draining(until: UInt64)
+        case closed
+    }
+
+    let id: ConnectionID
+    private let tls: TLSConnection
+    private unowned let loop: EventLoop
+    private var server: HTTPServer { loop.server }
+    private var phase = Phase.handshake
+    private var input = ByteQueue()
+    private var decoder: HTTPRequestDecoder
+    private var output: [UInt8] = []
+    private var written = 0
+    /// A request is being answered (on a worker, streamed, or refused): the next one waits.
+    private var busy = false
+    private var context: RequestContext?
+    private var stream: StreamChannel?
+    private var keepAlive = true
+    private var minorVersion = 1
+    private var refuseAfterFlush = false
+    private var drainSeconds = 0.0
+    private var readPaused = false
+    private var processing = false
+    private let accepted: UInt64
+    private var requestStarted: UInt64 = 0
+    private var lastRead: UInt64 = 0
+    private var lastWrite: UInt64 = 0
+    private var idleSince: UInt64 = 0
+    private var drained = 0
+
+    /// While a request is answered, pipelined bytes beyond this are left in the socket.
+    private static let pauseThreshold = 64 * 1024
+    /// What a draining connection reads and drops at most.
+    private static let maxDrainBytes = 16 << 20
+
+    init(id: ConnectionID, tls: TLSConnection, loop: EventLoop) {
+        self.id = id
+        self.tls = tls
+        self.loop = loop
+        decoder = HTTPRequestDecoder(limits: loop.server.configuration.limits)
+        accepted = loop.now
+        loop.park(self)
+        updateDeadline()
+    }
+
+    private var timeouts: HTTPServer.Timeouts { server.configuration.timeouts }
+
+    /// Does whatever the socket now allows: every epoll edge lands here.
+    func drive() {
+        switch phase {
+        case .handshake: handshake()
+        case .open:
+            if written < output.count { flush() }
+            if case .open = phase, !readPaused { readAvailable() }
+        case .draining: discardInput()
+        case .closed: return
+        }
+    }
+
+    // MARK: - Reading
+
+    private func handshake() {
+        switch tls.handshakeNow() {
+        case .done:
+            phase = .open
+            idleSince = loop.now
+            updateDeadline()
+            readAvailable()
+        case .wantRead, .wantWrite:
+            return
+        case .closed:
+            server.events.handshakeFailed(.closed)
+            close()
+        case .failed(let error):
+            server.events.handshakeFailed(error)
+            close()
+        }
+    }
+
+    private func readAvailable() {
+        reading: while case .open = phase {
+            if busy, input.count >= Self.pauseThreshold {
+                readPaused = true
+                break
+            }
+            switch tls.readNow(into: loop.scratch) {
+            case .done(let count):
+                if input.isEmpty, !decoder.isReadingBody, !busy { requestStarted = loop.now }
+                input.append(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
+                lastRead = loop.now
+                if !busy {
+                    loop.park(self)  // most recently active: last to be evicted
+                    processInput()
+                }
+            case .wantRead, .wantWrite:
+                break reading
+            case .closed:
+                peerClosed()
+                return
+            case .failed:
+                close()
+                return
+            }
+        }
+        updateDeadline()
+    }
+
+    /// Decodes and answers complete requests, one at a time, until the input runs out or one is in progress.
+    private func processInput() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while case .open = phase, !busy, written == output.count {
+            do throws(HTTPParseError) {
+                guard let decoded = try decoder.decode(&input) else { break }
+                switch decoded {
+                case .expectsContinue:
+                    output += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                    flush()
+                case .request(let request):
+                    dispatch(request)
+                }
+            } catch {
+                refuse(error.status, error.description)
+            }
+        }
+        if input.isEmpty, !decoder.isReadingBody, !busy { input.removeAll() }
+    }
+
+    private func dispatch(_ decoded: HTTPRequest) {
+        var numbered = decoded
+        numbered.id = server.nextRequestID()
+        let request = numbered
+        busy = true
+        loop.unpark(self)
+        keepAlive = request.head.keepAlive
+        minorVersion = request.head.minorVersion
+        let responder = server.responder
+        server.inFlight.add(1, ordering: .relaxed)
+        switch responder.placement(of: request.head) {
+        case .loop:
+            let response = responder.respond(to: request, context: .unbounded)
+            server.inFlight.subtract(1, ordering: .relaxed)
+            send(response)
+        case .worker:
+            let context = RequestContext(cpuBudget: server.configuration.workerCPUBudget)
+            self.context = context
+            let (id, loop, server) = (self.id, self.loop, self.server)
+            let queued = server.workers.submit {
+                context.begin()
+                let response = responder.respond(to: request, context: context)
+                server.inFlight.subtract(1, ordering: .relaxed)
+                loop.post(.response(id, response))
+            }
+            if !queued {
+                server.inFlight.subtract(1, ordering: .relaxed)
+                finish(responder.errorResponse(status: 503, message: "every worker is busy; try again shortly"))
+            }
+        }
+    }
+
+    /// A worker's answer arrived.
+    func finish(_ response: HTTPResponse) {
+        context = nil
+        send(response)
+    }
+
+    /// Answers `status` and ends the connection; what the client still sends is drained for `drain` seconds.
+    private func refuse(_ status: Int, _ message: String, drain: Double? = nil) {
+        server.events.requestRejected(status, message)
+        drainSeconds = drain ?? timeouts.drain
+        busy = true
+        loop.unpark(self)
+        keepAlive = false
+        refuseAfterFlush = true
+        send(server.responder.errorResponse(status: status, message: message))
+    }
+
+    // MARK: - Writing
+
+    private func send(_ response: HTTPResponse) {
+        guard case .open = phase else { return }
+        let keep = keepAlive && !loop.isDraining && !refuseAfterFlush
+        keepAlive = keep
+        output += response.encodedHead(minorVersion: minorVersion, keepAlive: keep)
+        switch response.body {
+        case .bytes(let body):
+            output += body
+        case .stream(let produce):
+            let channel = StreamChannel(loop: loop, id: id)
+            stream = channel
+            channel.start(produce)
+        }
+        flush()
+    }
+
+    private func flush() {
+        while written < output.count {
+            let progress = output.withUnsafeBytes { tls.writeNow(UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            switch progress {
+            case .done(let count):
+                written += count
+                lastWrite = loop.now
+            case .wantRead, .wantWrite:
+                updateDeadline()
+                return
+            case .closed, .failed:
+                close()
+                return
+            }
+        }
+        output = []
+        written = 0
+        flushed()
+    }
+
+    private func flushed() {
+        if let stream {
+            stream.drained()
+            updateDeadline()
+            return
+        }
+        if busy {
+            if refuseAfterFlush { return startDraining() }
+            if !keepAlive { return close() }
+            busy = false
+            loop.park(self)
+            idleSince = loop.now
+            if !input.isEmpty { requestStarted = loop.now }
+        }
+        processInput()
+        if readPaused, !busy, case .open = phase {
+            readPaused = false
+            readAvailable()
+        }
+        updateDeadline()
+    }
+
+    func streamed(_ bytes: [UInt8]) {
+        guard case .open = phase else { return }
+        output += ChunkedDecoder.chunk(bytes)
+        flush()
+    }
+
+    func streamEnded(cut: Bool) {
+        guard case .open = phase else { return }
+        stream = nil
+        if cut { return close() }
+        output += ChunkedDecoder.lastChunk
+        flush()
+    }
+
+    // MARK: - Ending
+
+    private func startDraining() {
+        phase = .draining(until: loop.now + UInt64(drainSeconds * 1e9))
+        tls.shutdownWrite()
+        updateDeadline()
+        discardInput()
+    }
+
+    private func discardInput() {
+        while true {
+            let count = recv(tls.fd, loop.scratch.baseAddress, loop.scratch.count, Int32(MSG_DONTWAIT))
+            if count > 0 {
+                drained += count
+                if drained > Self.maxDrainBytes { return close() }
+                continue
+            }
+            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+            return close()
+        }
+    }
+
+    private func peerClosed() {
+        // A worker still busy for this client stops at its next check.
+        context?.clientLeft()
+        close()
+    }
+
+    /// Server shutdown: idle connections close now, requests under way are answered with `Connection: close`.
+    func serverDraining() {
+        switch phase {
+        case .handshake: close()
+        case .open where !busy && input.isEmpty && !decoder.isReadingBody:
+            // A connection used a moment ago may have a request on the wire: it gets a short while to arrive.
+            if loop.now &- idleSince >= 1_000_000_000 { close() } else { updateDeadline() }
+        default: break
+        }
+    }
+
+    func timedOut() {
+        switch phase {
+        case .handshake:
+            server.events.handshakeFailed(.timeout)
+            close()
+        case .open:
+            if written < output.count || busy { return close() }
+            if !input.isEmpty || decoder.isReadingBody {
+                // A client this slow gets a short drain: it is not about to send a body it has ready.
+                refuse(408, decoder.isReadingBody ? "the request body did not arrive in time" : "the request head did not arrive in time",
+                       drain: min(0.5, timeouts.drain))
+            } else {
+                close()
+            }
+        case .draining, .closed:
+            close()
+        }
+    }
+
+    func close() {
+        if case .closed = phase { return }
+        phase = .closed
+        context?.clientLeft()
+        context = nil
+        stream?.close()
+        stream = nil
+        tls.close()
+        loop.release(self)
+    }
+
+    private func updateDeadline() {
+        let now = loop.now
+        func after(_ from: UInt64, _ seconds: Double) -> UInt64 { from &+ UInt64(seconds * 1e9) }
+        let deadline: UInt64?
+        switch phase {
+        case .handshake:
+            deadline = after(accepted, timeouts.handshake)
+        case .draining(let until):
+            deadline = until
+        case .closed:
+            deadline = nil
+        case .open:
+            if written < output.count {
+                deadline = after(lastWrite == 0 ? now : lastWrite, timeouts.write)
+            } else if busy {
+                deadline = nil
+            } else if !input.isEmpty || decoder.isReadingBody {
+                let whole = after(requestStarted, decoder.isReadingBody ? timeouts.request : min(timeouts.head, timeouts.request))
+                deadline = min(whole, after(lastRead, timeouts.read))
+            } else if loop.isDraining {
+                deadline = after(idleSince, 1)
+            } else {
+                deadline = after(idleSince, timeouts.idle)
+            }
+        }
+        loop.setDeadline(self, deadline)
+    }
+}
