@@ -1,118 +1,91 @@
 #!/usr/bin/env bash
-# Load figures for `scaleguard serve` next to nginx on the same machine, in the same run.
+# Load figures for `scaleguard serve` next to nginx, in the same run, pinned so that neither borrows a core:
+# the server on core 0, wrk on core 1 (wrk -t1). On two cores an unpinned `wrk -t2` starves a one-worker nginx
+# and flatters a server with many threads; pinned, both get exactly one core and CPU per request is comparable.
 #
 #   Benchmarks/webhook-wrk.sh [SECONDS] [CONNECTIONS]
 #
-# Both serve HTTPS on 127.0.0.1 with the same certificate; wrk (2 threads, keep-alive) posts the same
-# ~3.5 KB AdmissionReview of a GPU Deployment. nginx (one worker) answers a fixed AdmissionReview without
-# reading it: it is the ceiling for TLS + HTTP on this machine, not a webhook. Needs wrk and nginx-light.
+# wrk posts a 3.6 KB AdmissionReview: CREATE of a GPU Deployment (not a dry run, so each allowed one is counted
+# for race narrowing). nginx (one worker) answers a fixed AdmissionReview without reading it: the ceiling for
+# TLS + HTTP here, not a webhook. ScaleGuard runs with one event loop and answers from a view of 10, 1,000 and
+# 100,000 Deployments in the review's namespace; then 100,000 with an audit every 5 s; then with 1,000 idle and
+# 200 slow-header connections open; then with 10,000 idle connections open.
+# Needs wrk, nginx-light, python3, taskset (util-linux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-16}
-for tool in wrk nginx openssl; do
-  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y wrk nginx-light openssl" >&2; exit 1; }
+for tool in wrk nginx openssl python3 taskset; do
+  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y wrk nginx-light openssl python3 util-linux" >&2; exit 1; }
 done
+[ "$(nproc)" -ge 2 ] || { echo "needs two cores: one for the server, one for wrk" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d)
+pids=()
 cleanup() {
-  [ -n "${sg_pid:-}" ] && kill "$sg_pid" 2>/dev/null || true
-  [ -n "${live_pid:-}" ] && kill "$live_pid" 2>/dev/null || true
-  [ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-swift build -c release --product scaleguard --product ScaleGuardBench >/dev/null 2>&1 || swift build -c release >/dev/null
+swift build -c release --product scaleguard >/dev/null
 certs/generate.sh --out "$work/certs" >/dev/null
-
-# A realistic review: a vLLM Deployment of the kind AIBrix runs, as kubectl apply sends it.
-python3 - "$work/review.json" <<'PY'
-import json, sys
-labels = {"model.aibrix.ai/name": "mistral-7b", "model.aibrix.ai/port": "8000", "scaleguard.io/gpu-type": "a40",
-          "app.kubernetes.io/name": "mistral-7b-a40", "adapter.model.aibrix.ai/enabled": "true"}
-container = {
-    "name": "vllm-openai", "image": "vllm/vllm-openai:v0.6.2", "imagePullPolicy": "IfNotPresent",
-    "command": ["python3", "-m", "vllm.entrypoints.openai.api_server", "--host", "0.0.0.0", "--port", "8000",
-                "--model", "mistralai/Mistral-7B-Instruct-v0.3", "--served-model-name", "mistral-7b",
-                "--gpu-memory-utilization", "0.9", "--max-model-len", "8192", "--enable-lora"],
-    "ports": [{"containerPort": 8000, "protocol": "TCP", "name": "http"}],
-    "env": [{"name": "HF_HOME", "value": "/models"}, {"name": "VLLM_ALLOW_RUNTIME_LORA_UPDATING", "value": "True"}],
-    "resources": {"limits": {"nvidia.com/gpu": "1", "cpu": "8", "memory": "48Gi"},
-                  "requests": {"nvidia.com/gpu": "1", "cpu": "4", "memory": "32Gi"}},
-    "readinessProbe": {"httpGet": {"path": "/health", "port": 8000, "scheme": "HTTP"}, "initialDelaySeconds": 90, "periodSeconds": 5},
-    "livenessProbe": {"httpGet": {"path": "/health", "port": 8000, "scheme": "HTTP"}, "initialDelaySeconds": 120, "periodSeconds": 10},
-    "volumeMounts": [{"name": "models", "mountPath": "/models"}, {"name": "dshm", "mountPath": "/dev/shm"}],
-}
-deployment = {
-    "apiVersion": "apps/v1", "kind": "Deployment",
-    "metadata": {"name": "mistral-7b-a40", "namespace": "default", "labels": {"model.aibrix.ai/name": "mistral-7b", "model.aibrix.ai/min_replicas": "1"},
-                 "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
-    "spec": {"replicas": 2, "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
-             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-             "selector": {"matchLabels": {"model.aibrix.ai/name": "mistral-7b", "scaleguard.io/gpu-type": "a40"}},
-             "template": {"metadata": {"labels": labels, "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8000"}},
-                          "spec": {"containers": [container, {"name": "aibrix-runtime", "image": "aibrix/runtime:v0.2.0",
-                                                              "command": ["aibrix_runtime", "--port", "8080"],
-                                                              "ports": [{"containerPort": 8080, "protocol": "TCP"}],
-                                                              "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}],
-                                   "nodeSelector": {"nvidia.com/gpu.product": "NVIDIA-A40"},
-                                   "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
-                                   "volumes": [{"name": "models", "hostPath": {"path": "/mnt/models", "type": "DirectoryOrCreate"}},
-                                               {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}],
-                                   "restartPolicy": "Always", "terminationGracePeriodSeconds": 60, "dnsPolicy": "ClusterFirst",
-                                   "schedulerName": "default-scheduler", "securityContext": {}}}},
-}
-review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
-    "uid": "0df28fbd-5f5f-11e8-bc74-36e6bb280816", "kind": {"group": "apps", "version": "v1", "kind": "Deployment"},
-    "resource": {"group": "apps", "version": "v1", "resource": "deployments"},
-    "requestKind": {"group": "apps", "version": "v1", "kind": "Deployment"},
-    "requestResource": {"group": "apps", "version": "v1", "resource": "deployments"},
-    "name": "mistral-7b-a40", "namespace": "default", "operation": "CREATE",
-    "userInfo": {"username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"]},
-    "object": deployment, "oldObject": None, "dryRun": True,
-    "options": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": "kubectl-client-side-apply"}}}
-open(sys.argv[1], "w").write(json.dumps(review))
-PY
+python3 Benchmarks/webhook-fixtures.py "$work" 10 1000 100000
 bytes=$(wc -c < "$work/review.json")
-
 cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$work/review.json", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
+tick=$(getconf CLK_TCK)
+port=18943
 
-sg_port=18943
-nginx_port=18944
-live_port=18945
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
+wait_ready() {
+  for _ in $(seq 600); do
+    curl -sf --cacert "$work/certs/ca.crt" -o /dev/null "https://127.0.0.1:$port/$1" && return 0
+    sleep 0.1
+  done
+  echo "server on $port did not get ready" >&2
+  exit 1
+}
 
-# A third server answers from a live cache: 10,000 Deployments listed and watched from a fake API server.
-mkfifo "$work/fake.in"
-sleep 3600 > "$work/fake.in" &
-fake_keep=$!
-.build/release/ScaleGuardBench fake-api 10000 "$work/certs" < "$work/fake.in" > "$work/fake.out" &
-fake_pid=$!
-for _ in $(seq 100); do grep -q '^port ' "$work/fake.out" 2>/dev/null && break; sleep 0.1; done
-fake_port=$(awk '/^port / {print $2}' "$work/fake.out")
-cat > "$work/kubeconfig" <<KUBE
-apiVersion: v1
-kind: Config
-clusters: [{name: fake, cluster: {server: "https://127.0.0.1:$fake_port", certificate-authority: $work/certs/ca.crt}}]
-users: [{name: u, user: {}}]
-contexts: [{name: fake, context: {cluster: fake, user: u}}]
-current-context: fake
-KUBE
-SCALEGUARD_MISSING_API_RETRY=600 .build/release/scaleguard serve --listen 127.0.0.1:$live_port --cert-dir "$work/certs" \
-  --kubeconfig "$work/kubeconfig" --log-level warning 2>"$work/live.log" &
-live_pid=$!
-.build/release/scaleguard serve --listen 127.0.0.1:$sg_port --cert-dir "$work/certs" --demo --log-level warning \
-  2>"$work/scaleguard.log" &
-sg_pid=$!
+# measure NAME PID: wrk on core 1 against the server PID on core 0; prints a row and keeps the rate for ratios.
+measure() {
+  local name=$1 pid=$2 before after out requests rps p50 p99 errors cpu
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "https://127.0.0.1:$port/validate")
+  after=$(cpu_ticks "$pid")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+  cpu=$(python3 -c "print(f'{($after - $before) / $tick / max($requests, 1) * 1e6:.1f}')")
+  [ -z "${nginx_rps:-}" ] && nginx_rps=$rps
+  printf '%-34s %9s %9s %9s %11s %8s %7s %6s  %s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$(rss_mib "$pid")" \
+    "$(python3 -c "print(f'{$rps / $nginx_rps:.2f}')")" "$(threads "$pid")" "$errors"
+}
+
+serve() {  # extra serve flags...; starts ScaleGuard on core 0 and sets sg_pid
+  taskset -c 0 .build/release/scaleguard serve --listen 127.0.0.1:$port --cert-dir "$work/certs" --event-loops 1 \
+    --log-level warning "$@" 2>>"$work/scaleguard.log" &
+  sg_pid=$!
+  pids+=("$sg_pid")
+  wait_ready readyz
+  curl -s --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary @"$work/review.json" \
+    "https://127.0.0.1:$port/validate" | grep -q '"allowed":true' || { echo "scaleguard did not allow the review" >&2; exit 1; }
+}
+stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
 
 fixed='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"0df28fbd-5f5f-11e8-bc74-36e6bb280816","allowed":true}}'
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 1;
+worker_cpu_affinity 01;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 1024; }
@@ -122,7 +95,7 @@ http {
   client_max_body_size 8m;
   client_body_buffer_size 64k;
   server {
-    listen 127.0.0.1:$nginx_port ssl;
+    listen 127.0.0.1:$port ssl;
     ssl_certificate $work/certs/tls.crt;
     ssl_certificate_key $work/certs/tls.key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -131,41 +104,48 @@ http {
   }
 }
 NGINX
-nginx -c "$work/nginx.conf"
 
-for port in $sg_port $nginx_port $live_port; do
-  for _ in $(seq 300); do
-    curl -sf --cacert "$work/certs/ca.crt" -o /dev/null "https://127.0.0.1:$port/readyz" && break
-    sleep 0.1
-  done
+echo "POST /validate, ${bytes}-byte CREATE AdmissionReview, wrk -t1 -c$connections -d${seconds}s on core 1, server on core 0,"
+echo "keep-alive, TLS 1.3, loopback. CPU = server user+system time per request. ratio = req/s over nginx's."
+printf '%-34s %9s %9s %9s %11s %8s %7s %6s\n' server req/s p50 p99 "CPU µs/req" "RSS MiB" ratio threads
+
+taskset -c 0 nginx -c "$work/nginx.conf"
+for _ in $(seq 100); do [ -s "$work/nginx.pid" ] && break; sleep 0.05; done
+wait_ready ""
+nginx_pid=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+measure "nginx, 1 worker, fixed answer" "$nginx_pid"
+kill "$(cat "$work/nginx.pid")"
+sleep 0.5
+
+for n in 10 1000 100000; do
+  serve --cluster-state "$work/state-$n" --audit-interval 0
+  measure "scaleguard, $n Deployments" "$sg_pid"
+  if [ "$n" = 100000 ]; then
+    stop "$sg_pid"
+    serve --cluster-state "$work/state-$n" --audit-interval 5
+    measure "scaleguard, $n, audit every 5 s" "$sg_pid"
+  fi
+  stop "$sg_pid"
 done
-# The review must be answered (allowed) before it is measured.
-curl -s --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary @"$work/review.json" \
-  "https://127.0.0.1:$sg_port/validate" | grep -q '"allowed":true' || { echo "scaleguard did not allow the review" >&2; exit 1; }
 
-run() {  # name port -> "rps p50 p99"
-  local out
-  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "https://127.0.0.1:$2/validate")
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  local errors
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
-  printf '%-22s %12s %10s %10s  %s\n' "$1" "$rps" "$p50" "$p99" "$errors"
-  echo "$rps" > "$work/$1.rps"
-}
+serve --cluster-state "$work/state-1000"
+taskset -c 1 python3 Benchmarks/hold-connections.py 127.0.0.1 $port "$work/certs/ca.crt" 1000 200 $((seconds + 12)) > "$work/hold.out" &
+hold=$!
+pids+=("$hold")
+for _ in $(seq 600); do grep -q '^ready' "$work/hold.out" 2>/dev/null && break; sleep 0.1; done
+measure "scaleguard, +1,000 idle +200 slow" "$sg_pid"
+wait "$hold" || true
+echo "  $(tail -1 "$work/hold.out")"
+stop "$sg_pid"
 
-echo "POST /validate, ${bytes}-byte AdmissionReview, wrk -t2 -c$connections -d${seconds}s, keep-alive, TLS 1.3, loopback, $(nproc) cores"
-printf '%-22s %12s %10s %10s\n' server req/s p50 p99
-run nginx-1-worker $nginx_port
-run scaleguard $sg_port
-run scaleguard-live-10k $live_port
-kill "$fake_keep" 2>/dev/null || true
-python3 - "$work" <<'PY'
-import sys
-w = sys.argv[1]
-rps = lambda name: float(open(f"{w}/{name}.rps").read())
-ng = rps("nginx-1-worker")
-print(f"scaleguard / nginx = {rps('scaleguard') / ng:.2f} (target >= 0.33); with the live cache: {rps('scaleguard-live-10k') / ng:.2f}")
-PY
+serve --cluster-state "$work/state-1000"
+rss_before=$(rss_mib "$sg_pid")
+taskset -c 1 python3 Benchmarks/hold-connections.py 127.0.0.1 $port "$work/certs/ca.crt" 10000 0 $((seconds + 5)) > "$work/hold.out" &
+hold=$!
+pids+=("$hold")
+for _ in $(seq 1200); do grep -q '^ready' "$work/hold.out" 2>/dev/null && break; sleep 0.1; done
+echo "  10,000 idle connections: $(head -1 "$work/hold.out"); RSS $rss_before MiB before, $(rss_mib "$sg_pid") MiB with them open"
+measure "scaleguard, +10,000 idle" "$sg_pid"
+wait "$hold" || true
+echo "  $(tail -1 "$work/hold.out")"
+stop "$sg_pid"

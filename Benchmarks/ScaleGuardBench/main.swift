@@ -2,6 +2,7 @@
 //   swift run -c release ScaleGuardBench overlap          one SG001 look-up against 1k, 10k, 100k Deployments
 //   swift run -c release ScaleGuardBench cache [N]        list+watch of N Deployments from a fake API server
 //   swift run -c release ScaleGuardBench index-memory     the overlap index of 100k Deployments alone
+//   swift run -c release ScaleGuardBench review FILE      the admission path for one review, without sockets
 //   ScaleGuardBench fake-api N DIR                        (internal) the fake API server process for `cache`
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -9,6 +10,8 @@ case "cache":
     CacheBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "index-memory":
     CacheBenchmark.indexMemory(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
+case "review":
+    ReviewBenchmark.run(reviewFile: arguments.dropFirst().first ?? "", rounds: arguments.dropFirst(2).first.flatMap(Int.init) ?? 100_000)
 case "fake-api":
     FakeAPIProcess.run(Array(arguments.dropFirst()))
 default:

@@ -104,7 +104,7 @@ final class Reflector: Sendable {
                         }
                     case "items":
                         try r.array { (r) throws(JSONReadError) in
-                            items.append(try KubeObject.read(&r, defaultType: (apiVersion, resource.kind)))
+                            if let object = build(try RawObject.read(&r)) { items.append(object) }
                         }
                     default: try r.skip()
                     }
@@ -143,34 +143,19 @@ final class Reflector: Sendable {
 
     /// Applies one watch event; returns its resourceVersion.
     private func handle(_ line: [UInt8]) throws(KubeError) -> String? {
-        let (type, rv, object, status) = try decode(line, what: "watch event") { (r) throws(JSONReadError) in
-            var type = "", rv: String?, object: KubeObject?, status: (Int, String)?
+        let (type, raw) = try decode(line, what: "watch event") { (r) throws(JSONReadError) in
+            var type = "", raw: RawObject?
             try r.object { (r, key) throws(JSONReadError) in
                 switch key {
                 case "type": type = try r.string()
-                case "object":
-                    let start = r.index
-                    rv = try Self.resourceVersion(&r)
-                    r.index = start
-                    if type == "ERROR" {
-                        status = try Self.status(&r)
-                    } else if type == "BOOKMARK" {
-                        try r.skip()
-                    } else {
-                        do throws(JSONReadError) {
-                            object = try KubeObject.read(&r, defaultType: (apiVersion, resource.kind))
-                        } catch {
-                            // One object ScaleGuard cannot read must not stop the watch: skip it, say so.
-                            logger.warning("skipped an object the rules cannot read", metadata: ["resource": "\(resource)", "error": "\(error)"])
-                            r.index = start
-                            try r.skip()
-                        }
-                    }
+                case "object": raw = try RawObject.read(&r)
                 default: try r.skip()
                 }
             }
-            return (type, rv, object, status)
+            return (type, raw)
         }
+        let rv = raw?.resourceVersion
+        let object = type == "ERROR" || type == "BOOKMARK" ? nil : raw.flatMap(build)
         switch type {
         case "ADDED", "MODIFIED":
             if let object { cache.apply(.upsert(object)) }
@@ -179,7 +164,7 @@ final class Reflector: Sendable {
         case "BOOKMARK":
             break
         case "ERROR":
-            let (code, message) = status ?? (500, "an ERROR event without a status")
+            let code = raw?.statusCode ?? 500, message = raw?.statusMessage ?? "an ERROR event without a status"
             throw code == 410 ? .gone(message) : .status(code: code, message: message)
         default:
             throw .protocolViolation("unknown watch event type \"\(type)\"")
@@ -197,27 +182,19 @@ final class Reflector: Sendable {
         }
     }
 
-    private static func resourceVersion(_ r: inout JSONReader) throws(JSONReadError) -> String? {
-        var rv: String?
-        try r.object { (r, key) throws(JSONReadError) in
-            guard key == "metadata" else { return try r.skip() }
-            try r.object { (r, key) throws(JSONReadError) in
-                if key == "resourceVersion" { rv = try r.string() } else { try r.skip() }
-            }
+    /// The object `raw` describes; one ScaleGuard cannot read must not stop a list or a watch: skipped, and said.
+    private func build(_ raw: RawObject) -> KubeObject? {
+        var raw = raw
+        if raw.apiVersion.isEmpty { raw.apiVersion = apiVersion }
+        if raw.kind.isEmpty { raw.kind = resource.kind }
+        do throws(JSONReadError) {
+            return try KubeObject(raw: raw)
+        } catch {
+            logger.warning("skipped an object the rules cannot read", metadata: [
+                "resource": "\(resource)", "object": "\(raw.namespace)/\(raw.name)", "error": "\(error)",
+            ])
+            return nil
         }
-        return rv
-    }
-
-    private static func status(_ r: inout JSONReader) throws(JSONReadError) -> (Int, String) {
-        var code = 500, message = ""
-        try r.object { (r, key) throws(JSONReadError) in
-            switch key {
-            case "code": code = try r.int()
-            case "message": message = try r.string()
-            default: try r.skip()
-            }
-        }
-        return (code, message)
     }
 
     private func sleep(_ seconds: Double) {

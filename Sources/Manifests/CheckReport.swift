@@ -30,7 +30,7 @@ public struct CheckReport: Sendable, Codable {
             let verdict = checker.check(loaded.object, in: view)
             switch loaded.object {
             case .workload(let w):
-                entries.append(Entry(kind: w.kind.rawValue, namespace: w.namespace, name: w.name, source: loaded.source,
+                entries.append(Entry(kind: w.kind.kind, namespace: w.namespace, name: w.name, source: loaded.source,
                                      allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
                                      skippedRules: verdict.skippedRules))
             case .autoscaler(let a):

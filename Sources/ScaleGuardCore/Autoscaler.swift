@@ -12,16 +12,19 @@ public struct Autoscaler: Hashable, Sendable {
     public var target: ScaleTargetRef
     /// The controlling owner, when another autoscaler made this one (an HPA of a PodAutoscaler or ScaledObject).
     public var owner: OwnerReference?
+    /// A PodAutoscaler's `spec.subTargetSelector.roleName`: it scales one role of its target, not all of it.
+    public var targetRole: String?
     public var spec: AutoscalerSpec
     public var skippedRules: Set<RuleID>
 
-    public init(kind: Kind, namespace: String, name: String, target: ScaleTargetRef,
-                owner: OwnerReference? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = []) {
+    public init(kind: Kind, namespace: String, name: String, target: ScaleTargetRef, owner: OwnerReference? = nil,
+                targetRole: String? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = []) {
         self.kind = kind
         self.namespace = namespace
         self.name = name
         self.target = target
         self.owner = owner
+        self.targetRole = targetRole
         self.spec = spec
         self.skippedRules = skippedRules
     }
@@ -50,7 +53,6 @@ public struct ScaleTargetRef: Hashable, Sendable, Codable {
         name = try c.decode(String.self, forKey: .name)
     }
 
-    public var workloadKind: Workload.Kind? { Workload.Kind(rawValue: kind) }
     public var id: ObjectID { ObjectID(kind: kind, name: name) }
 }
 
@@ -81,59 +83,4 @@ public struct AutoscalerSpec: Hashable, Sendable {
         self.scalingStrategy = scalingStrategy
         self.metricsSources = metricsSources
     }
-}
-
-extension Autoscaler {
-    init(kind: Kind, decoder: any Decoder) throws {
-        let raw = try RawAutoscaler(from: decoder)
-        let spec: AutoscalerSpec
-        switch kind {
-        case .podAutoscaler:
-            spec = AutoscalerSpec(
-                minReplicas: raw.spec.minReplicas, maxReplicas: raw.spec.maxReplicas,
-                scalingStrategy: raw.spec.scalingStrategy,
-                metricsSources: raw.spec.metricsSources?.map {
-                    .init(type: $0.metricSourceType, targetMetric: $0.targetMetric, targetValue: $0.targetValue)
-                })
-        case .horizontalPodAutoscaler:
-            spec = AutoscalerSpec(minReplicas: raw.spec.minReplicas, maxReplicas: raw.spec.maxReplicas)
-        case .scaledObject:
-            spec = AutoscalerSpec(minReplicas: raw.spec.minReplicaCount, maxReplicas: raw.spec.maxReplicaCount,
-                                  metricsSources: raw.spec.triggers.map { Array(repeating: .init(), count: $0) })
-        }
-        self.init(
-            kind: kind, namespace: raw.metadata.namespace ?? "", name: raw.metadata.name,
-            target: raw.spec.scaleTargetRef,
-            owner: raw.metadata.ownerReferences?.first { $0.controller == true } ?? raw.metadata.ownerReferences?.first,
-            spec: spec, skippedRules: raw.metadata.skippedRules)
-    }
-}
-
-private struct RawAutoscaler: Decodable {
-    struct Spec: Decodable {
-        struct Source: Decodable {
-            var metricSourceType: String?
-            var targetMetric: String?
-            var targetValue: String?
-        }
-        struct AnyValue: Decodable {}
-        var scaleTargetRef: ScaleTargetRef
-        var minReplicas: Int?
-        var maxReplicas: Int?
-        var minReplicaCount: Int?
-        var maxReplicaCount: Int?
-        var scalingStrategy: String?
-        var metricsSources: [Source]?
-        var triggersList: [AnyValue]?
-
-        var triggers: Int? { triggersList?.count }
-
-        enum CodingKeys: String, CodingKey {
-            case scaleTargetRef, minReplicas, maxReplicas, minReplicaCount, maxReplicaCount, scalingStrategy
-            case metricsSources
-            case triggersList = "triggers"
-        }
-    }
-    var metadata: ObjectMeta
-    var spec: Spec
 }

@@ -3,7 +3,6 @@ struct AutoscalerTargetRule {
     let policy: Policy
     let view: ClusterView
 
-    static let orchestrationKinds: Set<String> = ["StormService", "RayClusterFleet"]
     static let strategies = ["HPA", "KPA", "APA"]
     static let sourceTypes = ["pod", "resource", "custom", "external", "domain"]
 
@@ -13,12 +12,11 @@ struct AutoscalerTargetRule {
             Finding(rule: .autoscalerTarget, severity: .deny, subject: ref, message: "\(ref): \($0)")
         }
         let target = autoscaler.target
-        guard target.workloadKind != nil else {
-            let why = Self.orchestrationKinds.contains(target.kind)
-                ? "an AIBrix orchestration kind" : "not a Deployment or StatefulSet"
+        guard policy.kinds.workloadKind(target: target) != nil else {
+            let known = policy.kinds.workloadKinds.map(\.kind).joined(separator: ", ")
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .warn, subject: ref,
-                message: "\(ref) targets \(target.kind) \(target.name), \(why); ScaleGuard does not index it, so its selector is not checked"))
+                message: "\(ref) targets \(target.kind) \(target.name), a kind ScaleGuard does not read (it reads \(known); the policy's workloadKinds adds more), so its selector is not checked"))
             return findings
         }
         guard let workload = view.workload(namespace: autoscaler.namespace, id: target.id) else {

@@ -2,9 +2,21 @@
 struct GPUProducts {
     let policy: Policy
 
-    /// Lowercase alphanumeric runs: `NVIDIA-A100-SXM4-80GB` → nvidia, a100, sxm4, 80gb.
+    /// Lowercase ASCII alphanumeric runs: `NVIDIA-A100-SXM4-80GB` → nvidia, a100, sxm4, 80gb. On bytes: this runs
+    /// on every GPU admission.
     static func tokens(_ text: String) -> [String] {
-        text.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.map(String.init)
+        var tokens: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            if LabelSyntax.isAlphanumeric(byte) {
+                current.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
+            } else if !current.isEmpty {
+                tokens.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
+        return tokens
     }
 
     /// Whether `product` (a node-label value) is the GPU that `gpuType` (a GPU-type label value) names.
@@ -21,7 +33,8 @@ struct GPUProducts {
     /// The tokens that name a GPU model (`a100`, `t4`, `mi300x`), not its memory, form factor or slice.
     static func modelTokens(_ product: String) -> [String] {
         tokens(product).filter { token in
-            guard let first = token.first, first.isLetter, token.contains(where: \.isNumber) else { return false }
+            guard let first = token.utf8.first, first >= 0x61, first <= 0x7A,
+                  token.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
             return !["sxm", "pcie", "hbm", "gddr", "nvl"].contains { token.hasPrefix($0) }
         }
     }

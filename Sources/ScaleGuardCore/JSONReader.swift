@@ -1,16 +1,19 @@
-/// A pull reader of JSON text that decodes only what it is asked for and skips the rest without building it.
+/// A pull reader of JSON text (RFC 8259, UTF-8) that decodes only what it is asked for and checks the rest
+/// without building it: a review that is not JSON is refused whole, not allowed because its bad part was skipped.
 ///
 /// Codable decoding of an AdmissionReview spends most of its time on fields no rule reads and on generic
-/// machinery; this reader lets the admission path and the watch stream read a workload in one pass.
-/// Errors carry the path to the bad field.
+/// machinery; this reader lets the admission path and the watch stream read an object in one pass. A key that
+/// appears twice is read twice, so the last one wins, as in Go's encoding/json. Errors carry the path to the field
+/// and say whether the text is not JSON (`syntax`) or a value has another type than expected (`type`).
 public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     /// The byte offset the reader is at; set it back to re-read a value.
     public var index = 0
     /// Maps every label key read by `labels()` to a shared copy, so that a cache holds each key once.
     public var internKey: ((String) -> String)?
-    /// Nesting allowed in skipped values: more is refused rather than followed.
-    static let maxDepth = 256
+    /// Nesting allowed in skipped values; deeper is refused. The skipper keeps its own stack, so this bounds
+    /// memory, not the thread's stack.
+    static let maxDepth = 1000
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -25,7 +28,7 @@ public struct JSONReader: ~Copyable {
             do throws(JSONReadError) {
                 let value = try body(&reader)
                 reader.skipWhitespace()
-                guard reader.index == raw.count else { throw reader.error("unexpected text after the JSON value") }
+                guard reader.index == raw.count else { throw reader.syntaxError("unexpected text after the JSON value") }
                 return .success(value)
             } catch {
                 return .failure(error)
@@ -34,12 +37,18 @@ public struct JSONReader: ~Copyable {
         return try result.get()
     }
 
+    /// Whether `bytes` is one JSON text, checked in full.
+    public static func isValid(_ bytes: [UInt8]) -> Bool {
+        (try? read(bytes) { (r) throws(JSONReadError) in try r.skip() }) != nil
+    }
+
     // MARK: - Structure
 
-    /// Calls `body` for every field of an object, in order; `null` reads as an empty object.
-    public mutating func object(_ body: (inout JSONReader, String) throws(JSONReadError) -> Void) throws(JSONReadError) {
+    /// Calls `body` for every field of an object, in order; `null` reads as an empty object. The key is compared
+    /// in place (`switch key { case "spec": … }`) and becomes a String only when asked: most keys are never kept.
+    public mutating func object(_ body: (inout JSONReader, JSONKey) throws(JSONReadError) -> Void) throws(JSONReadError) {
         if readNull() { return }
-        try expect(UInt8(ascii: "{"), "an object")
+        try expectContainer(UInt8(ascii: "{"), "an object")
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -47,26 +56,28 @@ public struct JSONReader: ~Copyable {
         }
         while true {
             skipWhitespace()
-            let key = try string()
+            guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key in quotes") }
+            let key = try readKey()
             skipWhitespace()
-            try expect(UInt8(ascii: ":"), "':' after a key")
+            guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':' after a key") }
+            index += 1
             do throws(JSONReadError) {
                 try body(&self, key)
             } catch {
-                throw error.inside(key)
+                throw error.inside(key.string)
             }
             skipWhitespace()
-            guard let next = peek() else { throw self.error("the object is not closed") }
+            guard let next = peek() else { throw syntaxError("the object is not closed") }
             index += 1
             if next == UInt8(ascii: "}") { return }
-            guard next == UInt8(ascii: ",") else { throw self.error("expected ',' or '}' in an object") }
+            guard next == UInt8(ascii: ",") else { throw syntaxError("expected ',' or '}' in an object") }
         }
     }
 
     /// Calls `body` for every item of an array; `null` reads as an empty array.
     public mutating func array(_ body: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
         if readNull() { return }
-        try expect(UInt8(ascii: "["), "an array")
+        try expectContainer(UInt8(ascii: "["), "an array")
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             index += 1
@@ -81,24 +92,29 @@ public struct JSONReader: ~Copyable {
             }
             position += 1
             skipWhitespace()
-            guard let next = peek() else { throw self.error("the array is not closed") }
+            guard let next = peek() else { throw syntaxError("the array is not closed") }
             index += 1
             if next == UInt8(ascii: "]") { return }
-            guard next == UInt8(ascii: ",") else { throw self.error("expected ',' or ']' in an array") }
+            guard next == UInt8(ascii: ",") else { throw syntaxError("expected ',' or ']' in an array") }
         }
     }
 
-    /// A `{"k": "v"}` object of strings, as labels, annotations and nodeSelectors are.
+    /// A `{"k": "v"}` object of strings, as labels, annotations and nodeSelectors are; of a key given twice the
+    /// last value wins.
     public mutating func stringMap() throws(JSONReadError) -> [String: String] {
         var map: [String: String] = [:]
-        try object { (r, key) throws(JSONReadError) in map[key] = try r.string() }
+        try object { (r, key) throws(JSONReadError) in map[key.string] = try r.string() }
         return map
     }
 
-    /// A `{"k": "v"}` object read straight into `Labels`, with no dictionary on the way.
-    public mutating func labels() throws(JSONReadError) -> Labels {
-        var pairs: [LabelPair] = []
-        try object { (r, key) throws(JSONReadError) in pairs.append(LabelPair(r.internKey?(key) ?? key, try r.string())) }
+    /// A `{"k": "v"}` object read straight into `Labels`, with no dictionary on the way; `into` keeps what an
+    /// earlier occurrence of the same field set, as Go merges a map decoded twice.
+    public mutating func labels(into existing: Labels = Labels()) throws(JSONReadError) -> Labels {
+        var pairs = existing.pairs
+        try object { (r, key) throws(JSONReadError) in
+            let name = key.string
+            pairs.append(LabelPair(r.internKey?(name) ?? name, try r.string()))
+        }
         return Labels(unsorted: pairs)
     }
 
@@ -108,23 +124,35 @@ public struct JSONReader: ~Copyable {
         return items
     }
 
+    /// Runs `body`; if the value has another type than it expects, skips the value and keeps the first such error in
+    /// `problem` instead of throwing: an object of a kind no rule reads may shape its fields as it likes.
+    /// `key` is the field the value belongs to, for the error's path.
+    public mutating func recovering(_ problem: inout JSONReadError?, at key: JSONKey,
+                                    _ body: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
+        let start = index
+        do throws(JSONReadError) {
+            try body(&self)
+        } catch where error.kind == .type {
+            if problem == nil { problem = error.inside(key.string) }
+            index = start
+            try skip()
+        }
+    }
+
     // MARK: - Scalars
 
     /// Consumes `null` if it is next.
     public mutating func readNull() -> Bool {
         skipWhitespace()
-        guard index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n"), bytes[index + 1] == UInt8(ascii: "u"),
-              bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else { return false }
-        index += 4
-        return true
+        return match("null")
     }
 
     public mutating func string() throws(JSONReadError) -> String {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "\"") else { throw error("expected a string but found \(found())") }
+        guard peek() == UInt8(ascii: "\"") else { throw typeError("expected a string but found \(found())") }
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: printable ASCII without escapes, the shape of nearly every key and label.
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -132,51 +160,23 @@ public struct JSONReader: ~Copyable {
                 index += 1
                 return text
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("a control character in a string") }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
             index += 1
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            let b = bytes[index]
-            index += 1
-            switch b {
-            case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard index < bytes.count else { break }
-                let e = bytes[index]
-                index += 1
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                        index += 2
-                        let low = try hex4()
-                        // Only a real low surrogate completes the pair; any other escape would overflow the sum.
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("a high surrogate not followed by a low one") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
-                default: out.append(e)
-                }
-            default:
-                if b < 0x20 { throw error("a control character in a string") }
-                out.append(b)
-            }
-        }
-        throw error("the string is not closed")
+        try scanString(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public mutating func int() throws(JSONReadError) -> Int {
-        let text = try numberText()
-        guard let value = Int(text) else { throw error("expected an integer but found \(text)") }
+        skipWhitespace()
+        let start = index
+        guard let isInteger = try scanNumber() else { throw typeError("expected an integer but found \(found())") }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard isInteger, let value = Int(text) else {
+            index = start
+            throw typeError("expected an integer but found \(text)")
+        }
         return value
     }
 
@@ -184,77 +184,254 @@ public struct JSONReader: ~Copyable {
         skipWhitespace()
         if match("true") { return true }
         if match("false") { return false }
-        throw error("expected true or false but found \(found())")
+        throw typeError("expected true or false but found \(found())")
     }
 
     /// A string, or a number written bare, as text (resource quantities take both).
     public mutating func stringOrNumber() throws(JSONReadError) -> String {
         skipWhitespace()
-        return peek() == UInt8(ascii: "\"") ? try string() : try numberText()
+        if peek() == UInt8(ascii: "\"") { return try string() }
+        let start = index
+        guard try scanNumber() != nil else { throw typeError("expected a string or a number but found \(found())") }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
-    /// Skips one value of any kind, nested or not.
+    /// Skips one value of any kind, checking it is well-formed JSON all the way down.
     public mutating func skip() throws(JSONReadError) {
-        skipWhitespace()
-        var depth = 0
-        repeat {
+        var objects = ContainerStack()  // the open containers, true for an object
+        while true {
+            // A value.
             skipWhitespace()
-            guard let b = peek() else { throw error("the JSON ends early") }
+            guard let b = peek() else { throw syntaxError("the JSON ends early") }
             switch b {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-                guard depth <= Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
+                guard objects.count < Self.maxDepth else { throw syntaxError("nested deeper than \(Self.maxDepth) levels") }
                 index += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-                index += 1
-            case UInt8(ascii: ","), UInt8(ascii: ":"):
-                index += 1
+                skipWhitespace()
+                let isObject = b == UInt8(ascii: "{")
+                if peek() == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    index += 1  // empty: a whole value already
+                } else {
+                    objects.append(isObject)
+                    if isObject { try skipKey() }
+                    continue
+                }
             case UInt8(ascii: "\""):
-                _ = try skipString()
+                index += 1
+                try skipString()
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                guard match("true") || match("false") || match("null") else { throw syntaxError("unexpected character") }
             default:
-                // A number or a literal: up to the next delimiter.
-                let start = index
-                while index < bytes.count, !Self.isDelimiter(bytes[index]) { index += 1 }
-                if index == start { throw error("unexpected character") }
+                guard try scanNumber() != nil else { throw syntaxError("unexpected character") }
             }
-        } while depth > 0
+            // What follows a value: a comma and the next one, or the end of containers.
+            while true {
+                guard let isObject = objects.last else { return }
+                skipWhitespace()
+                guard let next = peek() else { throw syntaxError(isObject ? "the object is not closed" : "the array is not closed") }
+                index += 1
+                if next == UInt8(ascii: ",") {
+                    if isObject { try skipKey() }
+                    break
+                }
+                guard next == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
+                    throw syntaxError(isObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
+                }
+                objects.removeLast()
+            }
+        }
     }
 
     // MARK: - Helpers
 
-    mutating func skipWhitespace() {
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+    /// A key whose opening quote is next: in place when it has no escapes, decoded otherwise.
+    private mutating func readKey() throws(JSONReadError) -> JSONKey {
+        index += 1
+        let start = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return JSONKey(UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]))
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
             index += 1
         }
+        var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        try scanString(into: &out)
+        return JSONKey(decoded: String(decoding: out, as: UTF8.self))
     }
 
-    /// Reads the string values of `keys` among the fields of the object that starts here, then rewinds.
-    public mutating func peekFields(_ keys: Set<String>) throws(JSONReadError) -> [String: String] {
-        let start = index
-        var found: [String: String] = [:]
-        try object { (r, key) throws(JSONReadError) in
-            if keys.contains(key), !r.readNull() { found[key] = try r.string() } else { try r.skip() }
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            let b = bytes[index]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            index += 1
         }
-        index = start
-        return found
     }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    private mutating func skipString() throws(JSONReadError) -> Bool {
+    private mutating func skipKey() throws(JSONReadError) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key in quotes") }
         index += 1
-        while index < bytes.count {
-            let b = bytes[index]
-            index += 1
-            if b == UInt8(ascii: "\\") { index += 1 } else if b == UInt8(ascii: "\"") { return true }
-        }
-        throw error("the string is not closed")
+        try skipString()
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':' after a key") }
+        index += 1
     }
 
-    private mutating func expect(_ byte: UInt8, _ what: String) throws(JSONReadError) {
+    /// Moves past the rest of a string whose opening quote is behind, checking it. Eight bytes at a time while
+    /// none of them is a quote, a backslash, a control character or a non-ASCII byte: most text is skipped here.
+    private mutating func skipString() throws(JSONReadError) {
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= bytes.count {
+                let w = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                let special = (w & highs) | ((w &- ones &* 0x20) & ~w & highs)
+                    | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
+                if special != 0 { break }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let b = bytes[index]
+            if b >= 0x20, b < 0x80, b != UInt8(ascii: "\""), b != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            // An escape, a control character or a UTF-8 sequence: the careful path checks it and goes on.
+            return try scanString(into: nil)
+        }
+        throw syntaxError("the string is not closed")
+    }
+
+    /// Reads the rest of a string whose opening quote is behind, checking escapes and UTF-8; appends its decoded
+    /// bytes to `out` when one is given.
+    private mutating func scanString(into out: UnsafeMutablePointer<[UInt8]>?) throws(JSONReadError) {
+        while index < bytes.count {
+            let b = bytes[index]
+            switch b {
+            case UInt8(ascii: "\""):
+                index += 1
+                return
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { break }
+                let e = bytes[index]
+                index += 1
+                let decoded: UInt8
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded = e
+                case UInt8(ascii: "n"): decoded = 0x0A
+                case UInt8(ascii: "t"): decoded = 0x09
+                case UInt8(ascii: "r"): decoded = 0x0D
+                case UInt8(ascii: "b"): decoded = 0x08
+                case UInt8(ascii: "f"): decoded = 0x0C
+                case UInt8(ascii: "u"):
+                    let scalar = try unicodeEscape()
+                    out?.pointee.append(contentsOf: String(Character(scalar)).utf8)
+                    continue
+                default:
+                    index -= 1
+                    throw syntaxError("a bad escape '\\\(Character(Unicode.Scalar(e)))' in a string")
+                }
+                out?.pointee.append(decoded)
+            case 0x00..<0x20:
+                throw syntaxError("a control character in a string")
+            case 0x20..<0x80:
+                out?.pointee.append(b)
+                index += 1
+            default:
+                let length = utf8SequenceLength(at: index)
+                guard length > 0 else { throw syntaxError("a string that is not valid UTF-8") }
+                out?.pointee.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
+                index += length
+            }
+        }
+        throw syntaxError("the string is not closed")
+    }
+
+    /// `\uXXXX`, or a surrogate pair of two; a lone surrogate is refused, as no text can hold it.
+    private mutating func unicodeEscape() throws(JSONReadError) -> Unicode.Scalar {
+        let high = try hex4()
+        if (0xDC00..<0xE000).contains(high) { throw syntaxError("a low surrogate without a high one") }
+        guard (0xD800..<0xDC00).contains(high) else {
+            guard let scalar = Unicode.Scalar(high) else { throw syntaxError("a bad \\u escape") }
+            return scalar
+        }
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            throw syntaxError("a high surrogate not followed by a low one")
+        }
+        index += 2
+        let low = try hex4()
+        // Only a real low surrogate completes the pair; any other escape would overflow the sum.
+        guard (0xDC00..<0xE000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) else {
+            throw syntaxError("a high surrogate not followed by a low one")
+        }
+        return scalar
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `i` (Unicode Table 3-7), or 0.
+    private func utf8SequenceLength(at i: Int) -> Int {
+        let b0 = bytes[i]
+        func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            i + offset < bytes.count && range.contains(bytes[i + offset])
+        }
+        switch b0 {
+        case 0xC2...0xDF: return continuation(1) ? 2 : 0
+        case 0xE0: return continuation(1, 0xA0...0xBF) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED: return continuation(1, 0x80...0x9F) && continuation(2) ? 3 : 0
+        case 0xF0: return continuation(1, 0x90...0xBF) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3: return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4: return continuation(1, 0x80...0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default: return 0
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`: nil (and nothing consumed) when no number starts here,
+    /// else whether it is an integer. A number that starts and then breaks off is a syntax error.
+    private mutating func scanNumber() throws(JSONReadError) -> Bool? {
+        let start = index
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        guard let first = peek(), first >= 0x30, first <= 0x39 else {
+            if index > start { throw syntaxError("a '-' without digits") }
+            return nil
+        }
+        index += 1
+        if first != 0x30 { skipDigits() }
+        var integer = true
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard skipDigits() > 0 else { throw syntaxError("a number with no digits after '.'") }
+            integer = false
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard skipDigits() > 0 else { throw syntaxError("a number with no digits in its exponent") }
+            integer = false
+        }
+        return integer
+    }
+
+    @discardableResult
+    private mutating func skipDigits() -> Int {
+        let start = index
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+        return index - start
+    }
+
+    private mutating func expectContainer(_ byte: UInt8, _ what: String) throws(JSONReadError) {
         skipWhitespace()
-        guard peek() == byte else { throw error("expected \(what) but found \(found())") }
+        guard peek() == byte else { throw typeError("expected \(what) but found \(found())") }
         index += 1
     }
 
@@ -266,18 +443,20 @@ public struct JSONReader: ~Copyable {
         return true
     }
 
-    private mutating func numberText() throws(JSONReadError) -> String {
-        skipWhitespace()
-        let start = index
-        while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
-        guard index > start else { throw error("expected a number but found \(found())") }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-    }
-
     private mutating func hex4() throws(JSONReadError) -> UInt32 {
-        guard index + 4 <= bytes.count,
-              let value = UInt32(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<index + 4]), as: UTF8.self), radix: 16)
-        else { throw error("a bad \\u escape") }
+        guard index + 4 <= bytes.count else { throw syntaxError("a bad \\u escape") }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let b = bytes[index + offset]
+            let digit: UInt32
+            switch b {
+            case 0x30...0x39: digit = UInt32(b - 0x30)
+            case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
+            default: throw syntaxError("a bad \\u escape")
+            }
+            value = value << 4 | digit
+        }
         index += 4
         return value
     }
@@ -290,27 +469,95 @@ public struct JSONReader: ~Copyable {
         case UInt8(ascii: "\""): return "a string"
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
         case UInt8(ascii: "n"): return "null"
-        default: return Self.isNumberByte(b) ? "a number" : "'\(Character(Unicode.Scalar(b)))'"
+        case UInt8(ascii: "-"), 0x30...0x39: return "a number"
+        default: return b < 0x80 && b >= 0x20 ? "'\(Character(Unicode.Scalar(b)))'" : "byte \(b)"
         }
     }
 
-    private static func isNumberByte(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".")
-            || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+    func syntaxError(_ message: String) -> JSONReadError { JSONReadError(path: [], offset: index, message: message, kind: .syntax) }
+    func typeError(_ message: String) -> JSONReadError { JSONReadError(path: [], offset: index, message: message, kind: .type) }
+}
+
+/// The containers a skip is inside, innermost last: a bit each, in one word for the first 64 levels, so that
+/// skipping a value allocates nothing.
+struct ContainerStack {
+    private var bits: UInt64 = 0
+    private var deeper: [Bool] = []
+    private(set) var count = 0
+
+    var last: Bool? {
+        guard count > 0 else { return nil }
+        return count <= 64 ? bits & (1 << UInt64(count - 1)) != 0 : deeper.last
     }
 
-    private static func isDelimiter(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: ",") || b == UInt8(ascii: "}") || b == UInt8(ascii: "]") || b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+    mutating func append(_ isObject: Bool) {
+        if count < 64 {
+            if isObject { bits |= 1 << UInt64(count) } else { bits &= ~(1 << UInt64(count)) }
+        } else {
+            deeper.append(isObject)
+        }
+        count += 1
     }
 
-    func error(_ message: String) -> JSONReadError { JSONReadError(path: [], offset: index, message: message) }
+    mutating func removeLast() {
+        if count > 64 { deeper.removeLast() }
+        count -= 1
+    }
+}
+
+/// An object's key as `JSONReader.object` hands it over: the bytes in the input when it has no escapes.
+/// Valid only inside the closure it is given to.
+public struct JSONKey: CustomStringConvertible {
+    private let bytes: UnsafeRawBufferPointer
+    private let decoded: String?
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        decoded = nil
+    }
+
+    init(decoded: String) {
+        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        self.decoded = decoded
+    }
+
+    public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+    public var description: String { string }
+
+    @inline(__always)
+    public static func == (key: JSONKey, literal: StaticString) -> Bool {
+        if let decoded = key.decoded { return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
+        let count = literal.utf8CodeUnitCount
+        guard key.bytes.count == count else { return false }
+        for i in 0..<count where key.bytes[i] != literal.utf8Start[i] { return false }
+        return true
+    }
+
+    public static func != (key: JSONKey, literal: StaticString) -> Bool { !(key == literal) }
+    @inline(__always)
+    public static func ~= (pattern: StaticString, key: JSONKey) -> Bool { key == pattern }
 }
 
 /// Why JSON could not be read: the path to the field, the byte offset and the problem.
 public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The text is not JSON: nothing after this point can be trusted.
+        case syntax
+        /// The JSON is fine, a value has another type than the reader expects.
+        case type
+    }
+
     public var path: [String]
     public var offset: Int
     public var message: String
+    public var kind: Kind
+
+    public init(path: [String], offset: Int, message: String, kind: Kind = .type) {
+        self.path = path
+        self.offset = offset
+        self.message = message
+        self.kind = kind
+    }
 
     func inside(_ key: String) -> JSONReadError {
         var copy = self

@@ -5,28 +5,45 @@ public enum KubeObject: Hashable, Sendable {
     case list([KubeObject])
     case other(apiVersion: String, kind: String, name: String)
 
-    /// The API groups whose kinds ScaleGuard checks.
-    public static func checkedKind(apiVersion: String, kind: String) -> Bool {
-        switch (group(of: apiVersion), kind) {
-        case ("apps", "Deployment"), ("apps", "StatefulSet"),
-             ("autoscaling.aibrix.ai", "PodAutoscaler"),
-             ("autoscaling", "HorizontalPodAutoscaler"),
-             ("keda.sh", "ScaledObject"):
-            true
-        default:
-            false
+    /// Builds the workload or autoscaler `raw` describes, for the kinds in `kinds`; other kinds are `.other`.
+    /// Throws for a checked kind whose fields do not have the types its rules read.
+    public init(raw: RawObject, kinds: KindRegistry = .builtIn) throws(JSONReadError) {
+        if let workloadKind = kinds.workloadKind(apiVersion: raw.apiVersion, kind: raw.kind) {
+            if let problem = raw.problem { throw problem }
+            guard raw.hasSpec else { throw JSONReadError(path: [], offset: 0, message: "missing required field \"spec\"") }
+            self = .workload(Workload(raw: raw, kind: workloadKind))
+        } else if let autoscalerKind = Autoscaler.Kind(apiVersion: raw.apiVersion, kind: raw.kind) {
+            if let problem = raw.problem { throw problem }
+            guard let target = raw.scaleTargetRef else {
+                throw JSONReadError(path: ["spec"], offset: 0, message: "missing required field \"scaleTargetRef\"")
+            }
+            self = .autoscaler(Autoscaler(raw: raw, kind: autoscalerKind, target: target))
+        } else {
+            self = .other(apiVersion: raw.apiVersion, kind: raw.kind, name: raw.name)
         }
     }
 
-    static func group(of apiVersion: String) -> String {
-        guard let slash = apiVersion.firstIndex(of: "/") else { return "" }
-        return String(apiVersion[..<slash])
+    /// Reads one object from JSON in one pass. `defaultType` stands in for an apiVersion and kind the JSON leaves out,
+    /// as list items do.
+    public static func read(_ r: inout JSONReader, kinds: KindRegistry = .builtIn,
+                            defaultType: (apiVersion: String, kind: String)? = nil) throws(JSONReadError) -> KubeObject {
+        var raw = try RawObject.read(&r)
+        if let defaultType {
+            if raw.apiVersion.isEmpty { raw.apiVersion = defaultType.apiVersion }
+            if raw.kind.isEmpty { raw.kind = defaultType.kind }
+        }
+        guard !raw.kind.isEmpty else { throw JSONReadError(path: [], offset: r.index, message: "the object has no kind; every manifest needs apiVersion and kind") }
+        return try KubeObject(raw: raw, kinds: kinds)
+    }
+
+    public static func read(json bytes: [UInt8], kinds: KindRegistry = .builtIn) throws(JSONReadError) -> KubeObject {
+        try JSONReader.read(bytes) { (r) throws(JSONReadError) in try read(&r, kinds: kinds) }
     }
 
     /// `namespace/Kind/name` of a workload or an autoscaler: one object of the cluster, whatever its version.
     public var key: String? {
         switch self {
-        case .workload(let w): "\(w.namespace)/\(w.kind.rawValue)/\(w.name)"
+        case .workload(let w): "\(w.namespace)/\(w.kind.kind)/\(w.name)"
         case .autoscaler(let a): "\(a.namespace)/\(a.kind.rawValue)/\(a.name)"
         case .list, .other: nil
         }
@@ -35,7 +52,7 @@ public enum KubeObject: Hashable, Sendable {
     /// The kind of a workload or an autoscaler.
     public var kindName: String? {
         switch self {
-        case .workload(let w): w.kind.rawValue
+        case .workload(let w): w.kind.kind
         case .autoscaler(let a): a.kind.rawValue
         case .list, .other: nil
         }
@@ -77,6 +94,8 @@ public enum KubeObject: Hashable, Sendable {
 extension KubeObject: Decodable {
     private enum TypeKeys: String, CodingKey { case apiVersion, kind, metadata, items }
     private struct NameOnly: Decodable { var name: String? }
+    /// The `userInfo` key under which a decoder carries the `KindRegistry` to read with; absent, the built-in kinds.
+    public static let kindsKey = CodingUserInfoKey(rawValue: "scaleguard.kinds")!
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: TypeKeys.self)
@@ -90,17 +109,70 @@ extension KubeObject: Decodable {
             self = .list(try c.decodeIfPresent([KubeObject].self, forKey: .items) ?? [])
             return
         }
-        guard Self.checkedKind(apiVersion: apiVersion, kind: kind) else {
+        let kinds = decoder.userInfo[Self.kindsKey] as? KindRegistry ?? .builtIn
+        guard kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil else {
             let name = (try? c.decodeIfPresent(NameOnly.self, forKey: .metadata))??.name ?? ""
             self = .other(apiVersion: apiVersion, kind: kind, name: name)
             return
         }
-        if let workloadKind = Workload.Kind(rawValue: kind) {
-            self = .workload(try Workload(kind: workloadKind, decoder: decoder))
-        } else if let autoscalerKind = Autoscaler.Kind(rawValue: kind) {
-            self = .autoscaler(try Autoscaler(kind: autoscalerKind, decoder: decoder))
-        } else {
-            self = .other(apiVersion: apiVersion, kind: kind, name: "")
+        let raw = try RawObject(from: decoder)
+        if kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil, !raw.hasSpec {
+            throw DecodingError.keyNotFound(AnyKey("spec"), .init(codingPath: decoder.codingPath, debugDescription: "missing spec"))
+        }
+        if Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil, raw.scaleTargetRef == nil {
+            throw DecodingError.keyNotFound(AnyKey("scaleTargetRef"), .init(codingPath: decoder.codingPath + [AnyKey("spec")], debugDescription: "missing scaleTargetRef"))
+        }
+        self = try KubeObject(raw: raw, kinds: kinds)
+    }
+}
+
+extension Workload {
+    /// The workload `raw` describes; the template's GPU facts count only for kinds with a pod template.
+    init(raw: RawObject, kind: WorkloadKind) {
+        let controller = raw.owners.first { $0.controller == true }
+        self.init(
+            kind: kind, namespace: raw.namespace, name: raw.name,
+            selector: raw.selector ?? LabelSelector(),
+            templateLabels: raw.templateLabels ?? Labels(),
+            extendedResources: kind.hasPodTemplate ? raw.extendedResources : [],
+            pinning: kind.hasPodTemplate ? raw.pinning : NodePinning(),
+            skippedRules: SkipAnnotation.rules(in: raw.skip),
+            controller: controller,
+            templateRef: kind == .rollout ? raw.workloadRef.map { ObjectID(kind: $0.kind, name: $0.name) } : nil,
+            roles: raw.roles)
+        selector.matchLabels = selector.matchLabels.sharingValues(with: name)
+        templateLabels = templateLabels.sharingValues(with: name)
+    }
+}
+
+extension Autoscaler {
+    init(raw: RawObject, kind: Kind, target: ScaleTargetRef) {
+        let spec: AutoscalerSpec
+        switch kind {
+        case .podAutoscaler:
+            spec = AutoscalerSpec(minReplicas: raw.minReplicas, maxReplicas: raw.maxReplicas, scalingStrategy: raw.scalingStrategy,
+                                  metricsSources: raw.metricsSources)
+        case .horizontalPodAutoscaler:
+            spec = AutoscalerSpec(minReplicas: raw.minReplicas, maxReplicas: raw.maxReplicas)
+        case .scaledObject:
+            spec = AutoscalerSpec(minReplicas: raw.minReplicaCount, maxReplicas: raw.maxReplicaCount,
+                                  metricsSources: raw.triggers.map { Array(repeating: .init(), count: $0) })
+        }
+        self.init(kind: kind, namespace: raw.namespace, name: raw.name, target: target,
+                  owner: raw.owners.first { $0.controller == true } ?? raw.owners.first,
+                  targetRole: kind == .podAutoscaler ? raw.targetRole : nil,
+                  spec: spec, skippedRules: SkipAnnotation.rules(in: raw.skip))
+    }
+}
+
+extension Autoscaler.Kind {
+    /// The autoscaler kind of `apiVersion` and `kind`, whatever the version.
+    public init?(apiVersion: String, kind: String) {
+        switch (KindRegistry.group(of: apiVersion), kind) {
+        case ("autoscaling.aibrix.ai", "PodAutoscaler"): self = .podAutoscaler
+        case ("autoscaling", "HorizontalPodAutoscaler"): self = .horizontalPodAutoscaler
+        case ("keda.sh", "ScaledObject"): self = .scaledObject
+        default: return nil
         }
     }
 }

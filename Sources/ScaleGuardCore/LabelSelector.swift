@@ -27,7 +27,7 @@ public struct LabelSelector: Hashable, Sendable, Codable {
     public func validationErrors(path: String = "spec.selector") -> [String] {
         var errors: [String] = []
         if isEmpty { errors.append("\(path) is empty and would select every pod in the namespace") }
-        for (key, value) in matchLabels.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in matchLabels {
             if let problem = LabelSyntax.keyProblem(key) {
                 errors.append("\(path).matchLabels key \"\(key)\": \(problem)")
             }

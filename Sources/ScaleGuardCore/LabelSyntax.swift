@@ -1,50 +1,56 @@
-/// The syntax rules of label keys and values (Kubernetes `validation.IsQualifiedName` and `IsValidLabelValue`).
+/// The syntax rules of label keys and values (Kubernetes `validation.IsQualifiedName` and `IsValidLabelValue`),
+/// checked on the UTF-8 bytes without building anything: every admission validates its selector.
 public enum LabelSyntax {
     /// Why `key` is not a valid label key, or nil when it is.
     public static func keyProblem(_ key: String) -> String? {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        switch parts.count {
-        case 1:
-            return nameProblem(parts[0])
-        case 2:
-            if let problem = subdomainProblem(parts[0]) { return "prefix \(problem)" }
-            return nameProblem(parts[1])
-        default:
-            return "a key is [prefix/]name with at most one '/'"
-        }
+        let bytes = key.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nameProblem(bytes[...]) }
+        let name = bytes[bytes.index(after: slash)...]
+        guard !name.contains(UInt8(ascii: "/")) else { return "a key is [prefix/]name with at most one '/'" }
+        if let problem = subdomainProblem(bytes[..<slash]) { return "prefix \(problem)" }
+        return nameProblem(name)
     }
 
     /// Why `value` is not a valid label value, or nil when it is. Empty values are valid.
     public static func valueProblem(_ value: String) -> String? {
-        value.isEmpty ? nil : nameProblem(Substring(value))
+        value.isEmpty ? nil : nameProblem(value.utf8[...])
     }
 
-    private static func nameProblem(_ name: Substring) -> String? {
-        if name.isEmpty { return "name part must not be empty" }
-        if name.utf8.count > 63 { return "must be at most 63 characters" }
-        let bytes = Array(name.utf8)
-        guard bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
+    private static func nameProblem(_ name: Substring.UTF8View) -> String? {
+        guard let first = name.first, let last = name.last else { return "name part must not be empty" }
+        if name.count > 63 { return "must be at most 63 characters" }
+        guard name.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") })
         else { return "may contain only letters, digits, '-', '_' and '.'" }
-        guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last)
-        else { return "must start and end with a letter or digit" }
+        guard isAlphanumeric(first), isAlphanumeric(last) else { return "must start and end with a letter or digit" }
         return nil
     }
 
-    private static func subdomainProblem(_ prefix: Substring) -> String? {
+    private static func subdomainProblem(_ prefix: String.UTF8View.SubSequence) -> String? {
         if prefix.isEmpty { return "must not be empty" }
-        if prefix.utf8.count > 253 { return "must be at most 253 characters" }
-        for label in prefix.split(separator: ".", omittingEmptySubsequences: false) {
-            let bytes = Array(label.utf8)
-            guard let first = bytes.first, let last = bytes.last,
-                  bytes.count <= 63,
-                  bytes.allSatisfy({ isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }),
-                  isLowerAlphanumeric(first), isLowerAlphanumeric(last)
-            else { return "\"\(prefix)\" must be a lowercase DNS subdomain" }
+        if prefix.count > 253 { return "must be at most 253 characters" }
+        // Each dot-separated part: 1 to 63 of [a-z0-9-], starting and ending alphanumeric. One pass, no splitting.
+        var length = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for byte in prefix {
+            if byte == UInt8(ascii: ".") {
+                guard length > 0, isLowerAlphanumeric(previous) else { return subdomainError(prefix) }
+                length = 0
+            } else {
+                guard isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-"), length < 63,
+                      length > 0 || isLowerAlphanumeric(byte) else { return subdomainError(prefix) }
+                length += 1
+            }
+            previous = byte
         }
+        guard length > 0, isLowerAlphanumeric(previous) else { return subdomainError(prefix) }
         return nil
     }
 
-    private static func isAlphanumeric(_ b: UInt8) -> Bool {
+    private static func subdomainError(_ prefix: Substring.UTF8View) -> String {
+        "\"\(Substring(prefix))\" must be a lowercase DNS subdomain"
+    }
+
+    static func isAlphanumeric(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 

@@ -2,7 +2,7 @@
 /// which matters for a cache of 100,000 Deployments. Reads like a dictionary.
 public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: String, value: String)
-    private var pairs: [LabelPair]
+    private(set) var pairs: [LabelPair]
 
     public init() { pairs = [] }
 
@@ -15,8 +15,28 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     /// From pairs in any order; of pairs with the same key the last one wins, as in a JSON object.
+    /// A stable sort by key (insertion sort for the few labels objects carry, a merge sort beyond), then one pass
+    /// keeping the last of each key: O(n log n) for a hostile object with thousands of labels.
     init(unsorted: [LabelPair]) {
-        let sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+        // Go writes map keys sorted, so what the API server sends is usually in order already.
+        if zip(unsorted, unsorted.dropFirst()).allSatisfy({ $0.key < $1.key }) {
+            pairs = unsorted
+            return
+        }
+        var sorted = unsorted
+        if sorted.count <= 16 {
+            for i in sorted.indices.dropFirst() {
+                let pair = sorted[i]
+                var j = i
+                while j > 0, sorted[j - 1].key > pair.key {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
+                }
+                sorted[j] = pair
+            }
+        } else {
+            sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+        }
         var unique: [LabelPair] = []
         unique.reserveCapacity(sorted.count)
         for (index, pair) in sorted.enumerated() where index + 1 == sorted.count || sorted[index + 1].key != pair.key {

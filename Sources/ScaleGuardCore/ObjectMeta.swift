@@ -39,9 +39,11 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
 public enum SkipAnnotation {
     public static let key = "scaleguard.io/skip"
 
-    static func rules(in annotations: [String: String]?) -> Set<RuleID> {
-        guard let raw = annotations?[key] else { return [] }
-        return Set(raw.split(separator: ",").compactMap { RuleID(rawValue: $0.trimmingSpaces().uppercased()) })
+    static func rules(in annotations: [String: String]?) -> Set<RuleID> { rules(in: annotations?[key]) }
+
+    static func rules(in value: String?) -> Set<RuleID> {
+        guard let value else { return [] }
+        return Set(value.split(separator: ",").compactMap { RuleID(rawValue: $0.trimmingSpaces().uppercased()) })
     }
 }
 

@@ -9,8 +9,11 @@ public struct Policy: Hashable, Sendable {
     /// GPU-type label value → extra tokens of node-label products that mean the same GPU.
     public var gpuAliases: [String: [String]]
     public var excludedNamespaces: Set<String>
+    /// The workload kinds read: the built-in ones and those the policy adds.
+    public var kinds: KindRegistry
 
     public init() {
+        kinds = .builtIn
         actions = Dictionary(uniqueKeysWithValues: RuleID.allCases.map { ($0, RuleAction.deny) })
         gpuResources = ["nvidia.com/gpu", "amd.com/gpu"]
         gpuResourcePrefixes = ["nvidia.com/mig-"]

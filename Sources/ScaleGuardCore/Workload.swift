@@ -1,23 +1,27 @@
-/// A Deployment or StatefulSet, reduced to the fields the rules read.
+/// A workload (Deployment, StatefulSet, ReplicaSet, Rollout, RayClusterFleet, StormService, or a kind the policy
+/// adds), reduced to the fields the rules read.
 public struct Workload: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable, CaseIterable {
-        case deployment = "Deployment"
-        case statefulSet = "StatefulSet"
-    }
-
-    public var kind: Kind
+    public var kind: WorkloadKind
     public var namespace: String
     public var name: String
     public var selector: LabelSelector
+    /// The labels of what its selector should select: its pods, or its RayClusters or RoleSets.
     public var templateLabels: Labels
-    /// Resource names the template's containers request or limit, other than cpu, memory and storage.
+    /// Resource names its pod templates request or limit, other than cpu, memory and storage.
     public var extendedResources: [String]
     public var pinning: NodePinning
     public var skippedRules: Set<RuleID>
+    /// The controller that owns it (a ReplicaSet's Deployment), if any.
+    public var controller: OwnerReference?
+    /// A Rollout's `spec.workloadRef`: the Deployment whose template it runs.
+    public var templateRef: ObjectID?
+    /// A StormService's role names.
+    public var roles: [String]
 
-    public init(kind: Kind = .deployment, namespace: String, name: String, selector: LabelSelector,
-                templateLabels: Labels, extendedResources: [String] = [],
-                pinning: NodePinning = NodePinning(), skippedRules: Set<RuleID> = []) {
+    public init(kind: WorkloadKind = .deployment, namespace: String, name: String, selector: LabelSelector,
+                templateLabels: Labels, extendedResources: [String] = [], pinning: NodePinning = NodePinning(),
+                skippedRules: Set<RuleID> = [], controller: OwnerReference? = nil, templateRef: ObjectID? = nil,
+                roles: [String] = []) {
         self.kind = kind
         self.namespace = namespace
         self.name = name
@@ -26,12 +30,21 @@ public struct Workload: Hashable, Sendable {
         self.extendedResources = extendedResources
         self.pinning = pinning
         self.skippedRules = skippedRules
+        self.controller = controller
+        self.templateRef = templateRef
+        self.roles = roles
     }
 
-    public var id: ObjectID { ObjectID(kind: kind.rawValue, name: name) }
+    public var id: ObjectID { ObjectID(kind: kind.kind, name: name) }
 
     /// `Deployment ns/name`, as messages name it.
-    public var reference: String { "\(kind.rawValue) \(namespace)/\(name)" }
+    public var reference: String { "\(kind.kind) \(namespace)/\(name)" }
+
+    /// A ReplicaSet a Deployment controls carries that Deployment's selector plus `pod-template-hash`: it is part
+    /// of the Deployment, never a second workload.
+    public var isPartOfAnother: Bool {
+        kind == .replicaSet && controller?.kind == "Deployment"
+    }
 }
 
 /// A kind and a name: what identifies an object inside one namespace.
@@ -60,99 +73,30 @@ public struct NodePinning: Hashable, Sendable {
     }
 }
 
-extension Workload {
-    /// Decodes the apps/v1 shape of a Deployment or StatefulSet.
-    init(kind: Kind, decoder: any Decoder) throws {
-        let raw = try RawWorkload(from: decoder)
-        self.init(
-            kind: kind,
-            namespace: raw.metadata.namespace ?? "",
-            name: raw.metadata.name,
-            selector: raw.spec.selector ?? LabelSelector(),
-            templateLabels: Labels(raw.spec.template?.metadata?.labels ?? [:]),
-            extendedResources: raw.spec.template?.spec?.extendedResources ?? [],
-            pinning: raw.spec.template?.spec?.pinning ?? NodePinning(),
-            skippedRules: raw.metadata.skippedRules)
-    }
-}
-
-private struct RawWorkload: Decodable {
-    struct Spec: Decodable {
-        var selector: LabelSelector?
-        var template: Template?
-    }
-    struct Template: Decodable {
-        struct Meta: Decodable { var labels: [String: String]? }
-        var metadata: Meta?
-        var spec: PodSpec?
-    }
-    var metadata: ObjectMeta
-    var spec: Spec
-}
-
-private struct PodSpec: Decodable {
-    struct Container: Decodable {
-        struct Resources: Decodable {
-            var limits: [String: Quantity]?
-            var requests: [String: Quantity]?
-        }
-        var resources: Resources?
-    }
-    struct Affinity: Decodable {
-        struct NodeAffinity: Decodable {
-            struct Required: Decodable {
-                struct Term: Decodable { var matchExpressions: [Requirement]? }
-                var nodeSelectorTerms: [Term]
-            }
-            var requiredDuringSchedulingIgnoredDuringExecution: Required?
-        }
-        var nodeAffinity: NodeAffinity?
-    }
-    var containers: [Container]?
-    var initContainers: [Container]?
-    var nodeSelector: [String: String]?
-    var affinity: Affinity?
-
-    var extendedResources: [String] {
-        var names = ExtendedResources()
-        for container in (containers ?? []) + (initContainers ?? []) {
-            for (name, quantity) in container.resources?.limits ?? [:] { names.add(name, quantity: quantity.text) }
-            for (name, quantity) in container.resources?.requests ?? [:] { names.add(name, quantity: quantity.text) }
-        }
-        return names.sorted
-    }
-
-    var pinning: NodePinning {
-        let terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
-        return NodePinning(nodeSelector: Labels(nodeSelector ?? [:]), requiredTerms: terms.map { $0.matchExpressions ?? [] })
-    }
-}
-
 /// The resource names a pod template asks for beyond cpu, memory and storage, with zero quantities left out.
-struct ExtendedResources {
-    static let ordinary: Set<String> = ["cpu", "memory", "ephemeral-storage", "storage"]
-    private var names = Set<String>()
+/// A sorted array: templates name a handful of resources.
+struct ExtendedResources: Hashable, Sendable {
+    private var names: [String] = []
 
     mutating func add(_ name: String, quantity: String) {
-        guard !quantity.allSatisfy({ $0 == "0" || $0 == "." }), !Self.ordinary.contains(name), !name.hasPrefix("hugepages-") else { return }
-        names.insert(name)
+        guard !quantity.utf8.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }), !Self.isOrdinary(name) else { return }
+        insert(name)
     }
 
-    var sorted: [String] { names.sorted() }
-}
-
-/// A resource quantity, written as a string (`"1"`, `500m`) or a bare number.
-struct Quantity: Decodable {
-    var text: String
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let int = try? c.decode(Int.self) {
-            text = String(int)
-        } else if let double = try? c.decode(Double.self) {
-            text = String(double)
-        } else {
-            text = try c.decode(String.self)
+    private mutating func insert(_ name: String) {
+        var low = 0, high = names.count
+        while low < high {
+            let mid = (low + high) / 2
+            if names[mid] < name { low = mid + 1 } else { high = mid }
         }
+        if low == names.count || names[low] != name { names.insert(name, at: low) }
+    }
+
+    var sorted: [String] { names }
+
+    mutating func formUnion(_ other: ExtendedResources) { other.names.forEach { insert($0) } }
+
+    private static func isOrdinary(_ name: String) -> Bool {
+        name == "cpu" || name == "memory" || name == "ephemeral-storage" || name == "storage" || name.hasPrefix("hugepages-")
     }
 }

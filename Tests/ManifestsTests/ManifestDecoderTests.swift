@@ -75,8 +75,8 @@ import Testing
         let noKind = #expect(throws: ManifestError.self) { try ManifestDecoder.decode(Array("metadata: {name: x}".utf8), source: "k.yaml") }
         #expect(noKind?.description.contains("every manifest needs apiVersion and kind") == true)
         let json = #expect(throws: ManifestError.self) {
-            try ManifestDecoder.decode(Array(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","labels":{"p":8000}},"spec":{}}"#.utf8), source: "x.json")
+            try ManifestDecoder.decode(Array(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"selector":{"matchLabels":{"p":8000}}}}"#.utf8), source: "x.json")
         }
-        #expect(error != nil && json?.description.contains("metadata.labels.p") == true)
+        #expect(error != nil && json?.description.contains("spec.selector.matchLabels.p") == true)
     }
 }

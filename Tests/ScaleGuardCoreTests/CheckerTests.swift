@@ -85,14 +85,18 @@ import Testing
         #expect(checker.check(.autoscaler(podAutoscaler("pa", target: "llama-a40")), in: view([a100, a40])).allowed)
     }
 
-    @Test func sg004WarnsOnAMissingTargetOrAnOrchestrationKind() {
+    @Test func sg004WarnsOnAMissingTargetOrAKindItDoesNotRead() {
         let missing = checker.check(.autoscaler(podAutoscaler("pa", target: "later")), in: ClusterView())
         #expect(missing.allowed)
         #expect(missing.warnings.first?.contains("does not exist yet") == true)
         var storm = podAutoscaler("pa", target: "s")
         storm.target = ScaleTargetRef(apiVersion: "orchestration.aibrix.ai/v1alpha1", kind: "StormService", name: "s")
-        let verdict = checker.check(.autoscaler(storm), in: ClusterView())
-        #expect(verdict.allowed && verdict.warnings.first?.contains("AIBrix orchestration kind") == true)
+        let stormVerdict = checker.check(.autoscaler(storm), in: ClusterView())
+        #expect(stormVerdict.allowed && stormVerdict.warnings.first?.contains("StormService default/s, which does not exist yet") == true)
+        var clone = podAutoscaler("pa", target: "c")
+        clone.target = ScaleTargetRef(apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", name: "c")
+        let verdict = checker.check(.autoscaler(clone), in: ClusterView())
+        #expect(verdict.allowed && verdict.warnings.first?.contains("a kind ScaleGuard does not read") == true)
     }
 
     @Test func sg004ChecksFieldsWithTheirPaths() {

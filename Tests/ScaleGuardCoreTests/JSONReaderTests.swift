@@ -26,10 +26,10 @@ import Testing
         try JSONReader.read(Array(json.utf8)) { (r) throws(JSONReadError) in
             try r.object { (r, key) throws(JSONReadError) in
                 switch key {
-                case "a": seen[key] = try r.string()
-                case "b": seen[key] = String(try r.int())
-                case "c": seen[key] = r.readNull() ? "null" : "?"
-                case "e": seen[key] = String(try r.bool())
+                case "a": seen[key.string] = try r.string()
+                case "b": seen[key.string] = String(try r.int())
+                case "c": seen[key.string] = r.readNull() ? "null" : "?"
+                case "e": seen[key.string] = String(try r.bool())
                 default: try r.skip()
                 }
             }
@@ -50,7 +50,7 @@ import Testing
         #expect(error?.description.hasPrefix("spec.selector.matchLabels.app: expected a string but found a number") == true)
         #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(#"{"kind":"Deployment","apiVersion":"apps/v1""#.utf8)) }
         #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array("[".utf8)) }
-        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        let deep = String(repeating: "[", count: 1001) + String(repeating: "]", count: 1001)
         #expect(throws: JSONReadError.self) {
             try JSONReader.read(Array(#"{"a":\#(deep)}"#.utf8)) { (r) throws(JSONReadError) in try r.skip() }
         }
@@ -118,5 +118,59 @@ import Testing
         }
         #expect(decoded + refused == 3000)
         #expect(refused > 1000)
+    }
+}
+
+/// RFC 8259 in full, skipped parts included: what is not JSON is refused, never allowed because it went unread.
+@Suite struct StrictJSONTests {
+    static let invalid: [String] = [
+        "", " ", "{} x", "[1,]", #"{"a":1,}"#, "[1 2]", #"{"a" 1}"#, "{a:1}", "['a']", "nul", "tru", "fals", "[.5]", "[+1]", "[01]",
+        "[1.]", "[1e]", "[-]", "[0x1]", "[NaN]", "[Infinity]", "\u{FEFF}{}", #"["\x"]"#, #"["\u00zz"]"#, #"["\ud800"]"#,
+        #"["\udc00"]"#, #"["\ud800\u0041"]"#, "[\"\t\"]", "[\"\u{1}\"]", "[\u{0B}]", #"{"a":1"#, #"["a"#, "[1]]", "{}}",
+        #"{"a":{"b":[1,2}}"#, "[1]\u{0}",
+    ]
+    static let invalidBytes: [[UInt8]] = [
+        [0x5B, 0x22, 0xFF, 0x22, 0x5D], [0x5B, 0x22, 0xC0, 0x80, 0x22, 0x5D], [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D],
+        [0x5B, 0x22, 0xF4, 0x90, 0x80, 0x80, 0x22, 0x5D], [0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D], [0x5B, 0x22, 0x80, 0x22, 0x5D],
+    ]
+    static let valid: [String] = [
+        "0", "-0", "1E+2", "1.5e-3", "[99999999999999999999999999]", "1e400", " true ", "null", #""a\u0000b""#, #"["\/"]"#,
+        #"{"a":1,"a":2}"#, "[\t\n\r ]", "\"\u{7F}\"", "\"😀é\"", #""\ud83d\ude80""#, #"{"":[{},[],"",0,false]}"#,
+        String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000),
+    ]
+
+    @Test(arguments: invalid)
+    func notJSONIsRefused(_ text: String) {
+        #expect(!JSONReader.isValid(Array(text.utf8)), "\(text.debugDescription)")
+    }
+
+    @Test(arguments: invalidBytes)
+    func notUTF8IsRefused(_ bytes: [UInt8]) {
+        #expect(!JSONReader.isValid(bytes))
+    }
+
+    @Test(arguments: valid)
+    func jsonIsAccepted(_ text: String) {
+        #expect(JSONReader.isValid(Array(text.utf8)), "\(text.debugDescription)")
+    }
+
+    /// As Go's encoding/json reads a review: the last of a repeated key wins; an object given twice merges.
+    @Test func repeatedKeysReadAsGoReadsThem() throws {
+        let review = #"""
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+         "request":{"uid":"first","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}},
+         "request":{"uid":"second","namespace":"ml",
+           "object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
+             "spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}},
+             "spec":{"template":{"metadata":{"labels":{"tier":"gpu"}}}}}}}
+        """#
+        let read = try AdmissionReview.read(json: Array(review.utf8))
+        #expect(read.request?.uid == "second" && read.request?.operation == "CREATE" && read.request?.namespace == "ml")
+        guard case .object(.workload(let w))? = read.request?.object else {
+            Issue.record("the second object should replace the first whole")
+            return
+        }
+        #expect(w.selector.matchLabels == ["app": "x"])
+        #expect(w.templateLabels == ["app": "x", "tier": "gpu"])
     }
 }
