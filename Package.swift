@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CSystem"),
 
         // Deadlines and locks: what the I/O modules share, below all of them.
-        .target(name: "Primitives", swiftSettings: strict),
+        .target(name: "Primitives", dependencies: ["CSystem"], swiftSettings: strict),
         // HTTP/1.1 messages, heads and bodies, encoded and decoded over byte buffers, in both directions. No sockets.
         .target(name: "HTTPCodec", swiftSettings: strict),
 

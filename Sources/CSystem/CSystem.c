@@ -2,6 +2,8 @@
 #include "CSystem.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -45,6 +47,13 @@ void sg_eventfd_drain(int fd) {
     ssize_t ignored = read(fd, &value, sizeof value);
     (void)ignored;
 }
+
+int sg_thread_idle_priority(void) {
+    struct sched_param param = {.sched_priority = 0};
+    return sched_setscheduler(0, SCHED_IDLE, &param);
+}
+
+int sg_thread_nice(int nice) { return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice); }
 
 int sg_accept(int listener) { return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Synchronization
 
 /// A few threads for work that may take long (a large `/check`, `/audit`), so that no event loop ever waits on it.
@@ -18,7 +19,11 @@ final class WorkerPool: Sendable {
     init(threads: Int, queueLimit: Int, name: String) {
         limit = queueLimit
         for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in run() }
+            let thread = Thread { [self] in
+                // Long work yields to the event loops, which answer the API server.
+                ThreadPriority.lower(by: 5)
+                run()
+            }
             thread.name = "\(name)-\(index)"
             thread.stackSize = 1 << 20
             thread.start()

@@ -72,9 +72,10 @@ public final class WebhookServer: Sendable {
     }
 
     /// Audits the whole view now and then, so that `scaleguard_violations` shows what slipped through or predates us.
-    /// The audit runs under the view's read lock: watch events wait for it, admission reads do not.
+    /// The audit walks a snapshot on a thread that runs only when its core is otherwise idle.
     private func startAudits() {
         let thread = Thread { [self] in
+            ThreadPriority.idle()
             var next = Deadline.now
             while !stopped.load(ordering: .relaxed) {
                 if Deadline.now >= next, source.isSynced {

@@ -23,6 +23,12 @@ void sg_eventfd_drain(int fd);
 /* accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 with errno on failure. */
 int sg_accept(int listener);
 
+/* The calling thread runs only when nothing else wants its core (SCHED_IDLE): for audits, which must never
+   delay an admission. Returns 0 on success. */
+int sg_thread_idle_priority(void);
+/* Lowers the calling thread's priority by `nice` steps (threads have their own nice value on Linux). */
+int sg_thread_nice(int nice);
+
 /* The open-file limit: raises the soft limit to the hard one where allowed, returns the soft limit in force. */
 long sg_raise_nofile_limit(void);
 
