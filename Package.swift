@@ -96,3 +96,14 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard"]),
     ]
 )
+
+// The libFuzzer targets (Fuzz/ScaleGuardFuzz), only when asked for: they link against libFuzzer's driver, which
+// exists only in a build with -sanitize=fuzzer. scripts/fuzz.sh sets SCALEGUARD_FUZZ and builds them.
+if Context.environment["SCALEGUARD_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "ScaleGuardFuzz",
+        dependencies: ["HTTPCodec", "ScaleGuardCore", "YAML", "Manifests", "KubeClient"],
+        path: "Fuzz/ScaleGuardFuzz",
+        swiftSettings: strict
+    ))
+}

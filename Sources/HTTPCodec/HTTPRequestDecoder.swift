@@ -9,13 +9,16 @@ public struct HTTPRequestDecoder: Sendable {
     }
 
     private enum State: Sendable {
-        case head(scanned: Int)
+        /// `scanned`: how far the search for the head's end got; `firstLine`: how far the search for the request
+        /// line's end got, or nil once it was found within the limit. Both only move forward: a dribbled head is
+        /// scanned once, not once per byte.
+        case head(scanned: Int, firstLine: Int?)
         case sized(HTTPRequestHead, remaining: Int)
         case chunked(HTTPRequestHead, ChunkedDecoder)
     }
 
     public let limits: HTTPLimits
-    private var state = State.head(scanned: 0)
+    private var state = State.head(scanned: 0, firstLine: 0)
     private var body: [UInt8] = []
     private var continueSent = false
 
@@ -31,14 +34,27 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// The next complete request in `input`, consuming it; nil until more bytes arrive.
     public mutating func decode(_ input: inout ByteQueue) throws(HTTPParseError) -> Output? {
-        if case .head(var scanned) = state {
+        if case .head(var scanned, var firstLine) = state {
             // Empty lines before a request line are ignored (RFC 9112 §2.2).
             while scanned == 0, let first = input.isEmpty ? nil : input[0], first == HeadSyntax.cr || first == HeadSyntax.lf {
                 input.skip(1)
             }
+            // The request line is held to its limit before the rest of the head arrives.
+            if let from = firstLine {
+                if let end = input.firstIndex(of: HeadSyntax.lf, from: from) {
+                    let length = end > 0 && input[end - 1] == HeadSyntax.cr ? end - 1 : end
+                    guard length <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
+                    firstLine = nil
+                } else {
+                    guard input.count <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
+                    firstLine = input.count
+                }
+            }
             guard let (contentEnd, headEnd) = HeadSyntax.findEnd(in: input, scanned: &scanned) else {
-                state = .head(scanned: scanned)
-                try checkPartialHead(input)
+                state = .head(scanned: scanned, firstLine: firstLine)
+                guard input.count <= limits.maxHeadBytes else {
+                    throw .headTooLarge("the request head is larger than \(limits.maxHeadBytes) bytes")
+                }
                 return nil
             }
             guard headEnd <= limits.maxHeadBytes else {
@@ -48,7 +64,7 @@ public struct HTTPRequestDecoder: Sendable {
                 try HTTPRequestHead(parsing: bytes, limits: limits)
             }
             input.skip(headEnd)
-            state = .head(scanned: 0)
+            state = .head(scanned: 0, firstLine: 0)
             let chunked = try HeadSyntax.isChunked(head.headers)
             let length = try HeadSyntax.contentLength(head.headers, limit: limits.maxBodyBytes)
             if chunked, length != nil { throw .malformed("both Content-Length and Transfer-Encoding are set") }
@@ -80,7 +96,7 @@ public struct HTTPRequestDecoder: Sendable {
             }
             return finish(head)
         case .chunked(let head, var chunks):
-            state = .head(scanned: 0)  // let go of the decoder's copy while it changes
+            state = .head(scanned: 0, firstLine: 0)  // let go of the decoder's copy while it changes
             let done = try chunks.decode(&input, into: &body)
             guard done else {
                 state = .chunked(head, chunks)
@@ -93,18 +109,8 @@ public struct HTTPRequestDecoder: Sendable {
     private mutating func finish(_ head: HTTPRequestHead) -> Output {
         let request = HTTPRequest(head: head, body: body)
         body = []
-        state = .head(scanned: 0)
+        state = .head(scanned: 0, firstLine: 0)
         continueSent = false
         return .request(request)
-    }
-
-    /// A head that cannot end within the limits is refused before it has all arrived.
-    private func checkPartialHead(_ input: ByteQueue) throws(HTTPParseError) {
-        if input.firstIndex(of: HeadSyntax.lf) == nil, input.count > limits.maxLineBytes {
-            throw .uriTooLong(limit: limits.maxLineBytes)
-        }
-        if input.count > limits.maxHeadBytes {
-            throw .headTooLarge("the request head is larger than \(limits.maxHeadBytes) bytes")
-        }
     }
 }

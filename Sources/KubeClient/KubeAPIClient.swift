@@ -11,8 +11,6 @@ public final class KubeAPIClient: Sendable {
     public var connectTimeout: Double { 10 }
     private let idle = Mutex<IdleConnection?>(nil)
     static let maxBodyBytes = KubeHTTPConnection.limits.maxBodyBytes
-    /// One watch event (one object): the API server's own limit on an object is far below this.
-    static let maxEventBytes = 64 << 20
 
     private final class IdleConnection: @unchecked Sendable {
         let connection: KubeHTTPConnection
@@ -65,11 +63,9 @@ public final class KubeAPIClient: Sendable {
         }
     }
 
-    /// Opens `GET path` (a watch) on a connection of its own and hands every line of the stream to `onLine`
-    /// until the server ends it, `onLine` returns false, or no byte arrives for `quietTimeout` seconds.
-    /// `afterChunk` runs once the lines of one piece of the stream are handled: the end of a batch.
-    public func watch(_ path: String, quietTimeout: Double, onLine: ([UInt8]) throws(KubeError) -> Bool,
-                      afterChunk: () -> Void = {}) throws(KubeError) {
+    /// Opens `GET path` (a watch) on a connection of its own and hands the pieces of the body to `onPiece` as they
+    /// arrive, until the server ends it, `onPiece` returns false, or no byte arrives for `quietTimeout` seconds.
+    public func watch(_ path: String, quietTimeout: Double, onPiece: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
         let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout)
         try connection.send(path: path, host: endpoint.host, token: try endpoint.bearerToken(), timeout: connectTimeout, endless: true)
         let head = try connection.readHead(until: .after(seconds: quietTimeout))
@@ -77,23 +73,7 @@ public final class KubeAPIClient: Sendable {
             let body = (try? connection.readBody(until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []
             throw Self.statusError(head.status, body)
         }
-        // Lines are found from where the last search stopped: an event arriving in many small chunks is scanned once.
-        var pending = ByteQueue()
-        var scanned = 0
-        try connection.stream(until: { .after(seconds: quietTimeout) }) { (chunk) throws(KubeError) in
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: 0x0A, from: scanned) {
-                var line = pending.read(newline + 1)
-                line.removeLast()
-                scanned = 0
-                if !line.isEmpty, !(try onLine(line)) { return false }
-            }
-            scanned = pending.count
-            afterChunk()
-            guard scanned <= Self.maxEventBytes else { throw .protocolViolation("a watch event larger than \(Self.maxEventBytes) bytes") }
-            return true
-        }
-        if !pending.isEmpty { throw .transport("the watch stream ended in the middle of an event") }
+        try connection.stream(until: { .after(seconds: quietTimeout) }, onPiece)
     }
 
     static func statusError(_ code: Int, _ body: [UInt8]) -> KubeError {

@@ -80,8 +80,13 @@ public struct KubeConfig: Decodable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .configuration("cannot read the kubeconfig \(path)")
         }
+        return try parse([UInt8](data), path: path)
+    }
+
+    /// The kubeconfig in `bytes`, read from `path` (for messages, and as the folder relative paths start from).
+    public static func parse(_ bytes: [UInt8], path: String) throws(KubeError) -> KubeConfig {
         do throws(YAMLError) {
-            guard let node = try YAMLParser.parse([UInt8](data)).compactMap({ $0 }).first else {
+            guard let node = try YAMLParser.parse(bytes).compactMap({ $0 }).first else {
                 throw .syntax(document: 1, problem: "the file is empty", mark: Mark(line: 1, column: 1))
             }
             var config = try YAMLDecoder().decode(KubeConfig.self, from: node)

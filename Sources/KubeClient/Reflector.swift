@@ -129,47 +129,39 @@ final class Reflector: Sendable {
         var last = resourceVersion
         let path = "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
         var open = false
-        try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30, onLine: { (line) throws(KubeError) in
+        var events = WatchEventDecoder(internKey: cache.internKey)
+        try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30) { (piece) throws(KubeError) in
             if !open {
                 open = true
                 opened()
                 cache.markHealthy(resource)
             }
-            if let rv = try handle(line) { last = rv }
-            return !isStopped
-        }, afterChunk: cache.endBatch)
+            let more = try events.decode(piece) { (event) throws(KubeError) in
+                if let rv = try handle(event) { last = rv }
+                return !isStopped
+            }
+            // The pieces of one read are one batch: readers see them together.
+            cache.endBatch()
+            return more
+        }
+        if events.isMidEvent { throw .transport("the watch stream ended in the middle of an event") }
         return last
     }
 
     /// Applies one watch event; returns its resourceVersion.
-    private func handle(_ line: [UInt8]) throws(KubeError) -> String? {
-        let (type, raw) = try decode(line, what: "watch event") { (r) throws(JSONReadError) in
-            var type = "", raw: RawObject?
-            try r.object { (r, key) throws(JSONReadError) in
-                switch key {
-                case "type": type = try r.string()
-                case "object": raw = try RawObject.read(&r)
-                default: try r.skip()
-                }
-            }
-            return (type, raw)
-        }
-        let rv = raw?.resourceVersion
-        let object = type == "ERROR" || type == "BOOKMARK" ? nil : raw.flatMap(build)
-        switch type {
-        case "ADDED", "MODIFIED":
-            if let object { cache.apply(.upsert(object)) }
-        case "DELETED":
-            if let object { cache.apply(.delete(object)) }
-        case "BOOKMARK":
+    private func handle(_ event: WatchEvent) throws(KubeError) -> String? {
+        switch event.kind {
+        case .added, .modified:
+            if let object = event.object.flatMap(build) { cache.apply(.upsert(object)) }
+        case .deleted:
+            if let object = event.object.flatMap(build) { cache.apply(.delete(object)) }
+        case .bookmark:
             break
-        case "ERROR":
-            let code = raw?.statusCode ?? 500, message = raw?.statusMessage ?? "an ERROR event without a status"
+        case .error:
+            let code = event.object?.statusCode ?? 500, message = event.object?.statusMessage ?? "an ERROR event without a status"
             throw code == 410 ? .gone(message) : .status(code: code, message: message)
-        default:
-            throw .protocolViolation("unknown watch event type \"\(type)\"")
         }
-        return rv
+        return event.resourceVersion
     }
 
     private var apiVersion: String { resource.group.isEmpty ? resource.version : "\(resource.group)/\(resource.version)" }

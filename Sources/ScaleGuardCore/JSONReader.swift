@@ -13,7 +13,7 @@ public struct JSONReader: ~Copyable {
     public var internKey: ((String) -> String)?
     /// Nesting allowed in skipped values; deeper is refused. The skipper keeps its own stack, so this bounds
     /// memory, not the thread's stack.
-    static let maxDepth = 1000
+    static let maxDepth = 512
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes

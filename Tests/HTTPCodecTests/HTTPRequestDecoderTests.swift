@@ -106,3 +106,13 @@ import Testing
         #expect(decode("GET / HTTP/1.1\n\n").requests.count == 1)
     }
 }
+
+extension HTTPRequestDecoderTests {
+    /// Found by fuzzing: a long request line followed by more lines was only refused when it arrived alone.
+    @Test func aLongRequestLineIsRefusedHoweverTheHeadArrives() {
+        let text = "GET /" + String(repeating: "a", count: 200) + " HTTP/1.1\r\nHost: a\r\n"
+        for step in [1, 50, 1000] {
+            #expect(decode(text, step: step).error?.status == 414, "step \(step)")
+        }
+    }
+}
