@@ -32,14 +32,40 @@ public struct HTTPResponse: Sendable {
 
     /// The status line and headers, with the framing headers this server sets itself.
     public func encodedHead(minorVersion: Int, keepAlive: Bool) -> [UInt8] {
-        var text = "HTTP/1.\(minorVersion) \(status) \(Self.reason(status))\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if !keepAlive { text += "Connection: close\r\n" }
-        switch body {
-        case .bytes(let bytes): text += "Content-Length: \(bytes.count)\r\n\r\n"
-        case .stream: text += "Transfer-Encoding: chunked\r\n\r\n"
+        var out: [UInt8] = []
+        encodeHead(into: &out, minorVersion: minorVersion, keepAlive: keepAlive)
+        return out
+    }
+
+    /// Appends the head to `out`, byte by byte: no intermediate strings on the path every answer takes.
+    public func encodeHead(into out: inout [UInt8], minorVersion: Int, keepAlive: Bool) {
+        out.reserveCapacity(out.count + 128)
+        out += minorVersion == 0 ? "HTTP/1.0 ".utf8 : "HTTP/1.1 ".utf8
+        Self.appendDecimal(status, to: &out)
+        out.append(0x20)
+        out += Self.reason(status).utf8
+        out += "\r\n".utf8
+        for (name, value) in headers {
+            out += name.utf8
+            out += ": ".utf8
+            out += value.utf8
+            out += "\r\n".utf8
         }
-        return Array(text.utf8)
+        if !keepAlive { out += "Connection: close\r\n".utf8 }
+        switch body {
+        case .bytes(let bytes):
+            out += "Content-Length: ".utf8
+            Self.appendDecimal(bytes.count, to: &out)
+            out += "\r\n\r\n".utf8
+        case .stream:
+            out += "Transfer-Encoding: chunked\r\n\r\n".utf8
+        }
+    }
+
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value >= 10 else { return out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: max(0, value))) }
+        appendDecimal(value / 10, to: &out)
+        out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
     }
 
     public static func reason(_ status: Int) -> String {

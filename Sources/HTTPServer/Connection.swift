@@ -198,7 +198,7 @@ final class Connection {
         guard case .open = phase else { return }
         let keep = keepAlive && !loop.isDraining && !refuseAfterFlush
         keepAlive = keep
-        output += response.encodedHead(minorVersion: minorVersion, keepAlive: keep)
+        response.encodeHead(into: &output, minorVersion: minorVersion, keepAlive: keep)
         switch response.body {
         case .bytes(let body):
             output += body

@@ -40,8 +40,10 @@ public final class WebhookMetrics: Sendable {
         for reason in ["limit", "evicted", "files"] { _ = droppedCounter(reason) }
     }
 
-    public func requestStarted() { inFlight.increment() }
-    public func requestFinished() { inFlight.decrement() }
+    /// What the in-flight gauge shows, asked when `/metrics` is rendered rather than counted per request.
+    private let inFlightNow = Mutex<@Sendable () -> Int>({ 0 })
+
+    public func countInFlight(_ source: @escaping @Sendable () -> Int) { inFlightNow.withLock { $0 = source } }
 
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
@@ -75,7 +77,10 @@ public final class WebhookMetrics: Sendable {
         }
     }
 
-    public func render() -> [UInt8] { registry.emitToBuffer() }
+    public func render() -> [UInt8] {
+        inFlight.set(Double(inFlightNow.withLock { $0 }()))
+        return registry.emitToBuffer()
+    }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "scaleguard", metricName: metric, unitName: unit, helpText: help)

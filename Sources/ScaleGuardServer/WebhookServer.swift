@@ -57,8 +57,10 @@ public final class WebhookServer: Sendable {
             logger.debug("request rejected", metadata: ["status": "\(status)", "reason": "\(message)"])
         }
         events.connectionDropped = { metrics.connectionDropped($0) }
-        server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
-                            events: events, responder: routes)
+        let server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
+                                events: events, responder: routes)
+        self.server = server
+        metrics.countInFlight { server.requestsInFlight }
     }
 
     /// Starts listening and polling the certificate files; returns the bound port.
