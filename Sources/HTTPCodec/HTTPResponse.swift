@@ -88,6 +88,7 @@ public struct HTTPResponse: Sendable {
         case 415: "Unsupported Media Type"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
+        case 499: "Client Closed Request"
         case 500: "Internal Server Error"
         case 501: "Not Implemented"
         case 503: "Service Unavailable"

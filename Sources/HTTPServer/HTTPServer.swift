@@ -168,7 +168,7 @@ public final class HTTPServer: Sendable {
     /// process's own files (certificates, API connections, logs), so that the limit is met before EMFILE is.
     static func fitToFileLimit(_ wanted: Int, logger: Logger) -> Int {
         let files = sg_raise_nofile_limit()
-        let reserve = 64
+        let reserve = min(64, Int(files) / 4)
         guard files > 0, wanted > Int(files) - reserve else { return wanted }
         let fitted = max(1, Int(files) - reserve)
         logger.warning("--max-connections \(wanted) does not fit the open-file limit \(files); serving at most \(fitted) connections (raise ulimit -n)")

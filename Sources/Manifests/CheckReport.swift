@@ -21,13 +21,17 @@ public struct CheckReport: Sendable, Codable {
     public var allowed: Bool { entries.allSatisfy(\.allowed) }
 
     /// Checks every workload and autoscaler of `objects` as a CREATE against `base` plus all of `objects`.
-    public init(checking objects: [LoadedObject], against base: ClusterView = ClusterView(), checker: Checker, notes: [String] = []) {
+    /// `shouldStop` is asked between objects; the report then throws `.interrupted`.
+    public init(checking objects: [LoadedObject], against base: ClusterView = ClusterView(), checker: Checker, notes: [String] = [],
+                shouldStop: () -> Bool = { false }) throws(ManifestError) {
         var view = base
         for loaded in objects { view.upsert(loaded.object) }
         entries = []
         ignored = []
         for loaded in objects {
+            if shouldStop() { throw .interrupted }
             let verdict = checker.check(loaded.object, in: view)
+            let notes = loaded.notes + notes
             switch loaded.object {
             case .workload(let w):
                 entries.append(Entry(kind: w.kind.kind, namespace: w.namespace, name: w.name, source: loaded.source,

@@ -1,20 +1,23 @@
 import Foundation
+import ScaleGuardCore
 
 /// Reads manifests from files, directories (recursively, `.yaml`, `.yml` and `.json`) and standard input (`-`).
+/// Files have no size limit of their own: `kubectl get deploy -A -o yaml` of a large cluster must load.
 public struct ManifestLoader: Sendable {
-    /// One file bigger than this is refused: manifests are small, and a mistake should not exhaust memory.
-    public static let maxFileBytes = 16 << 20
     public var defaultNamespace: String
+    public var kinds: KindRegistry
 
-    public init(defaultNamespace: String = "default") {
+    public init(defaultNamespace: String = "default", kinds: KindRegistry = .builtIn) {
         self.defaultNamespace = defaultNamespace
+        self.kinds = kinds
     }
 
     public func load(_ paths: [String]) throws(ManifestError) -> [LoadedObject] {
         var loaded: [LoadedObject] = []
         for path in paths.isEmpty ? ["-"] : paths {
             for file in try files(at: path) {
-                loaded += try ManifestDecoder.decode(try read(file), source: file == "-" ? "<stdin>" : file, defaultNamespace: defaultNamespace)
+                loaded += try ManifestDecoder.decode(try read(file), source: file == "-" ? "<stdin>" : file,
+                                                     defaultNamespace: defaultNamespace, kinds: kinds, maxBytes: nil)
             }
         }
         return loaded
@@ -46,13 +49,7 @@ public struct ManifestLoader: Sendable {
         guard let handle else { throw .unreadable(path: file, reason: "permission denied or not a regular file") }
         defer { if file != "-" { try? handle.close() } }
         do {
-            let data = try handle.read(upToCount: Self.maxFileBytes + 1) ?? Data()
-            guard data.count <= Self.maxFileBytes else {
-                throw ManifestError.unreadable(path: file, reason: "larger than \(Self.maxFileBytes) bytes")
-            }
-            return [UInt8](data)
-        } catch let error as ManifestError {
-            throw error
+            return [UInt8](try handle.readToEnd() ?? Data())
         } catch {
             throw .unreadable(path: file, reason: error.localizedDescription)
         }

@@ -23,6 +23,11 @@ public final class CertificateStore: Sendable {
         /// The bytes the context was built from, and the last bytes that failed, to notice changes and not repeat errors.
         var contents: [[UInt8]?]
         var failedContents: [[UInt8]?]?
+        /// A changed pair that did not build once: a half-done swap (new key, old certificate) settles by the next poll,
+        /// so a pair counts as broken only when the same bytes fail twice.
+        var unsettled: [[UInt8]?]?
+        /// The file that could not be opened at the last poll, so that the complaint is logged once.
+        var unreadable: String?
     }
 
     public let files: Files
@@ -36,9 +41,9 @@ public final class CertificateStore: Sendable {
         self.files = files
         self.logger = logger
         self.metrics = metrics
-        let contents = Self.read(files)
+        let contents = try Self.read(files)
         let context = try Self.build(contents, files: files)
-        state = Mutex(Loaded(context: context, contents: contents, failedContents: nil))
+        state = Mutex(Loaded(context: context, contents: contents))
         metrics.certificateLoaded(notAfter: context.certificateNotAfter, reload: false)
     }
 
@@ -61,8 +66,22 @@ public final class CertificateStore: Sendable {
     /// Rebuilds the context when the files' bytes changed; returns true when a new certificate was taken.
     @discardableResult
     public func reloadIfChanged() -> Bool {
-        let contents = Self.read(files)
-        let unchanged = state.withLock { $0.contents == contents || $0.failedContents == contents }
+        let contents: [[UInt8]?]
+        do throws(CertificateError) {
+            contents = try Self.read(files)
+        } catch {
+            // Not a broken certificate: nothing was read (out of descriptors, a Secret being remounted). Said once.
+            let first = state.withLock { s -> Bool in
+                defer { s.unreadable = error.description }
+                return s.unreadable != error.description
+            }
+            if first { logger.warning("cannot read the certificate files; still serving the current certificate", metadata: ["error": "\(error)"]) }
+            return false
+        }
+        let unchanged = state.withLock { s -> Bool in
+            s.unreadable = nil
+            return s.contents == contents || s.failedContents == contents
+        }
         guard !unchanged else { return false }
         do {
             let context = try Self.build(contents, files: files)
@@ -70,13 +89,23 @@ public final class CertificateStore: Sendable {
                 $0.context = context
                 $0.contents = contents
                 $0.failedContents = nil
+                $0.unsettled = nil
             }
             metrics.certificateLoaded(notAfter: context.certificateNotAfter, reload: true)
             let expiry = context.certificateNotAfter.map { Date(timeIntervalSince1970: $0).description } ?? "unknown"
             logger.info("certificate reloaded", metadata: ["certificate": "\(files.certificate)", "notAfter": "\(expiry)"])
             return true
         } catch {
-            state.withLock { $0.failedContents = contents }
+            let settled = state.withLock { s -> Bool in
+                guard s.unsettled == contents else {
+                    s.unsettled = contents
+                    return false
+                }
+                s.failedContents = contents
+                s.unsettled = nil
+                return true
+            }
+            guard settled else { return false }
             metrics.certificateReloadFailed()
             logger.error("certificate files changed but cannot be used; still serving the previous certificate",
                          metadata: ["error": "\(error)"])
@@ -84,16 +113,29 @@ public final class CertificateStore: Sendable {
         }
     }
 
-    private static func read(_ files: Files) -> [[UInt8]?] {
-        [files.certificate, files.key, files.clientCA].map { path in
-            path.flatMap { FileManager.default.contents(atPath: $0) }.map { [UInt8]($0) }
+    /// The files' bytes; a file that cannot be opened or read throws with the reason (the client CA is optional).
+    private static func read(_ files: Files) throws(CertificateError) -> [[UInt8]?] {
+        var contents: [[UInt8]?] = []
+        for path in [files.certificate, files.key, files.clientCA] {
+            guard let path else {
+                contents.append(nil)
+                continue
+            }
+            do {
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+                defer { try? handle.close() }
+                contents.append([UInt8](try handle.readToEnd() ?? Data()))
+            } catch {
+                throw .unreadable(path, (error as NSError).localizedFailureReason ?? "\(error)")
+            }
         }
+        return contents
     }
 
     private static func build(_ contents: [[UInt8]?], files: Files) throws -> TLSContext {
-        guard let certificate = contents[0] else { throw CertificateError.unreadable(files.certificate) }
-        guard let key = contents[1] else { throw CertificateError.unreadable(files.key) }
-        if let ca = files.clientCA, contents[2] == nil { throw CertificateError.unreadable(ca) }
+        guard let certificate = contents[0] else { throw CertificateError.unreadable(files.certificate, "no file") }
+        guard let key = contents[1] else { throw CertificateError.unreadable(files.key, "no file") }
+        if let ca = files.clientCA, contents[2] == nil { throw CertificateError.unreadable(ca, "no file") }
         do {
             return try TLSContext.server(certificateChain: certificate, privateKey: key, clientCA: contents[2])
         } catch {
@@ -104,12 +146,12 @@ public final class CertificateStore: Sendable {
 
 /// Why the serving certificate cannot be loaded.
 public enum CertificateError: Error, CustomStringConvertible {
-    case unreadable(String)
+    case unreadable(String, String)
     case invalid(String, String)
 
     public var description: String {
         switch self {
-        case .unreadable(let path): "\(path): cannot read the file (make certificates with certs/generate.sh, or mount the Secret)"
+        case .unreadable(let path, let why): "\(path): cannot read the file: \(why) (make certificates with certs/generate.sh, or mount the Secret)"
         case .invalid(let path, let why): "\(path): \(why)"
         }
     }

@@ -34,7 +34,7 @@ public final class WebhookRoutes: HTTPResponder {
 
     public func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse {
         let start = Deadline.now
-        let (response, verdict) = route(request)
+        let (response, verdict) = route(request, context)
         let seconds = start.secondsSince
         metrics.requestCompleted(path: request.path, code: response.status, verdict: verdict, seconds: seconds)
         logger.debug("request", metadata: [
@@ -44,12 +44,12 @@ public final class WebhookRoutes: HTTPResponder {
         return response
     }
 
-    private func route(_ request: HTTPRequest) -> (HTTPResponse, String) {
+    private func route(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
         let method: String
         let handler: (HTTPRequest) -> (HTTPResponse, String)
         switch request.path {
         case "/validate": (method, handler) = ("POST", validate)
-        case "/check": (method, handler) = ("POST", check)
+        case "/check": (method, handler) = ("POST", { self.check($0, context) })
         case "/audit": (method, handler) = ("GET", audit)
         case "/readyz": (method, handler) = ("GET", readyz)
         case "/healthz": (method, handler) = ("GET", { _ in (HTTPResponse(status: 200, text: "ok\n"), "none") })
@@ -114,22 +114,35 @@ public final class WebhookRoutes: HTTPResponder {
     /// Objects checked against each other in one request: enough for any release, too few to tie up a core.
     static let maxCheckObjects = 5000
 
-    private func check(_ request: HTTPRequest) -> (HTTPResponse, String) {
+    /// Runs on a worker with a CPU budget (`--check-cpu-budget`, 2 s): past it, or once the client has gone, the
+    /// work stops. Parsing and checking are linear, so the budget bounds the size of what one request can ask for.
+    private func check(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
         let contentType = request.headers["content-type"]?.lowercased() ?? "application/yaml"
         guard Self.manifestTypes.contains(where: contentType.contains) else {
             return (.error(415, "send manifests as YAML or JSON (Content-Type application/yaml or application/json), not \(contentType)"), "none")
         }
-        let objects: [LoadedObject]
-        do {
-            objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default")
+        let stop = { context.shouldStop }
+        do throws(ManifestError) {
+            let objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
+                                                     kinds: reviewer.checker.policy.kinds, shouldStop: stop)
+            guard objects.count <= Self.maxCheckObjects else {
+                return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
+            }
+            let notes = source.stalenessWarning.map { [$0] } ?? []
+            let report = try CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes, shouldStop: stop)
+            return answer(report, request)
+        } catch .interrupted {
+            if case .budgetSpent(let seconds)? = context.stopReason {
+                logger.info("a /check ran out of its CPU budget", metadata: ["id": "\(request.id)", "budget": "\(seconds)s", "bytes": "\(request.body.count)"])
+                return (.error(503, "checking this took more than \(seconds) s of CPU; send fewer or smaller manifests, or use scaleguard check"), "none")
+            }
+            return (.error(499, "the client closed the connection"), "none")
         } catch {
             return (.error(400, error.description), "none")
         }
-        guard objects.count <= Self.maxCheckObjects else {
-            return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
-        }
-        let notes = source.stalenessWarning.map { [$0] } ?? []
-        let report = CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes)
+    }
+
+    private func answer(_ report: CheckReport, _ request: HTTPRequest) -> (HTTPResponse, String) {
         let status = report.allowed ? 200 : 403
         let verdict = report.allowed ? "allowed" : "denied"
         if wantsJSON(request) {

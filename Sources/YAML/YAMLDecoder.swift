@@ -1,11 +1,14 @@
 /// Decodes Codable values from YAML nodes with Kubernetes' typing: an unquoted `8000` is a number, never a string.
-public struct YAMLDecoder: Sendable {
+public struct YAMLDecoder: @unchecked Sendable {
+    /// Handed to the types being decoded, as `JSONDecoder.userInfo` is.
+    public var userInfo: [CodingUserInfoKey: Any] = [:]
+
     public init() {}
 
     /// Decodes `node` of document number `document` (1-based, for messages).
     public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode, document: Int = 1) throws(YAMLError) -> T {
         do {
-            return try T(from: NodeDecoder(node: node, codingPath: []))
+            return try T(from: NodeDecoder(node: node, codingPath: [], userInfo: userInfo))
         } catch let error as DecodingError {
             throw Self.locate(error, in: node, document: document)
         } catch let error as YAMLError {
@@ -62,14 +65,14 @@ public struct YAMLDecoder: Sendable {
 private struct NodeDecoder: Decoder {
     let node: YAMLNode
     let codingPath: [any CodingKey]
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    let userInfo: [CodingUserInfoKey: Any]
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch node {
         case .mapping(let entries, _):
-            return KeyedDecodingContainer(KeyedContainer<Key>(entries: entries, codingPath: codingPath))
+            return KeyedDecodingContainer(KeyedContainer<Key>(entries: entries, codingPath: codingPath, userInfo: userInfo))
         case .scalar(let s) where s.resolved == .null:
-            return KeyedDecodingContainer(KeyedContainer<Key>(entries: [], codingPath: codingPath))
+            return KeyedDecodingContainer(KeyedContainer<Key>(entries: [], codingPath: codingPath, userInfo: userInfo))
         default:
             throw mismatch([String: Int].self, expected: "a mapping", found: node, path: codingPath)
         }
@@ -78,16 +81,16 @@ private struct NodeDecoder: Decoder {
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         switch node {
         case .sequence(let items, _):
-            return UnkeyedContainer(items: items, codingPath: codingPath)
+            return UnkeyedContainer(items: items, codingPath: codingPath, userInfo: userInfo)
         case .scalar(let s) where s.resolved == .null:
-            return UnkeyedContainer(items: [], codingPath: codingPath)
+            return UnkeyedContainer(items: [], codingPath: codingPath, userInfo: userInfo)
         default:
             throw mismatch([Int].self, expected: "a list", found: node, path: codingPath)
         }
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValue(node: node, codingPath: codingPath)
+        SingleValue(node: node, codingPath: codingPath, userInfo: userInfo)
     }
 }
 
@@ -114,20 +117,35 @@ private func mismatch(_ type: Any.Type, expected: String, found node: YAMLNode, 
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let entries: [YAMLMappingEntry]
     let codingPath: [any CodingKey]
+    let userInfo: [CodingUserInfoKey: Any]
+    /// Key → entry, built once: decoding a mapping of n keys (labels) looks each up, which a scan makes n².
+    private let index: [String: Int]
+
+    init(entries: [YAMLMappingEntry], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
+        self.entries = entries
+        self.codingPath = codingPath
+        self.userInfo = userInfo
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() {
+            if let key = entry.key.string, index[key] == nil { index[key] = position }
+        }
+        self.index = index
+    }
 
     var allKeys: [Key] { entries.compactMap { $0.key.string.flatMap(Key.init(stringValue:)) } }
 
-    func contains(_ key: Key) -> Bool { entries.contains { $0.key.string == key.stringValue } }
+    func contains(_ key: Key) -> Bool { index[key.stringValue] != nil }
 
     private func value(_ key: Key) throws -> YAMLNode {
-        guard let entry = entries.first(where: { $0.key.string == key.stringValue }) else {
+        guard let position = index[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing \(key.stringValue)"))
         }
-        return entry.value
+        return entries[position].value
     }
 
     private func decoder(_ key: Key) throws -> NodeDecoder {
-        NodeDecoder(node: try value(key), codingPath: codingPath + [key])
+        NodeDecoder(node: try value(key), codingPath: codingPath + [key], userInfo: userInfo)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -136,7 +154,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try SingleValue(node: try value(key), codingPath: codingPath + [key]).decode(type)
+        try SingleValue(node: try value(key), codingPath: codingPath + [key], userInfo: userInfo).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -148,7 +166,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        NodeDecoder(node: .mapping(entries, Mark(line: 0, column: 0)), codingPath: codingPath)
+        NodeDecoder(node: .mapping(entries, Mark(line: 0, column: 0)), codingPath: codingPath, userInfo: userInfo)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try decoder(key) }
@@ -157,11 +175,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let items: [YAMLNode]
     let codingPath: [any CodingKey]
+    let userInfo: [CodingUserInfoKey: Any]
     var currentIndex = 0
 
-    init(items: [YAMLNode], codingPath: [any CodingKey]) {
+    init(items: [YAMLNode], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
         self.items = items
         self.codingPath = codingPath
+        self.userInfo = userInfo
     }
 
     var count: Int? { items.count }
@@ -172,7 +192,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "the list has no more items"))
         }
         defer { currentIndex += 1 }
-        return NodeDecoder(node: items[currentIndex], codingPath: codingPath + [AnyIndex(currentIndex)])
+        return NodeDecoder(node: items[currentIndex], codingPath: codingPath + [AnyIndex(currentIndex)], userInfo: userInfo)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -183,7 +203,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let d = try next()
-        return try SingleValue(node: d.node, codingPath: d.codingPath).decode(type)
+        return try SingleValue(node: d.node, codingPath: d.codingPath, userInfo: userInfo).decode(type)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
@@ -205,6 +225,7 @@ private struct AnyIndex: CodingKey {
 private struct SingleValue: SingleValueDecodingContainer {
     let node: YAMLNode
     let codingPath: [any CodingKey]
+    let userInfo: [CodingUserInfoKey: Any]
 
     private var scalar: YAMLScalar.Resolved? {
         if case .scalar(let s) = node { return s.resolved }
@@ -251,6 +272,6 @@ private struct SingleValue: SingleValueDecodingContainer {
         if type == Int.self, let v = try decode(Int.self) as? T { return v }
         if type == Bool.self, let v = try decode(Bool.self) as? T { return v }
         if type == Double.self, let v = try decode(Double.self) as? T { return v }
-        return try T(from: NodeDecoder(node: node, codingPath: codingPath))
+        return try T(from: NodeDecoder(node: node, codingPath: codingPath, userInfo: userInfo))
     }
 }

@@ -9,6 +9,8 @@ public enum YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A mapping repeats a key.
     case duplicateKey(document: Int, key: String, mark: Mark)
     case tooLarge(limit: Int)
+    /// The caller asked to stop (its client left, or the work ran out of budget).
+    case interrupted
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
             "document \(doc), \(mark): key \"\(key)\" appears twice in one mapping"
         case .tooLarge(let limit):
             "the input is larger than \(limit) bytes"
+        case .interrupted:
+            "reading stopped before the end"
         }
     }
 }

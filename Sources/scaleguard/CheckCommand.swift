@@ -40,11 +40,11 @@ struct CheckCommand: ParsableCommand {
         let report: CheckReport
         do {
             let policy = try PolicyFile.load(config)
-            let objects = try ManifestLoader(defaultNamespace: namespace).load(paths)
+            let objects = try ManifestLoader(defaultNamespace: namespace, kinds: policy.kinds).load(paths)
             // Only a flag that names a cluster turns the live view on: offline checks in CI stay offline.
             let useCluster = live || cluster.kubeconfig != nil || cluster.context != nil || cluster.inCluster
             let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard")) : ClusterView()
-            report = CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
+            report = try CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -74,6 +74,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Worker threads for /check and /audit, which may take long.")
     var workers: Int = 2
 
+    @Option(help: "CPU seconds one /check may use; past it the work stops and the answer is 503.")
+    var checkCpuBudget: Double = 2
+
     @Option(help: "Seconds between audits of the whole cluster view (the scaleguard_violations gauge); 0 turns them off.")
     var auditInterval: Double = 60
 
@@ -91,6 +94,7 @@ struct ServeCommand: ParsableCommand {
         guard maxConnections > 0, maxConnections <= 1_000_000 else { throw ValidationError("--max-connections is 1 to 1000000") }
         if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers is 1 to 64") }
+        guard checkCpuBudget > 0, checkCpuBudget <= 600 else { throw ValidationError("--check-cpu-budget is seconds, more than 0 and at most 600") }
         _ = try address()
     }
 
@@ -109,7 +113,7 @@ struct ServeCommand: ParsableCommand {
 
         let (host, port) = try address()
         var http = HTTPServer.Configuration(host: host, port: port, eventLoops: eventLoops ?? HTTPServer.coreCount,
-                                            workers: workers, maxConnections: maxConnections)
+                                            workers: workers, maxConnections: maxConnections, workerCPUBudget: checkCpuBudget)
         http.timeouts.idle = idleTimeout
         http.timeouts.request = requestTimeout
         http.timeouts.read = readTimeout

@@ -90,5 +90,6 @@ final class LockedValue<T: Sendable>: @unchecked Sendable {
     private var value: T
     init(_ value: T) { self.value = value }
     func set(_ new: T) { lock.withLock { value = new } }
+    func update(_ change: (inout T) -> Void) { lock.withLock { change(&value) } }
     func get() -> T { lock.withLock { value } }
 }

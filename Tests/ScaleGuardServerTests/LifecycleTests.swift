@@ -70,6 +70,21 @@ import Testing
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 1"#))
     }
 
+    /// A certificate that cannot be read (a Secret being remounted, no descriptors left) is not a broken one.
+    @Test func unreadableCertificateFilesAreNotCountedAsBroken() throws {
+        let certs = try TestCertificates()
+        let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.2"], certificates: certs)
+        let key = try Data(contentsOf: URL(fileURLWithPath: certs.key))
+        try FileManager.default.removeItem(atPath: certs.key)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
+        try key.write(to: URL(fileURLWithPath: certs.key))
+        Thread.sleep(forTimeInterval: 0.5)
+        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 0"#))
+        #expect(server.log.components(separatedBy: "cannot read the certificate files").count - 1 == 1, "said once, not once per poll")
+    }
+
     @Test func sigtermLetsTheRequestInFlightFinishThenExitsZero() throws {
         let server = try ServerProcess(["--demo", "--shutdown-grace", "10"])
         let raw = try RawClient(port: server.port, ca: server.certificates.ca)

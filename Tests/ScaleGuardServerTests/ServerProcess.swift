@@ -20,12 +20,19 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("scaleguard")
     }
 
-    init(_ arguments: [String], certificates: TestCertificates? = nil) throws {
+    /// `openFileLimit` starts it under `ulimit -n`, as a container runtime's default limit would.
+    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil) throws {
         let certs = try certificates ?? TestCertificates()
         self.certificates = certs
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
-                             "--log-format", "json", "--log-level", "debug"] + arguments
+        let serve = ["serve", "--listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
+                     "--log-format", "json", "--log-level", "debug"] + arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary.path] + serve
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = serve
+        }
         process.standardError = logPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -1,0 +1,186 @@
+import CYAML
+
+/// Turns libyaml's events into nodes, each step O(1) amortized: open collections are frames changed in place
+/// (never copied out and back, which made a long list or mapping quadratic), keys are found through a table,
+/// and aliases share the node they name while counting what they expand to.
+struct YAMLTreeBuilder {
+    private struct Frame {
+        var isMapping: Bool
+        var anchor: String?
+        var mark: Mark
+        var items: [YAMLNode] = []
+        var entries: [YAMLMappingEntry] = []
+        /// Where each key stands in `entries`: duplicates and merge keys look keys up here.
+        var keyIndex: [String: Int] = [:]
+        var merged: [YAMLMappingEntry] = []
+        var pendingKey: YAMLNode?
+        /// Nodes inside, aliases expanded: what an alias to this collection costs.
+        var size = 1
+        /// How deep the deepest child goes: aliases can nest what the parser never sees nested.
+        var depth = 0
+    }
+
+    let duplicateKeys: YAMLParser.DuplicateKeys
+    private(set) var documents: [YAMLNode?] = []
+    private(set) var warnings: [YAMLWarning] = []
+    private var stack: [Frame] = []
+    private var anchors: [String: (node: YAMLNode, size: Int, depth: Int)] = [:]
+    private var root: YAMLNode?
+    private var expanded = 0
+
+    init(duplicateKeys: YAMLParser.DuplicateKeys) {
+        self.duplicateKeys = duplicateKeys
+    }
+
+    private var document: Int { documents.count + 1 }
+
+    mutating func run(_ parser: UnsafeMutablePointer<yaml_parser_t>, shouldStop: () -> Bool) throws(YAMLError) {
+        var event = yaml_event_t()
+        var events = 0
+        while true {
+            events += 1
+            if events & 4095 == 0, shouldStop() { throw .interrupted }
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                let p = parser.pointee
+                let problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
+                let context = p.context.map { " " + String(cString: $0) } ?? ""
+                throw .syntax(document: document, problem: problem + context,
+                              mark: Mark(line: p.problem_mark.line + 1, column: p.problem_mark.column + 1))
+            }
+            // Copy what we need out of the event, then free it at once.
+            let type = event.type
+            let mark = Mark(line: event.start_mark.line + 1, column: event.start_mark.column + 1)
+            var anchor: String?
+            var scalar: YAMLScalar?
+            switch type {
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                anchor = s.anchor.map { String(cString: $0) }
+                let value = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+                let tag = s.tag.map { String(cString: $0) }
+                let plain = s.style == YAML_PLAIN_SCALAR_STYLE && (tag == nil || tag == "!") && s.plain_implicit == 1
+                scalar = YAMLScalar(value: value, isPlain: plain && tag != "tag:yaml.org,2002:str", mark: mark)
+            case YAML_ALIAS_EVENT:
+                anchor = event.data.alias.anchor.map { String(cString: $0) }
+            case YAML_SEQUENCE_START_EVENT:
+                anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
+            case YAML_MAPPING_START_EVENT:
+                anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
+            default:
+                break
+            }
+            yaml_event_delete(&event)
+
+            switch type {
+            case YAML_STREAM_END_EVENT:
+                return
+            case YAML_DOCUMENT_START_EVENT:
+                root = nil
+                anchors = [:]
+                expanded = 0
+            case YAML_DOCUMENT_END_EVENT:
+                // A document with nothing in it reads as one empty plain scalar.
+                if case .scalar(let s)? = root, s.isPlain, s.value.isEmpty { root = nil }
+                documents.append(root)
+            case YAML_SCALAR_EVENT:
+                if let scalar { try add(.scalar(scalar), anchor: anchor, size: 1, depth: 0) }
+            case YAML_ALIAS_EVENT:
+                guard let name = anchor, let target = anchors[name] else {
+                    throw .alias(document: document, problem: "alias *\(anchor ?? "") names no anchor defined before it", mark: mark)
+                }
+                expanded += target.size
+                guard expanded <= YAMLParser.maxExpandedNodes else {
+                    throw .alias(document: document, problem: "aliases expand to more than \(YAMLParser.maxExpandedNodes) nodes", mark: mark)
+                }
+                try add(target.node, anchor: nil, size: target.size, depth: target.depth)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard stack.count < YAMLParser.maxDepth else {
+                    throw .syntax(document: document, problem: "collections nest deeper than \(YAMLParser.maxDepth) levels", mark: mark)
+                }
+                stack.append(Frame(isMapping: type == YAML_MAPPING_START_EVENT, anchor: anchor, mark: mark))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard var frame = stack.popLast() else { continue }
+                let node: YAMLNode
+                if frame.isMapping {
+                    // Keys the mapping sets itself win over merged ones, wherever the merge key stands.
+                    for entry in frame.merged where frame.keyIndex[entry.key.string ?? ""] == nil {
+                        frame.keyIndex[entry.key.string ?? ""] = frame.entries.count
+                        frame.entries.append(entry)
+                    }
+                    node = .mapping(frame.entries, frame.mark)
+                } else {
+                    node = .sequence(frame.items, frame.mark)
+                }
+                try add(node, anchor: frame.anchor, size: frame.size, depth: frame.depth + 1)
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func add(_ node: YAMLNode, anchor: String?, size: Int, depth: Int) throws(YAMLError) {
+        guard depth + stack.count <= YAMLParser.maxDepth else {
+            throw .syntax(document: document, problem: "collections nest deeper than \(YAMLParser.maxDepth) levels", mark: node.mark)
+        }
+        if let anchor { anchors[anchor] = (node, size, depth) }
+        guard !stack.isEmpty else {
+            root = node
+            return
+        }
+        let top = stack.count - 1
+        stack[top].size += size
+        stack[top].depth = max(stack[top].depth, depth)
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
+        }
+        guard let key = stack[top].pendingKey else {
+            stack[top].pendingKey = node
+            return
+        }
+        stack[top].pendingKey = nil
+        if case .scalar(let k) = key, k.isPlain, k.value == "<<" {
+            stack[top].merged += try mergedEntries(node)
+            return
+        }
+        guard let name = key.string else {
+            stack[top].entries.append(YAMLMappingEntry(key: key, value: node))
+            return
+        }
+        guard let earlier = stack[top].keyIndex[name] else {
+            stack[top].keyIndex[name] = stack[top].entries.count
+            stack[top].entries.append(YAMLMappingEntry(key: key, value: node))
+            return
+        }
+        let first = stack[top].entries[earlier].key.mark
+        switch duplicateKeys {
+        case .error:
+            throw .duplicateKey(document: document, key: name, mark: key.mark)
+        case .lastWins:
+            warnings.append(YAMLWarning(
+                document: document,
+                message: "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is used, as kubectl does",
+                mark: key.mark))
+            stack[top].entries[earlier] = YAMLMappingEntry(key: key, value: node)
+        }
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: keys the mapping does not set come from the merged mappings.
+    private func mergedEntries(_ node: YAMLNode) throws(YAMLError) -> [YAMLMappingEntry] {
+        let sources: [YAMLNode]
+        switch node {
+        case .mapping: sources = [node]
+        case .sequence(let items, _): sources = items
+        case .scalar(let s):
+            throw .alias(document: document, problem: "a merge key (<<) takes a mapping or a list of mappings", mark: s.mark)
+        }
+        var entries: [YAMLMappingEntry] = []
+        for source in sources {
+            guard case .mapping(let merged, _) = source else {
+                throw .alias(document: document, problem: "a merge key (<<) takes a mapping or a list of mappings", mark: source.mark)
+            }
+            entries += merged
+        }
+        return entries
+    }
+}
