@@ -16,11 +16,13 @@ public final class ClusterWatcher: Sendable {
         public var watchTimeoutSeconds = 300
         public var missingRetry = 180.0
         public var backoffMax = 30.0
+        /// How long an object this replica allowed counts before a watch shows it.
+        public var pendingTTL = 30.0
         public init() {}
     }
 
     public init(client: KubeAPIClient, options: Options = Options(), logger: Logger) {
-        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness)
+        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL)
         self.cache = cache
         var timing = Reflector.Timing()
         timing.pageSize = options.pageSize

@@ -105,7 +105,10 @@ public final class CertificateStore: Sendable {
                 s.unsettled = nil
                 return true
             }
-            guard settled else { return false }
+            guard settled else {
+                logger.debug("certificate files changed but do not load yet; looking again at the next poll", metadata: ["error": "\(error)"])
+                return false
+            }
             metrics.certificateReloadFailed()
             logger.error("certificate files changed but cannot be used; still serving the previous certificate",
                          metadata: ["error": "\(error)"])

@@ -39,6 +39,9 @@ struct ClusterOptions: ParsableArguments {
         if let backoff = ProcessInfo.processInfo.environment["SCALEGUARD_BACKOFF_MAX"].flatMap(Double.init) {
             options.backoffMax = backoff
         }
+        if let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_PENDING_TTL"].flatMap(Double.init), ttl > 0 {
+            options.pendingTTL = ttl
+        }
         return ClusterWatcher(client: KubeAPIClient(endpoint: try endpoint()), options: options, logger: logger)
     }
 

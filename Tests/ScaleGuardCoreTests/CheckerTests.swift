@@ -130,6 +130,24 @@ import Testing
         owned.owner = OwnerReference(apiVersion: "autoscaling.aibrix.ai/v1alpha1", kind: "PodAutoscaler", name: "llama-pa")
         #expect(checker.check(.autoscaler(owned), in: view([target], [pa])).allowed)
         #expect(checker.check(.autoscaler(pa), in: view([target], [pa, owned])).allowed)
+
+        // Owned by a PodAutoscaler of another name: not the pair, so a second autoscaler after all.
+        var stray = owned
+        stray.owner = OwnerReference(apiVersion: "autoscaling.aibrix.ai/v1alpha1", kind: "PodAutoscaler", name: "someone-else")
+        #expect(!checker.check(.autoscaler(stray), in: view([target], [pa])).allowed)
+    }
+
+    /// KEDA's HPA (keda-hpa-<name>, owned by the ScaledObject) is part of that ScaledObject.
+    @Test func sg005ExemptsTheHPAAScaledObjectOwns() {
+        let target = deployment("web", selector: ["app": "web"])
+        let scaled = Autoscaler(kind: .scaledObject, namespace: "default", name: "web", target: ScaleTargetRef(apiVersion: nil, name: "web"),
+                                spec: AutoscalerSpec(minReplicas: 1, maxReplicas: 3, metricsSources: [.init()]))
+        var hpa = Autoscaler(kind: .horizontalPodAutoscaler, namespace: "default", name: "keda-hpa-web", target: ScaleTargetRef(name: "web"))
+        hpa.owner = OwnerReference(apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: "web")
+        #expect(checker.check(.autoscaler(hpa), in: view([target], [scaled])).allowed)
+        #expect(checker.check(.autoscaler(scaled), in: view([target], [hpa])).allowed)
+        hpa.owner = OwnerReference(apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: "api")
+        #expect(!checker.check(.autoscaler(hpa), in: view([target], [scaled])).allowed)
     }
 
     @Test func skipAnnotationAndPolicyActions() {

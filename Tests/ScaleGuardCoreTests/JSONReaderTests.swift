@@ -114,9 +114,16 @@ import Testing
                 let at = Int.random(in: 0..<bytes.count, using: &random)
                 bytes.insert(contentsOf: Array(repeating: alphabet.randomElement(using: &random) ?? 0x5B, count: Int.random(in: 1...300, using: &random)), at: at)
             }
-            if (try? AdmissionReview.read(json: bytes)) != nil { decoded += 1 } else { refused += 1 }
+            if (try? AdmissionReview.read(json: bytes)) != nil {
+                decoded += 1
+                // What reads is JSON, by the reader's own strict check and by Foundation's.
+                #expect(JSONReader.isValid(bytes))
+                #expect((try? JSONSerialization.jsonObject(with: Data(bytes))) != nil, "\(String(decoding: bytes, as: UTF8.self))")
+            } else {
+                refused += 1
+            }
         }
-        #expect(decoded + refused == 3000)
+        #expect(decoded > 100, "some mutations keep the review JSON")
         #expect(refused > 1000)
     }
 }

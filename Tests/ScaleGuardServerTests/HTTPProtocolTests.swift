@@ -128,17 +128,42 @@ import Testing
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
     }
 
-    @Test func tls11IsRefusedAndALPNIsHTTP11() throws {
-        let old = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1", "-brief"], stdin: Data())
-        #expect(old.status != 0)
+    /// The TLS floor, asked for by a client that would accept anything: TLS 1.1 and non-AEAD suites are refused
+    /// by the server itself, with an EC and with an RSA certificate.
+    @Test func tls11AndCBCAreRefusedAndALPNIsHTTP11() throws {
+        let permissive = ["-cipher", "DEFAULT:@SECLEVEL=0"]
+        let old = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
+        #expect(old.status != 0, "a TLS 1.1 handshake must fail: \(old.stdout) \(old.stderr)")
         let modern = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "h2,http/1.1",
                                                "-CAfile", server.certificates.ca, "-servername", "localhost", "-brief"], stdin: Data())
         #expect((modern.stdout + modern.stderr).contains("Protocol version: TLSv1.3"))
         let alpn = try Shell.curl(server, ["-v", "\(server.url)/healthz"])
         #expect(alpn.result.stderr.contains("ALPN: server accepted http/1.1"), "curl offers h2 and http/1.1; only http/1.1 is served")
-        let cbc = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "AES128-SHA", "-brief"], stdin: Data())
+        let cbc = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", "-brief"], stdin: Data())
         #expect(cbc.status != 0, "non-AEAD suites must be refused")
         let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
         #expect(!metrics.contains("scaleguard_tls_handshake_failures_total 0"))
+
+        let rsa = try TestCertificates(extra: ["--rsa"])
+        let rsaServer = try ServerProcess(["--demo"], certificates: rsa)
+        let rsaCBC = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2",
+                                               "-cipher", "ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA256:@SECLEVEL=0", "-brief"], stdin: Data())
+        #expect(rsaCBC.status != 0, "non-AEAD suites must be refused with an RSA certificate too: \(rsaCBC.stderr)")
+        let rsaOld = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
+        #expect(rsaOld.status != 0)
+        let rsaGood = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2", "-CAfile", rsa.ca,
+                                                "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-brief"], stdin: Data())
+        #expect(rsaGood.status == 0, "the AEAD suite works: \(rsaGood.stderr)")
+    }
+
+    /// A kept-alive connection left quiet is closed after --idle-timeout (3 s here), not the default 30.
+    @Test func anIdleConnectionIsClosedAfterTheIdleTimeout() throws {
+        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
+        try raw.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(raw.read(until: "ok\n").hasPrefix("HTTP/1.1 200 OK"))
+        let started = Date()
+        #expect(raw.readAll(seconds: 10) == "")
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 2.5 && waited < 5, "closed after \(waited) s")
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import FakeKubeAPI
 import Foundation
 import Testing
 
@@ -83,6 +84,19 @@ import Testing
         let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 0"#))
         #expect(server.log.components(separatedBy: "cannot read the certificate files").count - 1 == 1, "said once, not once per poll")
+    }
+
+    /// A new key written before its certificate (a swap half done at one poll) is not a failed reload.
+    @Test func aHalfDoneSwapIsNotCountedAsAFailure() throws {
+        let certs = try TestCertificates()
+        let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.5"], certificates: certs)
+        let staging = try TestCertificates()
+        try Data(contentsOf: URL(fileURLWithPath: staging.key)).write(to: URL(fileURLWithPath: certs.key))
+        #expect(eventually(5) { server.log.contains("do not load yet") }, "a poll saw the new key with the old certificate")
+        try Data(contentsOf: URL(fileURLWithPath: staging.certificate)).write(to: URL(fileURLWithPath: certs.certificate))
+        #expect(eventually(5) { server.log.contains("\"msg\":\"certificate reloaded\"") })
+        let metrics = try Shell.curl(server, ["--cacert", staging.ca, "\(server.url)/metrics"]).body
+        #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 0"#), "\(metrics.prefix(0))")
     }
 
     @Test func sigtermLetsTheRequestInFlightFinishThenExitsZero() throws {

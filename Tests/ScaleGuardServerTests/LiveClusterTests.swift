@@ -85,4 +85,58 @@ import Testing
         let badConfig = try Shell.run(ServerProcess.binary.path, ["audit", "--kubeconfig", "/nonexistent"])
         #expect(badConfig.status == 2 && badConfig.stderr.contains("cannot read the kubeconfig /nonexistent"))
     }
+
+    /// A watch broken for longer than --max-staleness: verdicts carry the warning, /readyz fails, through the server.
+    @Test func aStaleViewWarnsInVerdictsAndFailsReadiness() throws {
+        let cluster = try FakeCluster()
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"], environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
+        let fresh = try Shell.curl(server, post, stdin: a40Review())
+        #expect(!fresh.body.contains("may be stale"))
+        cluster.api.stop()
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).body.contains("watch broken")) == true })
+        #expect(try Shell.curl(server, ["\(server.url)/readyz"]).status == 503)
+        let stale = try Shell.curl(server, post, stdin: a40Review())
+        let response = Reviews.json(stale.body)["response"] as? [String: Any] ?? [:]
+        #expect((response["warnings"] as? [String] ?? []).contains { $0.contains("may be stale") })
+    }
+
+    /// Race narrowing: an object this replica allowed counts at once, and still counts after the watch confirmed it
+    /// and its pending time is over.
+    @Test func anAdmittedObjectCountsBeforeAndAfterTheWatchConfirmsIt() throws {
+        let cluster = try FakeCluster()
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig], environment: ["SCALEGUARD_PENDING_TTL": "1"])
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
+        let first = Reviews.deployment(name: "web-a", selector: ["app": "web"], gpu: false)
+        let second = Reviews.deployment(name: "web-b", selector: ["app": "web"], gpu: false)
+        func allowed(_ object: [String: Any]) throws -> Bool {
+            let answer = try Shell.curl(server, post, stdin: Reviews.review(object))
+            return (Reviews.json(answer.body)["response"] as? [String: Any])?["allowed"] as? Bool == true
+        }
+        #expect(try allowed(first))
+        #expect(try !allowed(second), "the first was allowed a moment ago and counts before any watch shows it")
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", selector: ["app": "web"]))
+        Thread.sleep(forTimeInterval: 2)  // the pending time (1 s) is over; the watch has shown web-a meanwhile
+        #expect(try !allowed(second), "once confirmed by the watch, it stays")
+    }
+
+    /// What the watch shows replaces what this replica admitted at once, not after the pending time: a newer
+    /// version must not be shadowed by the one allowed here a moment ago.
+    @Test func theWatchReplacesAnAdmittedObjectAtOnce() throws {
+        let cluster = try FakeCluster()
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
+        func allowed(_ object: [String: Any]) throws -> Bool {
+            let answer = try Shell.curl(server, post, stdin: Reviews.review(object))
+            return (Reviews.json(answer.body)["response"] as? [String: Any])?["allowed"] as? Bool == true
+        }
+        #expect(try allowed(Reviews.deployment(name: "web-a", selector: ["app": "web-a"], gpu: false)))
+        // Another replica (or a later apply) changed it: its pods now carry tier=gpu.
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", selector: ["app": "web-a"], labels: ["app": "web-a", "tier": "gpu"]))
+        let probe = Reviews.deployment(name: "probe", selector: ["tier": "gpu"], labels: ["tier": "gpu", "app": "probe"], gpu: false)
+        #expect(eventually(5) { (try? allowed(probe)) == false }, "the watched version, whose pods the probe selects, counts at once")
+    }
 }

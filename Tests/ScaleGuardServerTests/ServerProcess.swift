@@ -21,8 +21,9 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `openFileLimit` starts it under `ulimit -n`, as a container runtime's default limit would.
-    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil) throws {
+    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil, environment: [String: String] = [:]) throws {
         let certs = try certificates ?? TestCertificates()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         self.certificates = certs
         let serve = ["serve", "--listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
                      "--log-format", "json", "--log-level", "debug"] + arguments
@@ -98,9 +99,9 @@ final class ServerProcess: @unchecked Sendable {
 struct TestCertificates: Sendable {
     let directory: URL
 
-    init() throws {
+    init(extra: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-certs-\(UUID().uuidString)")
-        try regenerate()
+        try regenerate(extra: extra)
     }
 
     /// A new serving certificate from the same CA (what a rotation does).

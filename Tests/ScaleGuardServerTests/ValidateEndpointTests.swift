@@ -138,4 +138,67 @@ import Testing
         let ready = try Shell.curl(server, ["\(server.url)/readyz"])
         #expect(health.status == 200 && ready.status == 200)
     }
+
+    /// Invalid JSON anywhere, even in parts no rule reads, is a 400: never allowed because it went unread.
+    @Test func aReviewThatIsNotJSONIsA400EvenWhereNothingIsRead() throws {
+        let good = String(decoding: Reviews.review(Reviews.deployment(name: "x", selector: ["app": "x"], gpu: false)), as: UTF8.self)
+        #expect(try post(Data(good.utf8)).status == 200)
+        let broken = [
+            good.replacingOccurrences(of: "\"kubectl-client-side-apply\"", with: "\"kubectl\u{1}\""),
+            good.replacingOccurrences(of: "\"dryRun\":false", with: "\"dryRun\":fals"),
+            good.replacingOccurrences(of: "\"replicas\":1", with: "\"replicas\":1."),
+            good.replacingOccurrences(of: "\"groups\":[", with: "\"groups\" ["),
+        ]
+        for body in broken {
+            #expect(body != good)
+            let result = try post(Data(body.utf8))
+            #expect(result.status == 400, "\(result.body)")
+        }
+        var invalidUTF8 = Array(good.utf8)
+        if let at = invalidUTF8.firstIndex(of: UInt8(ascii: "k")) { invalidUTF8[at] = 0xFF }
+        #expect(try post(Data(invalidUTF8)).status == 400)
+    }
+
+    /// UPDATE through /validate: a denial the old object earned with the same other object is a warning; a new
+    /// overlap, or the same rule with another object, is denied.
+    @Test func updatesAreJudgedAgainstTheOldObject() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-update-\(UUID().uuidString).yaml")
+        try """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: catch-red, namespace: default}
+        spec: {selector: {matchLabels: {team: red}}, template: {metadata: {labels: {team: red, app: catch-red}}}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: catch-blue, namespace: default}
+        spec: {selector: {matchLabels: {team: blue}}, template: {metadata: {labels: {team: blue, app: catch-blue}}}}
+        """.write(to: state, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["--cluster-state", state.path])
+        func update(_ old: [String: String]?, _ new: [String: String]) throws -> [String: Any] {
+            let object = Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: new, gpu: false)
+            let oldObject = old.map { Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: $0, gpu: false) }
+            let answer = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+                                        stdin: Reviews.review(object, operation: "UPDATE", oldObject: oldObject))
+            return Reviews.json(answer.body)["response"] as? [String: Any] ?? [:]
+        }
+        let same = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "red", "version": "2"])
+        #expect(same["allowed"] as? Bool == true)
+        #expect((same["warnings"] as? [String] ?? []).contains { $0.contains("catch-red") && $0.contains("already true before this update") })
+        let added = try update(["app": "svc"], ["app": "svc", "team": "red"])
+        #expect(added["allowed"] as? Bool == false, "an update that adds an overlap is denied")
+        let moved = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "blue"])
+        #expect(moved["allowed"] as? Bool == false, "the same rule against another workload is a new denial")
+        #expect(((moved["status"] as? [String: Any])?["message"] as? String ?? "").contains("catch-blue"))
+    }
+
+    /// `?namespace=` places objects that name none; `Accept: application/json` asks for the JSON report.
+    @Test func checkTakesANamespaceAndAnswersJSONWhenAsked() throws {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
+        let text = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check?namespace=ml"], stdin: Data(yaml.utf8))
+        #expect(text.status == 200 && text.body.contains("OK     Deployment ml/web"))
+        let json = try Shell.curl(server, ["-H", "Accept: application/json", "--data-binary", "@-", "\(server.url)/check?namespace=ml"], stdin: Data(yaml.utf8))
+        let results = Reviews.json(json.body)["results"] as? [[String: Any]] ?? []
+        #expect(results.first?["namespace"] as? String == "ml" && results.first?["allowed"] as? Bool == true)
+    }
 }
