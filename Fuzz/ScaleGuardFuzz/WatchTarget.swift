@@ -15,8 +15,8 @@ enum WatchTarget {
             guard try decoder.decodeHead(&input) != nil else { return }
             var piece: [UInt8] = []
             let done = try decoder.decodeBody(&input, into: &piece)
-            _ = try events.decode(piece) { (event) throws(KubeError) in
-                if let raw = event.object { _ = try? KubeObject(raw: raw) }
+            _ = try events.decode(piece) { (event, line) throws(KubeError) in
+                if let raw = event.object { _ = try? KubeObject(raw: raw, kinds: .builtIn, text: line) }
                 return true
             }
             _ = done

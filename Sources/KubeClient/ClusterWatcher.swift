@@ -11,6 +11,8 @@ public final class ClusterWatcher: Sendable {
 
     public struct Options: Sendable {
         public var resources = WatchedResource.all
+        /// The kinds objects are read as: the built-in ones and those the policy adds.
+        public var kinds = KindRegistry.builtIn
         public var maxStaleness = 60.0
         public var pageSize = 500
         public var watchTimeoutSeconds = 300
@@ -30,7 +32,7 @@ public final class ClusterWatcher: Sendable {
         timing.missingRetry = options.missingRetry
         timing.backoffMax = options.backoffMax
         reflectors = options.resources.map {
-            Reflector(resource: $0, client: client, cache: cache, logger: logger, timing: timing)
+            Reflector(resource: $0, kinds: options.kinds, client: client, cache: cache, logger: logger, timing: timing)
         }
     }
 

@@ -17,14 +17,16 @@ final class Reflector: Sendable {
     }
 
     let resource: WatchedResource
+    let kinds: KindRegistry
     let client: KubeAPIClient
     let cache: ClusterCache
     let logger: Logger
     let timing: Timing
     private let stopped = Atomic<Bool>(false)
 
-    init(resource: WatchedResource, client: KubeAPIClient, cache: ClusterCache, logger: Logger, timing: Timing) {
+    init(resource: WatchedResource, kinds: KindRegistry, client: KubeAPIClient, cache: ClusterCache, logger: Logger, timing: Timing) {
         self.resource = resource
+        self.kinds = kinds
         self.client = client
         self.cache = cache
         self.logger = logger
@@ -104,7 +106,7 @@ final class Reflector: Sendable {
                         }
                     case "items":
                         try r.array { (r) throws(JSONReadError) in
-                            if let object = build(try RawObject.read(&r)) { items.append(object) }
+                            if let object = build(try RawObject.read(&r), text: body) { items.append(object) }
                         }
                     default: try r.skip()
                     }
@@ -136,8 +138,8 @@ final class Reflector: Sendable {
                 opened()
                 cache.markHealthy(resource)
             }
-            let more = try events.decode(piece) { (event) throws(KubeError) in
-                if let rv = try handle(event) { last = rv }
+            let more = try events.decode(piece) { (event, line) throws(KubeError) in
+                if let rv = try handle(event, line: line) { last = rv }
                 return !isStopped
             }
             // The pieces of one read are one batch: readers see them together.
@@ -149,12 +151,12 @@ final class Reflector: Sendable {
     }
 
     /// Applies one watch event; returns its resourceVersion.
-    private func handle(_ event: WatchEvent) throws(KubeError) -> String? {
+    private func handle(_ event: WatchEvent, line: [UInt8]) throws(KubeError) -> String? {
         switch event.kind {
         case .added, .modified:
-            if let object = event.object.flatMap(build) { cache.apply(.upsert(object)) }
+            if let object = event.object.flatMap({ build($0, text: line) }) { cache.apply(.upsert(object)) }
         case .deleted:
-            if let object = event.object.flatMap(build) { cache.apply(.delete(object)) }
+            if let object = event.object.flatMap({ build($0, text: line) }) { cache.apply(.delete(object)) }
         case .bookmark:
             break
         case .error:
@@ -175,12 +177,12 @@ final class Reflector: Sendable {
     }
 
     /// The object `raw` describes; one ScaleGuard cannot read must not stop a list or a watch: skipped, and said.
-    private func build(_ raw: RawObject) -> KubeObject? {
+    private func build(_ raw: RawObject, text: [UInt8]) -> KubeObject? {
         var raw = raw
         if raw.apiVersion.isEmpty { raw.apiVersion = apiVersion }
         if raw.kind.isEmpty { raw.kind = resource.kind }
         do throws(JSONReadError) {
-            return try KubeObject(raw: raw)
+            return try KubeObject(raw: raw, kinds: kinds, text: text)
         } catch {
             logger.warning("skipped an object the rules cannot read", metadata: [
                 "resource": "\(resource)", "object": "\(raw.namespace)/\(raw.name)", "error": "\(error)",

@@ -31,15 +31,16 @@ public struct WatchEventDecoder {
     /// Whether a partial event is waiting for more: at the end of the stream that is an error.
     public var isMidEvent: Bool { !pending.isEmpty }
 
-    /// Hands each complete event in `piece` to `onEvent` until it returns false; false then.
-    public mutating func decode(_ piece: [UInt8], _ onEvent: (WatchEvent) throws(KubeError) -> Bool) throws(KubeError) -> Bool {
+    /// Hands each complete event in `piece`, with the line it was read from, to `onEvent` until it returns false;
+    /// false then.
+    public mutating func decode(_ piece: [UInt8], _ onEvent: (WatchEvent, [UInt8]) throws(KubeError) -> Bool) throws(KubeError) -> Bool {
         pending.append(piece)
         while let newline = pending.firstIndex(of: 0x0A, from: scanned) {
             var line = pending.read(newline + 1)
             line.removeLast()
             scanned = 0
             guard !line.isEmpty else { continue }
-            if !(try onEvent(try Self.event(line, internKey: internKey))) { return false }
+            if !(try onEvent(try Self.event(line, internKey: internKey), line)) { return false }
         }
         scanned = pending.count
         guard scanned <= maxEventBytes else { throw .protocolViolation("a watch event larger than \(maxEventBytes) bytes") }

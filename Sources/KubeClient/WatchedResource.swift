@@ -1,3 +1,5 @@
+import ScaleGuardCore
+
 /// One kind of object the cache lists and watches.
 public struct WatchedResource: Sendable, Hashable, CustomStringConvertible {
     public var group: String
@@ -19,12 +21,23 @@ public struct WatchedResource: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }
 
-    public static let deployments = WatchedResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment")
-    public static let statefulSets = WatchedResource(group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet")
+    public init(_ kind: WorkloadKind) {
+        self.init(group: kind.group, version: kind.version, plural: kind.plural, kind: kind.kind)
+    }
+
+    public static let deployments = WatchedResource(.deployment)
+    public static let statefulSets = WatchedResource(.statefulSet)
     public static let podAutoscalers = WatchedResource(group: "autoscaling.aibrix.ai", version: "v1alpha1", plural: "podautoscalers", kind: "PodAutoscaler")
     public static let horizontalPodAutoscalers = WatchedResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler")
     public static let scaledObjects = WatchedResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject")
 
-    /// Everything the rules read. The chart's ClusterRole grants get, list and watch on exactly these.
-    public static let all: [WatchedResource] = [.deployments, .statefulSets, .podAutoscalers, .horizontalPodAutoscalers, .scaledObjects]
+    public static let autoscalers: [WatchedResource] = [.podAutoscalers, .horizontalPodAutoscalers, .scaledObjects]
+
+    /// Everything the rules read for `kinds`: its workload kinds and the three autoscalers. The chart's ClusterRole
+    /// grants get, list and watch on exactly these (the built-in ones, plus the policy's workloadKinds).
+    public static func all(for kinds: KindRegistry) -> [WatchedResource] {
+        kinds.workloadKinds.map(WatchedResource.init) + autoscalers
+    }
+
+    public static let all = all(for: .builtIn)
 }

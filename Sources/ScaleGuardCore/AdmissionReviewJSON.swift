@@ -22,8 +22,8 @@ extension AdmissionReview {
             }
             // The objects are built last: the request's kind, wherever it stood, names an object that omits its own.
             if var request = review.request {
-                request.object = sawObject ? payload(object, request: request, kinds: kinds) : nil
-                request.oldObject = sawOldObject ? payload(oldObject, request: request, kinds: kinds) : nil
+                request.object = sawObject ? payload(object, request: request, kinds: kinds, text: bytes) : nil
+                request.oldObject = sawOldObject ? payload(oldObject, request: request, kinds: kinds, text: bytes) : nil
                 review.request = request
             }
             return review
@@ -64,14 +64,14 @@ extension AdmissionReview {
     }
 
     /// A bad object is a reason to deny, not a bad review: its error is kept as the reason.
-    private static func payload(_ raw: RawObject?, request: AdmissionRequest, kinds: KindRegistry) -> ObjectPayload? {
+    private static func payload(_ raw: RawObject?, request: AdmissionRequest, kinds: KindRegistry, text: [UInt8]) -> ObjectPayload? {
         guard var raw else { return nil }
         if raw.kind.isEmpty, let gvk = request.kind {
             raw.kind = gvk.kind
             if raw.apiVersion.isEmpty { raw.apiVersion = gvk.group.isEmpty ? gvk.version : "\(gvk.group)/\(gvk.version)" }
         }
         do throws(JSONReadError) {
-            return .object(try KubeObject(raw: raw, kinds: kinds))
+            return .object(try KubeObject(raw: raw, kinds: kinds, text: text))
         } catch {
             return .unreadable(error.description)
         }

@@ -12,25 +12,31 @@ struct AutoscalerTargetRule {
             Finding(rule: .autoscalerTarget, severity: .deny, subject: ref, message: "\(ref): \($0)")
         }
         let target = autoscaler.target
-        guard policy.kinds.workloadKind(target: target) != nil else {
+        guard let kind = policy.kinds.workloadKind(target: target) else {
             let known = policy.kinds.workloadKinds.map(\.kind).joined(separator: ", ")
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .warn, subject: ref,
                 message: "\(ref) targets \(target.kind) \(target.name), a kind ScaleGuard does not read (it reads \(known); the policy's workloadKinds adds more), so its selector is not checked"))
             return findings
         }
-        guard let workload = view.workload(namespace: autoscaler.namespace, id: target.id) else {
+        guard let workload = view.workload(namespace: autoscaler.namespace, id: ObjectID(kind: kind.kind, name: target.name)) else {
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .warn, subject: ref,
                 message: "\(ref) targets \(target.kind) \(autoscaler.namespace)/\(target.name), which does not exist yet; its selector is checked when it is created"))
             return findings
         }
-        let naming = FixLabel(policy: policy)
+        if let role = autoscaler.targetRole, workload.kind == .stormService, !workload.roles.contains(role) {
+            findings.append(Finding(
+                rule: .autoscalerTarget, severity: .warn, subject: ref,
+                message: "\(ref) scales role \(role) of \(workload.reference), which has no such role (roles: \(workload.roles.joined(separator: ", "))); spec.subTargetSelector.roleName names none of them"))
+        }
+        let fixes = FixLabels(policy: policy)
+        let noun = workload.kind.selectedNoun
         for overlap in view.overlaps(of: workload) where overlap.subjectSelectsOther {
             let other = overlap.other
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .deny, subject: ref,
-                message: "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the pods of \(other.reference), so the autoscaler would count \(other.name)'s pods and scale on their metrics. Fix: recreate \(workload.name) with \(naming.label(for: workload, against: other)) in spec.selector.matchLabels and spec.template.metadata.labels (its selector is immutable).",
+                message: "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the \(noun) of \(other.reference), so the autoscaler would count \(other.name)'s \(noun) and scale on their metrics. Fix: \(fixes.recreate(workload, against: other)).",
                 related: other.reference))
         }
         return findings

@@ -31,7 +31,8 @@ public struct Checker: Sendable {
     private func evaluate(_ object: KubeObject, in view: ClusterView) -> Verdict {
         switch object {
         case .workload(let workload):
-            if policy.excludedNamespaces.contains(workload.namespace) { return Verdict() }
+            // A ReplicaSet a Deployment controls is part of that Deployment, which is checked itself.
+            if policy.excludedNamespaces.contains(workload.namespace) || workload.isPartOfAnother { return Verdict() }
             return apply(
                 SelectorOverlapRule(policy: policy, view: view).evaluate(workload)
                     + GPUTypeLabelRule(policy: policy).evaluate(workload)

@@ -15,9 +15,12 @@ public struct ClusterView: Sendable {
         for object in objects.flatMap(\.flattened) { upsert(object) }
     }
 
+    /// Adds or replaces `object`. A ReplicaSet a Deployment controls is part of that Deployment: it is not kept.
     public mutating func upsert(_ object: KubeObject) {
         switch object {
-        case .workload(let workload): namespaces[workload.namespace, default: NamespaceView()].workloads.insert(workload)
+        case .workload(let workload) where workload.isPartOfAnother:
+            removeWorkload(namespace: workload.namespace, id: workload.id)
+        case .workload(let workload): namespaces[workload.namespace, default: NamespaceView()].insert(workload)
         case .autoscaler(let autoscaler): namespaces[autoscaler.namespace, default: NamespaceView()].upsert(autoscaler)
         case .list(let items): items.forEach { upsert($0) }
         case .other: break
@@ -34,7 +37,7 @@ public struct ClusterView: Sendable {
     }
 
     public mutating func removeWorkload(namespace: String, id: ObjectID) {
-        namespaces[namespace]?.workloads.remove(id)
+        namespaces[namespace]?.removeWorkload(id)
         dropIfEmpty(namespace)
     }
 
@@ -45,7 +48,7 @@ public struct ClusterView: Sendable {
 
     public func workload(namespace: String, id: ObjectID) -> Workload? {
         for case .workload(let w) in admitted where w.namespace == namespace && w.id == id { return w }
-        return namespaces[namespace]?.workloads.workload(id)
+        return namespaces[namespace]?.workload(id)
     }
 
     public func autoscaler(namespace: String, id: ObjectID) -> Autoscaler? {
@@ -56,9 +59,9 @@ public struct ClusterView: Sendable {
     public func overlaps(of workload: Workload, limit: Int = 20) -> [Overlap] {
         let fresh = admittedWorkloads(in: workload.namespace)
         let shadowed = Set(fresh.map(\.id))
-        var found = (namespaces[workload.namespace]?.workloads.overlaps(of: workload, limit: limit + shadowed.count) ?? [])
+        var found = (namespaces[workload.namespace]?.overlaps(of: workload, limit: limit + shadowed.count) ?? [])
             .filter { !shadowed.contains($0.other.id) }
-        for other in fresh where other.id != workload.id {
+        for other in fresh where other.id != workload.id && other.kind.selects == workload.kind.selects && !workload.sharesTemplate(with: other) {
             let selectsOther = workload.selector.matches(other.templateLabels)
             let selectsSubject = other.selector.matches(workload.templateLabels)
             if selectsOther || selectsSubject {
@@ -80,7 +83,7 @@ public struct ClusterView: Sendable {
         return found.values.sorted { $0.id < $1.id }
     }
 
-    public var workloadCount: Int { namespaces.values.reduce(0) { $0 + $1.workloads.count } }
+    public var workloadCount: Int { namespaces.values.reduce(0) { $0 + $1.workloadCount } }
     public var autoscalerCount: Int { namespaces.values.reduce(0) { $0 + $1.autoscalers.count } }
 
     /// Every object, admitted ones included, sorted by namespace, kind and name.
@@ -90,7 +93,7 @@ public struct ClusterView: Sendable {
         for object in admitted { view.upsert(object) }
         return view.namespaces.keys.sorted().flatMap { name -> [KubeObject] in
             guard let ns = view.namespaces[name] else { return [] }
-            return ns.workloads.workloads.sorted { $0.id < $1.id }.map(KubeObject.workload)
+            return ns.allWorkloads.sorted { $0.id < $1.id }.map(KubeObject.workload)
                 + ns.autoscalers.values.sorted { $0.id < $1.id }.map(KubeObject.autoscaler)
         }
     }
@@ -100,25 +103,6 @@ public struct ClusterView: Sendable {
     }
 
     private mutating func dropIfEmpty(_ namespace: String) {
-        if let ns = namespaces[namespace], ns.workloads.count == 0, ns.autoscalers.isEmpty { namespaces[namespace] = nil }
-    }
-}
-
-/// One namespace of the cluster view.
-public struct NamespaceView: Sendable {
-    public internal(set) var workloads = OverlapIndex()
-    public private(set) var autoscalers: [ObjectID: Autoscaler] = [:]
-    fileprivate var byTarget: [ObjectID: Set<ObjectID>] = [:]
-
-    mutating func upsert(_ autoscaler: Autoscaler) {
-        removeAutoscaler(autoscaler.id)
-        autoscalers[autoscaler.id] = autoscaler
-        byTarget[autoscaler.target.id, default: []].insert(autoscaler.id)
-    }
-
-    mutating func removeAutoscaler(_ id: ObjectID) {
-        guard let old = autoscalers.removeValue(forKey: id) else { return }
-        byTarget[old.target.id]?.remove(id)
-        if byTarget[old.target.id]?.isEmpty == true { byTarget[old.target.id] = nil }
+        if let ns = namespaces[namespace], ns.workloadCount == 0, ns.autoscalers.isEmpty { namespaces[namespace] = nil }
     }
 }

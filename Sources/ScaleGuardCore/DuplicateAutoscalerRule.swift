@@ -1,14 +1,16 @@
-/// SG005: one autoscaler per workload; an HPA made by the PodAutoscaler or ScaledObject beside it is part of that one.
+/// SG005: one autoscaler per workload, or per role of a workload (a PodAutoscaler's `subTargetSelector.roleName`);
+/// an HPA made by the PodAutoscaler or ScaledObject beside it is part of that one.
 struct DuplicateAutoscalerRule {
     let view: ClusterView
 
     func evaluate(_ autoscaler: Autoscaler) -> [Finding] {
-        view.autoscalers(namespace: autoscaler.namespace, targeting: autoscaler.target.id)
-            .filter { $0.id != autoscaler.id && !Self.onePair(autoscaler, $0) }
+        let target = autoscaler.targetRole.map { "role \($0) of " } ?? ""
+        return view.autoscalers(namespace: autoscaler.namespace, targeting: autoscaler.target.id)
+            .filter { $0.id != autoscaler.id && $0.targetRole == autoscaler.targetRole && !Self.onePair(autoscaler, $0) }
             .map { other in
                 Finding(
                     rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
-                    message: "\(autoscaler.reference) targets \(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(other.reference) already scales, so the two would fight over its replicas. Fix: keep one autoscaler per workload: delete one, or point it at another workload.",
+                    message: "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(other.reference) already scales, so the two would fight over its replicas. Fix: keep one autoscaler per \(autoscaler.targetRole == nil ? "workload" : "role"): delete one, or point it at another \(autoscaler.targetRole == nil ? "workload" : "role").",
                     related: other.reference)
             }
     }

@@ -3,7 +3,7 @@ struct GPUPinningRule {
     let policy: Policy
 
     func evaluate(_ workload: Workload) -> [Finding] {
-        guard !policy.gpuResources(of: workload).isEmpty else { return [] }
+        guard workload.kind.hasPodTemplate, !policy.gpuResources(of: workload).isEmpty else { return [] }
         let products = GPUProducts(policy: policy)
         let ref = workload.reference
         let gpuType = workload.templateLabels[policy.gpuTypeLabel]

@@ -23,21 +23,21 @@ public enum KubeObject: Hashable, Sendable {
         }
     }
 
-    /// Reads one object from JSON in one pass. `defaultType` stands in for an apiVersion and kind the JSON leaves out,
-    /// as list items do.
-    public static func read(_ r: inout JSONReader, kinds: KindRegistry = .builtIn,
-                            defaultType: (apiVersion: String, kind: String)? = nil) throws(JSONReadError) -> KubeObject {
-        var raw = try RawObject.read(&r)
-        if let defaultType {
-            if raw.apiVersion.isEmpty { raw.apiVersion = defaultType.apiVersion }
-            if raw.kind.isEmpty { raw.kind = defaultType.kind }
+    /// Builds the object `raw` describes, `text` being the bytes it was read from: a kind the policy adds is read
+    /// once more there, at its paths.
+    public init(raw: RawObject, kinds: KindRegistry, text: [UInt8]) throws(JSONReadError) {
+        var raw = raw
+        if let kind = kinds.workloadKind(apiVersion: raw.apiVersion, kind: raw.kind), kind.selectorPath != nil {
+            raw.readPaths(of: kind, in: text)
         }
-        guard !raw.kind.isEmpty else { throw JSONReadError(path: [], offset: r.index, message: "the object has no kind; every manifest needs apiVersion and kind") }
-        return try KubeObject(raw: raw, kinds: kinds)
+        try self.init(raw: raw, kinds: kinds)
     }
 
+    /// Reads one object from JSON in one pass (two for a kind the policy adds).
     public static func read(json bytes: [UInt8], kinds: KindRegistry = .builtIn) throws(JSONReadError) -> KubeObject {
-        try JSONReader.read(bytes) { (r) throws(JSONReadError) in try read(&r, kinds: kinds) }
+        let raw = try JSONReader.read(bytes) { (r) throws(JSONReadError) in try RawObject.read(&r) }
+        guard !raw.kind.isEmpty else { throw JSONReadError(path: [], offset: 0, message: "the object has no kind; every manifest needs apiVersion and kind") }
+        return try KubeObject(raw: raw, kinds: kinds, text: bytes)
     }
 
     /// `namespace/Kind/name` of a workload or an autoscaler: one object of the cluster, whatever its version.
@@ -115,7 +115,13 @@ extension KubeObject: Decodable {
             self = .other(apiVersion: apiVersion, kind: kind, name: name)
             return
         }
-        let raw = try RawObject(from: decoder)
+        var raw = try RawObject(from: decoder)
+        if let custom = kinds.workloadKind(apiVersion: apiVersion, kind: kind), let selectorPath = custom.selectorPath,
+           let labelsPath = custom.templateLabelsPath {
+            raw.selector = try Self.decode(LabelSelector.self, at: selectorPath, in: decoder)
+            raw.templateLabels = try Self.decode(Labels.self, at: labelsPath, in: decoder)
+            raw.hasSpec = raw.hasSpec || raw.selector != nil
+        }
         if kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil, !raw.hasSpec {
             throw DecodingError.keyNotFound(AnyKey("spec"), .init(codingPath: decoder.codingPath, debugDescription: "missing spec"))
         }
@@ -123,6 +129,19 @@ extension KubeObject: Decodable {
             throw DecodingError.keyNotFound(AnyKey("scaleTargetRef"), .init(codingPath: decoder.codingPath + [AnyKey("spec")], debugDescription: "missing scaleTargetRef"))
         }
         self = try KubeObject(raw: raw, kinds: kinds)
+    }
+}
+
+extension KubeObject {
+    /// The value at a field path, for a kind read by path; nil when a field on the way is absent.
+    private static func decode<T: Decodable>(_ type: T.Type, at path: [String], in decoder: any Decoder) throws -> T? {
+        var container = try decoder.container(keyedBy: AnyKey.self)
+        for key in path.dropLast() {
+            guard container.contains(AnyKey(key)) else { return nil }
+            container = try container.nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey(key))
+        }
+        guard let last = path.last else { return nil }
+        return try container.decodeIfPresent(type, forKey: AnyKey(last))
     }
 }
 

@@ -72,12 +72,12 @@ public struct OverlapIndex: Sendable {
         var found: [ObjectID: Overlap] = [:]
         for slot in templateCandidates(for: workload.selector) {
             if found.count >= limit { break }
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id,
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
                   workload.selector.matches(other.templateLabels) else { continue }
             found[other.id] = Overlap(other: other, subjectSelectsOther: true, otherSelectsSubject: false)
         }
         for slot in selectorCandidates(for: workload.templateLabels) {
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id,
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
                   other.selector.matches(workload.templateLabels) else { continue }
             if found[other.id] != nil {
                 found[other.id]?.otherSelectsSubject = true

@@ -4,6 +4,9 @@ public struct Policy: Hashable, Sendable {
     public var gpuResources: [String]
     public var gpuResourcePrefixes: [String]
     public var gpuTypeLabel: String
+    /// Which GPU workloads SG002 refuses: those of a model (`modelLabel` in the template), or all; the others get a
+    /// warning. A lone GPU Deployment no model variant will share a selector with is not made to carry a label.
+    public var gpuTypeLabelScope: GPUTypeLabelScope
     public var modelLabel: String
     public var pinningNodeLabels: [String]
     /// GPU-type label value → extra tokens of node-label products that mean the same GPU.
@@ -18,6 +21,7 @@ public struct Policy: Hashable, Sendable {
         gpuResources = ["nvidia.com/gpu", "amd.com/gpu"]
         gpuResourcePrefixes = ["nvidia.com/mig-"]
         gpuTypeLabel = "scaleguard.io/gpu-type"
+        gpuTypeLabelScope = .model
         modelLabel = "model.aibrix.ai/name"
         pinningNodeLabels = [
             "nvidia.com/gpu.product",
@@ -42,10 +46,10 @@ public struct Policy: Hashable, Sendable {
 
 extension Policy: Decodable {
     private enum Keys: String, CodingKey, CaseIterable {
-        case apiVersion, kind, rules, gpu, modelLabel, excludedNamespaces
+        case apiVersion, kind, rules, gpu, modelLabel, excludedNamespaces, workloadKinds
     }
     private enum GPUKeys: String, CodingKey, CaseIterable {
-        case resources, resourcePrefixes, typeLabel, pinningNodeLabels, aliases
+        case resources, resourcePrefixes, typeLabel, typeLabelScope, pinningNodeLabels, aliases
     }
 
     public init(from decoder: any Decoder) throws {
@@ -72,6 +76,7 @@ extension Policy: Decodable {
             gpuResources = try gpu.decodeIfPresent([String].self, forKey: .resources) ?? gpuResources
             gpuResourcePrefixes = try gpu.decodeIfPresent([String].self, forKey: .resourcePrefixes) ?? gpuResourcePrefixes
             gpuTypeLabel = try gpu.decodeIfPresent(String.self, forKey: .typeLabel) ?? gpuTypeLabel
+            gpuTypeLabelScope = try gpu.decodeIfPresent(GPUTypeLabelScope.self, forKey: .typeLabelScope) ?? gpuTypeLabelScope
             pinningNodeLabels = try gpu.decodeIfPresent([String].self, forKey: .pinningNodeLabels) ?? pinningNodeLabels
             gpuAliases = try gpu.decodeIfPresent([String: [String]].self, forKey: .aliases) ?? gpuAliases
             if let problem = LabelSyntax.keyProblem(gpuTypeLabel) {
@@ -82,6 +87,15 @@ extension Policy: Decodable {
         modelLabel = try c.decodeIfPresent(String.self, forKey: .modelLabel) ?? modelLabel
         if let excluded = try c.decodeIfPresent([String].self, forKey: .excludedNamespaces) {
             excludedNamespaces = Set(excluded)
+        }
+        if let extra = try c.decodeIfPresent([WorkloadKindEntry].self, forKey: .workloadKinds) {
+            var seen = Set(WorkloadKind.builtIn.map { "\($0.group)/\($0.kind)" })
+            for (index, entry) in extra.enumerated() where !seen.insert("\(entry.kind.group)/\(entry.kind.kind)").inserted {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: c.codingPath + [Keys.workloadKinds, AnyKey(String(index))],
+                    debugDescription: "\(entry.kind.kind) of \(entry.kind.group) is already a workload kind ScaleGuard reads"))
+            }
+            kinds = KindRegistry(extra: extra.map(\.kind))
         }
     }
 }
@@ -106,5 +120,69 @@ public func rejectUnknownKeys<Key: CodingKey>(in decoder: any Decoder, known: [K
         throw DecodingError.dataCorrupted(.init(
             codingPath: all.codingPath + [key],
             debugDescription: "unknown key \"\(key.stringValue)\"; known keys: \(known.map(\.stringValue).joined(separator: ", "))"))
+    }
+}
+
+/// Which GPU workloads SG002 refuses outright.
+public enum GPUTypeLabelScope: String, Hashable, Sendable, Decodable {
+    /// Those that carry the model label: the next GPU variant of the model would collide with them.
+    case model
+    /// Every GPU workload.
+    case all
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let raw = try c.decode(String.self)
+        guard let scope = GPUTypeLabelScope(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "gpu.typeLabelScope \"\(raw)\" must be model or all")
+        }
+        self = scope
+    }
+}
+
+/// A `workloadKinds` entry of the policy: a kind ScaleGuard watches and checks like the built-in ones.
+struct WorkloadKindEntry: Decodable {
+    let kind: WorkloadKind
+
+    private enum Keys: String, CodingKey, CaseIterable {
+        case group, version, kind, resource, selectorPath, templateLabelsPath, selects, podTemplate
+    }
+
+    init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: Keys.allCases)
+        let c = try decoder.container(keyedBy: Keys.self)
+        let group = try c.decode(String.self, forKey: .group)
+        let version = try c.decode(String.self, forKey: .version)
+        let kind = try c.decode(String.self, forKey: .kind)
+        let resource = try c.decode(String.self, forKey: .resource)
+        func check(_ value: String, _ key: Keys, _ valid: Bool, _ what: String) throws {
+            if !valid { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\"\(value)\" is not \(what)") }
+        }
+        try check(group, .group, !group.isEmpty && LabelSyntax.keyProblem("\(group)/x") == nil, "an API group (a DNS subdomain)")
+        try check(version, .version, version.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) } && !version.isEmpty, "an API version such as v1alpha1")
+        try check(kind, .kind, kind.first?.isUppercase == true && kind.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) }, "a kind such as CloneSet")
+        try check(resource, .resource, !resource.isEmpty && resource.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) && !($0 >= 0x41 && $0 <= 0x5A) },
+                  "a resource name such as clonesets (lowercase plural)")
+        let selectorPath = try Self.path(c, .selectorPath, default: "spec.selector")
+        let labelsPath = try Self.path(c, .templateLabelsPath, default: "spec.template.metadata.labels")
+        let selects = try c.decodeIfPresent(String.self, forKey: .selects) ?? "pods"
+        try check(selects, .selects, !selects.isEmpty && selects.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) }, "what the selector selects, such as pods")
+        let podTemplate = try c.decodeIfPresent(Bool.self, forKey: .podTemplate) ?? (selects == "pods")
+        self.kind = WorkloadKind(group: group, version: version, kind: kind, plural: resource, selects: selects.lowercased(),
+                                 hasPodTemplate: podTemplate, selectorPath: selectorPath, templateLabelsPath: labelsPath)
+    }
+
+    /// A field path written with dots (`spec.selector`): fields of an object only, no list indexes.
+    private static func path(_ c: KeyedDecodingContainer<Keys>, _ key: Keys, default fallback: String) throws -> [String] {
+        let text = try c.decodeIfPresent(String.self, forKey: key) ?? fallback
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, parts.first == "spec", parts.allSatisfy({ part in
+            !part.isEmpty && part.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c,
+                debugDescription: "\"\(text)\" is not a field path under spec such as spec.selector (object fields joined by dots, no list indexes)")
+        }
+        return parts
     }
 }

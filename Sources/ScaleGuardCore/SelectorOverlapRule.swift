@@ -9,10 +9,12 @@ struct SelectorOverlapRule {
             return problems.map { Finding(rule: .selectorOverlap, severity: .deny, subject: workload.reference,
                                           message: "\(workload.reference): \($0)") }
         }
-        if !workload.selector.matches(workload.templateLabels) {
+        // A Rollout with a workloadRef runs its Deployment's template: check its selector against that one.
+        let own = workload.templateRef.flatMap { view.workload(namespace: workload.namespace, id: $0)?.templateLabels } ?? workload.templateLabels
+        if !(workload.templateRef != nil && own.isEmpty), !workload.selector.matches(own) {
             return [Finding(
                 rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-                message: "\(workload.reference): spec.selector (\(workload.selector)) does not match its own spec.template.metadata.labels; the API server refuses it and no autoscaler would find its pods")]
+                message: "\(workload.reference): spec.selector (\(workload.selector)) does not match its own spec.template.metadata.labels; the API server refuses it and no autoscaler would find its \(workload.kind.selectedNoun)")]
         }
         return view.overlaps(of: workload).map { overlap in
             Finding(rule: .selectorOverlap, severity: .deny, subject: workload.reference,
@@ -22,33 +24,20 @@ struct SelectorOverlapRule {
 
     private func message(_ subject: Workload, _ overlap: Overlap) -> String {
         let other = overlap.other
-        var clauses: [String] = []
+        let noun = subject.kind.selectedNoun
+        let fixes = FixLabels(policy: policy)
+        var clauses: [String] = [], fix: [String] = []
         if overlap.subjectSelectsOther {
-            clauses.append("its selector (\(subject.selector)) selects the pods of \(other.reference), so an autoscaler of \(subject.name) would count \(other.name)'s pods")
+            clauses.append("its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name) would count \(other.name)'s \(noun)")
+            let label = fixes.distinguishing(subject, from: other)
+            fix.append("add \(label.key): \(label.value) to \(fixes.placesMissing(label, on: subject)) of \(subject.name)")
         }
         if overlap.otherSelectsSubject {
             let scalers = view.autoscalers(namespace: other.namespace, targeting: other.id)
             let who = scalers.isEmpty ? "an autoscaler of \(other.name)" : scalers.map(\.reference).joined(separator: " and ")
-            clauses.append("the selector of \(other.reference) (\(other.selector)) selects its pods, so \(who) would count \(subject.name)'s pods")
+            clauses.append("the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name)'s \(noun)")
+            fix.append(fixes.recreate(other, against: subject))
         }
-        let naming = FixLabel(policy: policy)
-        var fix = "Fix: add \(naming.label(for: subject, against: other)) to spec.selector.matchLabels and spec.template.metadata.labels of \(subject.name)"
-        if overlap.otherSelectsSubject {
-            fix += "; the selector of \(other.name) is immutable, so recreate \(other.name) with \(naming.label(for: other, against: subject)) in its selector and template"
-        }
-        return "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). \(fix)."
-    }
-}
-
-/// The label that tells one workload's pods apart from another's: the GPU-type label for GPU variants, else `app: <name>`.
-struct FixLabel {
-    let policy: Policy
-
-    func label(for workload: Workload, against other: Workload) -> String {
-        let products = GPUProducts(policy: policy)
-        if let mine = products.suggestedType(for: workload), mine != products.suggestedType(for: other) {
-            return "\(policy.gpuTypeLabel): \(mine)"
-        }
-        return "app: \(workload.name)"
+        return "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: \(fix.joined(separator: "; and "))."
     }
 }

@@ -45,6 +45,12 @@ public struct Workload: Hashable, Sendable {
     public var isPartOfAnother: Bool {
         kind == .replicaSet && controller?.kind == "Deployment"
     }
+
+    /// A Rollout and the Deployment its `workloadRef` names run one template: their pods count once, never as an
+    /// overlap of the two.
+    public func sharesTemplate(with other: Workload) -> Bool {
+        (templateRef != nil && templateRef == other.id) || (other.templateRef != nil && other.templateRef == id)
+    }
 }
 
 /// A kind and a name: what identifies an object inside one namespace.

@@ -29,8 +29,8 @@ struct AuditCommand: ParsableCommand {
         do {
             let policy = try PolicyFile.load(config)
             let view = clusterState.isEmpty
-                ? try cluster.snapshot(logger: Logger(label: "scaleguard"))
-                : ClusterView(objects: try ManifestLoader().load(clusterState).map(\.object))
+                ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds)
+                : ClusterView(objects: try ManifestLoader(kinds: policy.kinds).load(clusterState).map(\.object))
             report = AuditReport(view: view, checker: Checker(policy: policy))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -43,7 +43,7 @@ struct CheckCommand: ParsableCommand {
             let objects = try ManifestLoader(defaultNamespace: namespace, kinds: policy.kinds).load(paths)
             // Only a flag that names a cluster turns the live view on: offline checks in CI stay offline.
             let useCluster = live || cluster.kubeconfig != nil || cluster.context != nil || cluster.inCluster
-            let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard")) : ClusterView()
+            let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds) : ClusterView()
             report = try CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -30,8 +30,10 @@ struct ClusterOptions: ParsableArguments {
         return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).endpoint
     }
 
-    func watcher(logger: Logger) throws(KubeError) -> ClusterWatcher {
+    func watcher(logger: Logger, kinds: KindRegistry = .builtIn) throws(KubeError) -> ClusterWatcher {
         var options = ClusterWatcher.Options()
+        options.kinds = kinds
+        options.resources = WatchedResource.all(for: kinds)
         options.maxStaleness = maxStaleness
         if let retry = ProcessInfo.processInfo.environment["SCALEGUARD_MISSING_API_RETRY"].flatMap(Double.init) {
             options.missingRetry = retry
@@ -46,8 +48,8 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// Lists the cluster once, for `check` and `audit`.
-    func snapshot(logger: Logger, timeout: Double = 120) throws -> ClusterView {
-        let watcher = try watcher(logger: logger)
+    func snapshot(logger: Logger, kinds: KindRegistry = .builtIn, timeout: Double = 120) throws -> ClusterView {
+        let watcher = try watcher(logger: logger, kinds: kinds)
         watcher.start()
         defer { watcher.stop() }
         guard watcher.waitForSync(seconds: timeout) else {

@@ -129,14 +129,14 @@ struct ServeCommand: ParsableCommand {
             let policy = try PolicyFile.load(config)
             let source: any ClusterViewSource
             if demo || !clusterState.isEmpty {
-                var objects = clusterState.isEmpty ? [] : try ManifestLoader().load(clusterState).map(\.object)
+                var objects = clusterState.isEmpty ? [] : try ManifestLoader(kinds: policy.kinds).load(clusterState).map(\.object)
                 if demo {
                     objects += try ManifestDecoder.decode(Array(DemoCluster.manifests.utf8), source: "demo").map(\.object)
                 }
                 source = StaticClusterView(objects: objects)
                 logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
             } else {
-                let live = try cluster.watcher(logger: logger)
+                let live = try cluster.watcher(logger: logger, kinds: policy.kinds)
                 live.start()
                 watcher = live
                 source = live.cache

@@ -66,7 +66,8 @@ import YAML
         #expect(excluded?["operator"]?.text == "NotIn")
         #expect(excluded?["values"]?.strings == ["kube-system", "scaleguard-system"])
         let rules = webhook["rules"]?.items ?? []
-        #expect(rules.flatMap { $0["resources"]?.strings ?? [] } == ["deployments", "statefulsets", "podautoscalers", "horizontalpodautoscalers", "scaledobjects"])
+        #expect(rules.flatMap { $0["resources"]?.strings ?? [] } == ["deployments", "statefulsets", "rollouts", "rayclusterfleets", "stormservices",
+                                                                      "podautoscalers", "horizontalpodautoscalers", "scaledobjects"])
         #expect(rules.allSatisfy { $0["operations"]?.strings == ["CREATE", "UPDATE"] })
 
         // Exactly get, list and watch on exactly what the cache watches.
@@ -120,7 +121,8 @@ import YAML
         #expect(webhook?["clientConfig"]?["caBundle"] == nil)
         #expect(webhook?["failurePolicy"]?.text == "Ignore")
         #expect(webhook?["namespaceSelector"]?["matchExpressions"]?[0]?["values"]?.strings == ["kube-system", "scaleguard-system", "batch"])
-        #expect((webhook?["rules"]?.items ?? []).flatMap { $0["resources"]?.strings ?? [] } == ["deployments", "podautoscalers", "horizontalpodautoscalers"])
+        #expect((webhook?["rules"]?.items ?? []).flatMap { $0["resources"]?.strings ?? [] }
+                == ["deployments", "rollouts", "rayclusterfleets", "stormservices", "podautoscalers", "horizontalpodautoscalers"])
         let certificate = try #require(chart.first("Certificate"))
         #expect(certificate["spec"]?["dnsNames"]?.strings == ["scaleguard.scaleguard-system.svc", "scaleguard.scaleguard-system.svc.cluster.local"])
         #expect(certificate["spec"]?["secretName"]?.text == "scaleguard-tls")

@@ -68,7 +68,7 @@ import Testing
     /// Out of descriptors, accept backs off and logs once a second instead of spinning; service resumes after.
     @Test func runningOutOfFileDescriptorsDoesNotSpin() throws {
         let certs = try TestCertificates()
-        let server = try ServerProcess(["--demo"], certificates: certs, openFileLimit: 48)
+        let server = try ServerProcess(["--demo"], certificates: certs, openFileLimit: 32)
         #expect(server.log.contains("does not fit the open-file limit"), "--max-connections is lowered with a warning")
         var sockets: [Int32] = []
         for _ in 0..<80 { if let fd = try? Socket.connect(host: "127.0.0.1", port: server.port, timeout: 2) { sockets.append(fd) } }
