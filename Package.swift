@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "scaleguard",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML",
+                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML", "HTTPServer", "Primitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -47,31 +47,50 @@ public enum ManifestDecoder {
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             return try decodeJSON(bytes, source: source, defaultNamespace: defaultNamespace, kinds: kinds)
         }
-        let stream: YAMLParser.Stream
+        var decoder = YAMLDecoder()
+        decoder.userInfo[KubeObject.kindsKey] = kinds
+        // A document, or an item of a top-level list, at a time: a cluster's export is never one tree in memory.
+        var loaded: [(object: LoadedObject, document: Int)] = []
+        var documents = 0
+        var failure: ManifestError?
+        let warnings: [YAMLWarning]
         do throws(YAMLError) {
-            stream = try YAMLParser.parseStream(bytes, duplicateKeys: .lastWins, maxBytes: nil, shouldStop: shouldStop)
+            warnings = try YAMLParser.forEach(bytes, duplicateKeys: .lastWins, maxBytes: nil, shouldStop: shouldStop) { part in
+                if shouldStop() {
+                    failure = .interrupted
+                    return false
+                }
+                let (node, document, item): (YAMLNode?, Int, Int?)
+                switch part {
+                case .document(let index, let root): (node, document, item) = (root, index, nil)
+                case .listItem(let index, let position, let root): (node, document, item) = (root, index, position)
+                }
+                documents = max(documents, document)
+                guard let node else { return true }
+                do {
+                    let object = try decoder.decode(KubeObject.self, from: node, document: document)
+                    let name = item.map { "\(source), item \($0)" } ?? source
+                    for flat in object.defaultingNamespace(defaultNamespace).flattened {
+                        loaded.append((LoadedObject(object: flat, source: name), document))
+                    }
+                    return true
+                } catch {
+                    failure = .invalid(path: source, reason: item.map { "items[\($0 - 1)]: \(error)" } ?? "\(error)")
+                    return false
+                }
+            }
         } catch .interrupted {
             throw .interrupted
         } catch {
             throw .invalid(path: source, reason: error.description)
         }
-        var decoder = YAMLDecoder()
-        decoder.userInfo[KubeObject.kindsKey] = kinds
-        var loaded: [LoadedObject] = []
-        for (index, node) in stream.documents.enumerated() {
-            guard let node else { continue }
-            if shouldStop() { throw .interrupted }
-            let object: KubeObject
-            do {
-                object = try decoder.decode(KubeObject.self, from: node, document: index + 1)
-            } catch {
-                throw .invalid(path: source, reason: error.description)
-            }
-            let where_ = stream.documents.count > 1 ? "\(source), document \(index + 1)" : source
-            let notes = stream.warnings.filter { $0.document == index + 1 }.map { "\(source): \($0)" }
-            loaded += object.defaultingNamespace(defaultNamespace).flattened.map { LoadedObject(object: $0, source: where_, notes: notes) }
+        if let failure { throw failure }
+        return loaded.map { entry in
+            var object = entry.object
+            if documents > 1, object.source == source { object.source = "\(source), document \(entry.document)" }
+            object.notes = warnings.filter { $0.document == entry.document }.map { "\(source): \($0)" }
+            return object
         }
-        return loaded
     }
 
     private static func decodeJSON(_ bytes: [UInt8], source: String, defaultNamespace: String, kinds: KindRegistry) throws(ManifestError) -> [LoadedObject] {

@@ -23,12 +23,12 @@ public struct Checker: Sendable {
         return verdict
     }
 
-    /// Every finding of every object in `view`: what an audit of the cluster reports.
-    public func audit(_ view: ClusterView) -> [Finding] {
-        view.allObjects.flatMap { evaluate($0, in: view).findings }
+    /// Every finding of every object in `view`, by cause: what an audit of the cluster reports (`Auditor`).
+    public func audit(_ view: ClusterView, shouldStop: () -> Bool = { false }) -> [Finding] {
+        Auditor(checker: self).audit(view, shouldStop: shouldStop)
     }
 
-    private func evaluate(_ object: KubeObject, in view: ClusterView) -> Verdict {
+    func evaluate(_ object: KubeObject, in view: ClusterView) -> Verdict {
         switch object {
         case .workload(let workload):
             // A ReplicaSet a Deployment controls is part of that Deployment, which is checked itself.
@@ -52,7 +52,7 @@ public struct Checker: Sendable {
     }
 
     /// Applies the policy's actions and the object's opt-outs to what the rules found.
-    private func apply(_ findings: [Finding], skipping skipped: Set<RuleID>) -> Verdict {
+    func apply(_ findings: [Finding], skipping skipped: Set<RuleID>) -> Verdict {
         var kept: [Finding] = []
         for var finding in findings where !skipped.contains(finding.rule) {
             switch policy.action(for: finding.rule) {

@@ -88,6 +88,16 @@ public struct OverlapIndex: Sendable {
         return found.values.sorted { $0.other.id < $1.other.id }
     }
 
+    /// Every other workload whose template `workload`'s selector matches, sorted by id: what an audit blames on
+    /// that one selector. O(the candidates of its rarest matchLabels pair), whatever the namespace's size.
+    public func selected(by workload: Workload) -> [Workload] {
+        templateCandidates(for: workload.selector).compactMap { slot -> Workload? in
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
+                  workload.selector.matches(other.templateLabels) else { return nil }
+            return other
+        }.sorted { $0.id < $1.id }
+    }
+
     /// Workloads whose template labels might satisfy `selector`.
     private func templateCandidates(for selector: LabelSelector) -> [Slot] {
         if let rarest = selector.matchLabels.map({ templatePairs[LabelPair($0.key, $0.value)] ?? Postings() }).min(by: { $0.count < $1.count }) {

@@ -49,6 +49,41 @@ public enum YAMLParser {
         return try result.get()
     }
 
+    /// What a streaming read hands over: a whole document, or one item of a document's top-level `items` list (a
+    /// `kind: List`, as `kubectl get -o yaml` writes a whole cluster), so that a list of 100,000 objects is never
+    /// held as one tree. A document whose items were handed over arrives last with an empty `items`.
+    public enum Part: Sendable {
+        case document(index: Int, node: YAMLNode?)
+        case listItem(document: Int, index: Int, node: YAMLNode)
+    }
+
+    /// Reads `bytes` a document (or a list item) at a time, handing each to `body` and forgetting it; `body` returns
+    /// false to stop. Returns the warnings.
+    @discardableResult
+    public static func forEach(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
+                               shouldStop: () -> Bool = { false }, _ body: (Part) -> Bool) throws(YAMLError) -> [YAMLWarning] {
+        if let maxBytes, bytes.count > maxBytes { throw .tooLarge(limit: maxBytes) }
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else {
+            throw .syntax(document: 1, problem: "libyaml could not start (out of memory)", mark: Mark(line: 1, column: 1))
+        }
+        defer { yaml_parser_delete(parser) }
+        let result: Result<[YAMLWarning], YAMLError> = withoutActuallyEscaping(body) { emit in
+            bytes.withUnsafeBufferPointer { buffer in
+                yaml_parser_set_input_string(parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count)
+                var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys, emit: emit)
+                do throws(YAMLError) {
+                    try builder.run(parser, shouldStop: shouldStop)
+                    return .success(builder.warnings)
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
     /// The documents of `bytes`; a key given twice is an error.
     public static func parse(_ bytes: [UInt8]) throws(YAMLError) -> [YAMLNode?] {
         try parseStream(bytes).documents

@@ -21,6 +21,11 @@ struct YAMLTreeBuilder {
     }
 
     let duplicateKeys: YAMLParser.DuplicateKeys
+    /// Streaming: documents and top-level list items go here as they complete instead of into `documents`.
+    private let emit: ((YAMLParser.Part) -> Bool)?
+    private var stopped = false
+    private var listItems = 0
+    private var documentCount = 0
     private(set) var documents: [YAMLNode?] = []
     private(set) var warnings: [YAMLWarning] = []
     private var stack: [Frame] = []
@@ -28,11 +33,12 @@ struct YAMLTreeBuilder {
     private var root: YAMLNode?
     private var expanded = 0
 
-    init(duplicateKeys: YAMLParser.DuplicateKeys) {
+    init(duplicateKeys: YAMLParser.DuplicateKeys, emit: ((YAMLParser.Part) -> Bool)? = nil) {
         self.duplicateKeys = duplicateKeys
+        self.emit = emit
     }
 
-    private var document: Int { documents.count + 1 }
+    private var document: Int { documentCount + 1 }
 
     mutating func run(_ parser: UnsafeMutablePointer<yaml_parser_t>, shouldStop: () -> Bool) throws(YAMLError) {
         var event = yaml_event_t()
@@ -40,6 +46,7 @@ struct YAMLTreeBuilder {
         while true {
             events += 1
             if events & 4095 == 0, shouldStop() { throw .interrupted }
+            if stopped { return }
             guard yaml_parser_parse(parser, &event) == 1 else {
                 let p = parser.pointee
                 let problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
@@ -81,7 +88,14 @@ struct YAMLTreeBuilder {
             case YAML_DOCUMENT_END_EVENT:
                 // A document with nothing in it reads as one empty plain scalar.
                 if case .scalar(let s)? = root, s.isPlain, s.value.isEmpty { root = nil }
-                documents.append(root)
+                if let emit {
+                    stopped = !emit(.document(index: documentCount + 1, node: root))
+                    root = nil
+                } else {
+                    documents.append(root)
+                }
+                documentCount += 1
+                listItems = 0
             case YAML_SCALAR_EVENT:
                 if let scalar { try add(.scalar(scalar), anchor: anchor, size: 1, depth: 0) }
             case YAML_ALIAS_EVENT:
@@ -131,6 +145,12 @@ struct YAMLTreeBuilder {
         stack[top].size += size
         stack[top].depth = max(stack[top].depth, depth)
         guard stack[top].isMapping else {
+            // An item of the document's top-level `items` list is handed over as it completes, when streaming.
+            if let emit, stack.count == 2, stack[0].isMapping, stack[0].pendingKey?.string == "items" {
+                listItems += 1
+                stopped = !emit(.listItem(document: document, index: listItems, node: node))
+                return
+            }
             stack[top].items.append(node)
             return
         }

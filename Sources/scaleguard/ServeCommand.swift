@@ -2,12 +2,12 @@
 @preconcurrency import Glibc
 #endif
 import ArgumentParser
-import Dispatch
 import Foundation
 import HTTPServer
 import KubeClient
 import Logging
 import Manifests
+import Primitives
 import ScaleGuardCore
 import ScaleGuardServer
 
@@ -106,6 +106,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before any thread exists: every thread inherits the block, and the main thread takes the signal below.
+        ShutdownSignals.block()
         let format = LineLogHandler.Format(rawValue: logFormat) ?? .text
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { LineLogHandler(label: $0, format: format, logLevel: level) }
@@ -151,22 +153,9 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(1)
         }
 
-        let liveWatcher = watcher
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                logger.info("signal received", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")"])
-                server.shutdown()
-                liveWatcher?.stop()
-                done.signal()
-            }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
-        withExtendedLifetime(sources) {}
+        let received = ShutdownSignals.wait()
+        logger.info("signal received", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        server.shutdown()
+        watcher?.stop()
     }
 }

@@ -72,8 +72,16 @@ import Testing
         #expect(server.log.contains("does not fit the open-file limit"), "--max-connections is lowered with a warning")
         var sockets: [Int32] = []
         for _ in 0..<80 { if let fd = try? Socket.connect(host: "127.0.0.1", port: server.port, timeout: 2) { sockets.append(fd) } }
+        guard server.process.isRunning else {
+            Issue.record("the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")")
+            return
+        }
         let before = try cpuSeconds(server)
         Thread.sleep(forTimeInterval: 2)
+        guard server.process.isRunning else {
+            Issue.record("the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")")
+            return
+        }
         let spent = try cpuSeconds(server) - before
         #expect(spent < 0.5, "the server used \(spent) s of CPU in 2 s while out of descriptors")
         let complaints = server.log.components(separatedBy: "cannot accept connections").count - 1

@@ -1,0 +1,91 @@
+import ScaleGuardCore
+import Testing
+
+/// Every kind an autoscaler can target, read from JSON as the API server sends them, and how they overlap.
+@Suite struct WorkloadKindsTests {
+    let checker = Checker()
+
+    func object(_ json: String) throws -> KubeObject { try KubeObject.read(json: Array(json.utf8)) }
+
+    func workload(_ json: String) throws -> Workload {
+        guard case .workload(let w) = try object(json) else { throw Unexpected() }
+        return w
+    }
+    struct Unexpected: Error {}
+
+    @Test func aReplicaSetItsDeploymentControlsIsPartOfIt() throws {
+        let deployment = try workload(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}}}}}"#)
+        let owned = try workload(#"{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-5d4f","namespace":"default","ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","controller":true}]},"spec":{"selector":{"matchLabels":{"app":"web","pod-template-hash":"5d4f"}},"template":{"metadata":{"labels":{"app":"web","pod-template-hash":"5d4f"}}}}}"#)
+        #expect(owned.isPartOfAnother)
+        let cluster = ClusterView(objects: [.workload(deployment), .workload(owned)])
+        #expect(cluster.workloadCount == 1, "the owned ReplicaSet is not a second workload")
+        #expect(checker.check(.workload(owned), in: cluster).allowed)
+        #expect(checker.check(.workload(deployment), in: cluster).allowed)
+        // A bare ReplicaSet selects pods like a Deployment.
+        let bare = try workload(#"{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"stray","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web","stray":"yes"}}}}}"#)
+        let verdict = checker.check(.workload(bare), in: cluster)
+        #expect(verdict.denialMessage.contains("ReplicaSet default/stray overlaps Deployment default/web"))
+    }
+
+    @Test func aRolloutWithAWorkloadRefRunsItsDeploymentsTemplateOnce() throws {
+        let deployment = try workload(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api","namespace":"default"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api"}}}}}"#)
+        let rollout = try workload(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"api","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"api"}},"workloadRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"}}}"#)
+        #expect(rollout.kind == .rollout && rollout.templateRef == ObjectID(kind: "Deployment", name: "api"))
+        let cluster = ClusterView(objects: [.workload(deployment), .workload(rollout)])
+        #expect(checker.check(.workload(rollout), in: cluster).allowed, "the Rollout and its Deployment are one set of pods")
+        #expect(checker.check(.workload(deployment), in: cluster).allowed)
+        // Another Rollout that selects the same pods is an overlap.
+        let other = try workload(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"canary","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api","track":"canary"}}}}}"#)
+        #expect(!checker.check(.workload(other), in: cluster).allowed)
+    }
+
+    @Test func selectorsOverlapOnlyOnTheSameObjects() throws {
+        let fleet = try workload(#"{"apiVersion":"orchestration.aibrix.ai/v1alpha1","kind":"RayClusterFleet","metadata":{"name":"llama-fleet","namespace":"default"},"spec":{"selector":{"matchLabels":{"model.aibrix.ai/name":"llama"}},"template":{"metadata":{"labels":{"model.aibrix.ai/name":"llama"}},"spec":{"headGroupSpec":{"template":{"spec":{"containers":[{"name":"ray","resources":{"limits":{"nvidia.com/gpu":1}}}]}}}}}}}"#)
+        #expect(fleet.kind.selects == "rayclusters" && fleet.extendedResources.isEmpty)
+        let pods = deployment("llama", selector: [modelKey: "llama"])
+        #expect(checker.check(.workload(fleet), in: view([pods])).allowed, "a RayClusterFleet selects RayClusters, a Deployment pods")
+        let second = try workload(#"{"apiVersion":"orchestration.aibrix.ai/v1alpha1","kind":"RayClusterFleet","metadata":{"name":"llama-fleet-2","namespace":"default"},"spec":{"selector":{"matchLabels":{"model.aibrix.ai/name":"llama"}},"template":{"metadata":{"labels":{"model.aibrix.ai/name":"llama","v":"2"}}}}}"#)
+        let verdict = checker.check(.workload(second), in: ClusterView(objects: [.workload(fleet)]))
+        #expect(verdict.denialMessage.contains("selects the RayClusters of RayClusterFleet default/llama-fleet"))
+    }
+
+    @Test func rolesAreTargetsOfTheirOwn() throws {
+        let storm = try workload(#"{"apiVersion":"orchestration.aibrix.ai/v1alpha1","kind":"StormService","metadata":{"name":"pool","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"pool"}},"template":{"metadata":{"labels":{"app":"pool"}},"spec":{"roles":[{"name":"prefill","template":{}},{"name":"decode","template":{}}]}}}}"#)
+        #expect(storm.roles == ["prefill", "decode"])
+        func autoscaler(_ name: String, role: String?) throws -> Autoscaler {
+            let selector = role.map { #","subTargetSelector":{"roleName":"\#($0)"}"# } ?? ""
+            guard case .autoscaler(let a) = try object(#"{"apiVersion":"autoscaling.aibrix.ai/v1alpha1","kind":"PodAutoscaler","metadata":{"name":"\#(name)","namespace":"default"},"spec":{"scaleTargetRef":{"apiVersion":"orchestration.aibrix.ai/v1alpha1","kind":"StormService","name":"pool"}\#(selector),"minReplicas":1,"maxReplicas":4,"scalingStrategy":"KPA","metricsSources":[{"metricSourceType":"pod","targetMetric":"m","targetValue":"1"}]}}"#) else {
+                throw Unexpected()
+            }
+            return a
+        }
+        let prefill = try autoscaler("pa-prefill", role: "prefill"), decode = try autoscaler("pa-decode", role: "decode")
+        let cluster = ClusterView(objects: [.workload(storm), .autoscaler(prefill)])
+        #expect(checker.check(.autoscaler(decode), in: cluster).allowed, "one autoscaler per role passes")
+        let again = try autoscaler("pa-prefill-2", role: "prefill")
+        #expect(checker.check(.autoscaler(again), in: cluster).denialMessage.contains("targets role prefill of StormService default/pool, which PodAutoscaler default/pa-prefill already scales"))
+        let missing = checker.check(.autoscaler(try autoscaler("pa-x", role: "encode")), in: cluster)
+        #expect(missing.allowed && missing.warnings.contains { $0.contains("has no such role (roles: prefill, decode)") })
+    }
+
+    @Test func aKindFromThePolicyIsReadAtItsPaths() throws {
+        let policy = Policy(kinds: KindRegistry(extra: [WorkloadKind(
+            group: "apps.kruise.io", version: "v1alpha1", kind: "CloneSet", plural: "clonesets", selects: "pods", hasPodTemplate: true,
+            selectorPath: ["spec", "podSelector"], templateLabelsPath: ["spec", "podTemplate", "metadata", "labels"])]))
+        let json = #"{"apiVersion":"apps.kruise.io/v1alpha1","kind":"CloneSet","metadata":{"name":"clones","namespace":"default"},"spec":{"podSelector":{"matchLabels":{"app":"web"}},"podTemplate":{"metadata":{"labels":{"app":"web","c":"1"}}}}}"#
+        guard case .workload(let clones) = try KubeObject.read(json: Array(json.utf8), kinds: policy.kinds) else {
+            Issue.record("not read as a workload")
+            return
+        }
+        #expect(clones.selector.matchLabels == ["app": "web"] && clones.templateLabels == ["app": "web", "c": "1"])
+        let verdict = Checker(policy: policy).check(.workload(clones), in: view([deployment("web", selector: ["app": "web"])]))
+        #expect(verdict.denialMessage.contains("CloneSet default/clones overlaps Deployment default/web"))
+    }
+}
+
+extension Policy {
+    init(kinds: KindRegistry) {
+        self.init()
+        self.kinds = kinds
+    }
+}
