@@ -4,6 +4,7 @@
 //   swift run -c release ScaleGuardBench index-memory     the overlap index of 100k Deployments alone
 //   swift run -c release ScaleGuardBench review FILE      the admission path for one review, without sockets
 //   swift run -c release ScaleGuardBench snapshot [N]     what a snapshot of the cluster view costs at N Deployments
+//   swift run -c release ScaleGuardBench audit [N]        an audit of N Deployments with one catch-all selector
 //   ScaleGuardBench fake-api N DIR                        (internal) the fake API server process for `cache`
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -11,6 +12,8 @@ case "cache":
     CacheBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "index-memory":
     CacheBenchmark.indexMemory(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
+case "audit":
+    AuditBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "snapshot":
     SnapshotBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "review":

@@ -8,7 +8,7 @@ public struct YAMLDecoder: @unchecked Sendable {
     /// Decodes `node` of document number `document` (1-based, for messages).
     public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode, document: Int = 1) throws(YAMLError) -> T {
         do {
-            return try T(from: NodeDecoder(node: node, codingPath: [], userInfo: userInfo))
+            return try T(from: NodeDecoder(node: node, path: nil, userInfo: userInfo))
         } catch let error as DecodingError {
             throw Self.locate(error, in: node, document: document)
         } catch let error as YAMLError {
@@ -62,17 +62,39 @@ public struct YAMLDecoder: @unchecked Sendable {
     }
 }
 
+/// The coding path as a chain from the leaf: a nested container adds one link instead of copying an array, and
+/// the array is built only when someone asks (an error).
+private final class PathLink {
+    let parent: PathLink?
+    let key: any CodingKey
+    init(_ parent: PathLink?, _ key: any CodingKey) {
+        self.parent = parent
+        self.key = key
+    }
+
+    static func array(_ link: PathLink?) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var current = link
+        while let node = current {
+            keys.append(node.key)
+            current = node.parent
+        }
+        return keys.reversed()
+    }
+}
+
 private struct NodeDecoder: Decoder {
     let node: YAMLNode
-    let codingPath: [any CodingKey]
+    let path: PathLink?
     let userInfo: [CodingUserInfoKey: Any]
+    var codingPath: [any CodingKey] { PathLink.array(path) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch node {
         case .mapping(let entries, _):
-            return KeyedDecodingContainer(KeyedContainer<Key>(entries: entries, codingPath: codingPath, userInfo: userInfo))
+            return KeyedDecodingContainer(KeyedContainer<Key>(entries: entries, path: path, userInfo: userInfo))
         case .scalar(let s) where s.resolved == .null:
-            return KeyedDecodingContainer(KeyedContainer<Key>(entries: [], codingPath: codingPath, userInfo: userInfo))
+            return KeyedDecodingContainer(KeyedContainer<Key>(entries: [], path: path, userInfo: userInfo))
         default:
             throw mismatch([String: Int].self, expected: "a mapping", found: node, path: codingPath)
         }
@@ -81,16 +103,16 @@ private struct NodeDecoder: Decoder {
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         switch node {
         case .sequence(let items, _):
-            return UnkeyedContainer(items: items, codingPath: codingPath, userInfo: userInfo)
+            return UnkeyedContainer(items: items, path: path, userInfo: userInfo)
         case .scalar(let s) where s.resolved == .null:
-            return UnkeyedContainer(items: [], codingPath: codingPath, userInfo: userInfo)
+            return UnkeyedContainer(items: [], path: path, userInfo: userInfo)
         default:
             throw mismatch([Int].self, expected: "a list", found: node, path: codingPath)
         }
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValue(node: node, codingPath: codingPath, userInfo: userInfo)
+        SingleValue(node: node, path: path, userInfo: userInfo)
     }
 }
 
@@ -116,15 +138,21 @@ private func mismatch(_ type: Any.Type, expected: String, found node: YAMLNode, 
 
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let entries: [YAMLMappingEntry]
-    let codingPath: [any CodingKey]
+    let path: PathLink?
     let userInfo: [CodingUserInfoKey: Any]
-    /// Key → entry, built once: decoding a mapping of n keys (labels) looks each up, which a scan makes n².
-    private let index: [String: Int]
+    var codingPath: [any CodingKey] { PathLink.array(path) }
+    /// Key → entry for a large mapping: decoding n keys (labels) looks each up, which a scan makes n². A small one
+    /// (most of a manifest) is scanned: cheaper than building a table.
+    private let index: [String: Int]?
 
-    init(entries: [YAMLMappingEntry], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
+    init(entries: [YAMLMappingEntry], path: PathLink?, userInfo: [CodingUserInfoKey: Any]) {
         self.entries = entries
-        self.codingPath = codingPath
+        self.path = path
         self.userInfo = userInfo
+        guard entries.count > 12 else {
+            index = nil
+            return
+        }
         var index: [String: Int] = [:]
         index.reserveCapacity(entries.count)
         for (position, entry) in entries.enumerated() {
@@ -135,17 +163,22 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     var allKeys: [Key] { entries.compactMap { $0.key.string.flatMap(Key.init(stringValue:)) } }
 
-    func contains(_ key: Key) -> Bool { index[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool { position(key.stringValue) != nil }
+
+    private func position(_ key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key.string == key }
+    }
 
     private func value(_ key: Key) throws -> YAMLNode {
-        guard let position = index[key.stringValue] else {
+        guard let position = position(key.stringValue) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing \(key.stringValue)"))
         }
         return entries[position].value
     }
 
     private func decoder(_ key: Key) throws -> NodeDecoder {
-        NodeDecoder(node: try value(key), codingPath: codingPath + [key], userInfo: userInfo)
+        NodeDecoder(node: try value(key), path: PathLink(path, key), userInfo: userInfo)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -154,7 +187,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try SingleValue(node: try value(key), codingPath: codingPath + [key], userInfo: userInfo).decode(type)
+        try SingleValue(node: try value(key), path: PathLink(path, key), userInfo: userInfo).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -166,7 +199,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        NodeDecoder(node: .mapping(entries, Mark(line: 0, column: 0)), codingPath: codingPath, userInfo: userInfo)
+        NodeDecoder(node: .mapping(entries, Mark(line: 0, column: 0)), path: path, userInfo: userInfo)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try decoder(key) }
@@ -174,13 +207,14 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let items: [YAMLNode]
-    let codingPath: [any CodingKey]
+    let path: PathLink?
     let userInfo: [CodingUserInfoKey: Any]
+    var codingPath: [any CodingKey] { PathLink.array(path) }
     var currentIndex = 0
 
-    init(items: [YAMLNode], codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
+    init(items: [YAMLNode], path: PathLink?, userInfo: [CodingUserInfoKey: Any]) {
         self.items = items
-        self.codingPath = codingPath
+        self.path = path
         self.userInfo = userInfo
     }
 
@@ -192,7 +226,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath, debugDescription: "the list has no more items"))
         }
         defer { currentIndex += 1 }
-        return NodeDecoder(node: items[currentIndex], codingPath: codingPath + [AnyIndex(currentIndex)], userInfo: userInfo)
+        return NodeDecoder(node: items[currentIndex], path: PathLink(path, AnyIndex(currentIndex)), userInfo: userInfo)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -203,7 +237,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let d = try next()
-        return try SingleValue(node: d.node, codingPath: d.codingPath, userInfo: userInfo).decode(type)
+        return try SingleValue(node: d.node, path: d.path, userInfo: userInfo).decode(type)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
@@ -224,8 +258,9 @@ private struct AnyIndex: CodingKey {
 
 private struct SingleValue: SingleValueDecodingContainer {
     let node: YAMLNode
-    let codingPath: [any CodingKey]
+    let path: PathLink?
     let userInfo: [CodingUserInfoKey: Any]
+    var codingPath: [any CodingKey] { PathLink.array(path) }
 
     private var scalar: YAMLScalar.Resolved? {
         if case .scalar(let s) = node { return s.resolved }
@@ -272,6 +307,6 @@ private struct SingleValue: SingleValueDecodingContainer {
         if type == Int.self, let v = try decode(Int.self) as? T { return v }
         if type == Bool.self, let v = try decode(Bool.self) as? T { return v }
         if type == Double.self, let v = try decode(Double.self) as? T { return v }
-        return try T(from: NodeDecoder(node: node, codingPath: codingPath, userInfo: userInfo))
+        return try T(from: NodeDecoder(node: node, path: path, userInfo: userInfo))
     }
 }

@@ -66,43 +66,48 @@ public struct YAMLScalar: Sendable, Hashable {
     /// Plain (unquoted, untagged) scalars are typed; quoted, block and `!!str` ones are strings.
     public var isPlain: Bool
     public var mark: Mark
+    /// Worked out once, when the scalar is read: decoding asks for it at every field.
+    public let resolved: Resolved
 
-    public var resolved: Resolved {
-        isPlain ? Self.resolve(value) : .string(value)
+    public init(value: String, isPlain: Bool, mark: Mark) {
+        self.value = value
+        self.isPlain = isPlain
+        self.mark = mark
+        resolved = isPlain ? Self.resolve(value) : .string(value)
     }
 
     static func resolve(_ text: String) -> Resolved {
+        // Only text that starts like a number or a YAML 1.1 word can be anything but a string: most values stop here.
+        guard let first = text.utf8.first else { return .null }
+        let numberStart = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (first >= 0x30 && first <= 0x39)
+        if !numberStart {
+            switch text {
+            case "~", "null", "Null", "NULL": return .null
+            case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
+            case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
+            default: return .string(text)
+            }
+        }
         switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
-        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
         case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
         case ".nan", ".NaN", ".NAN": return .float(.nan)
         default: break
         }
-        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-            || first == UInt8(ascii: ".") || (first >= 0x30 && first <= 0x39) else { return .string(text) }
-        let plain = text.replacingUnderscores()
-        let unsigned = plain.hasPrefix("-") || plain.hasPrefix("+") ? String(plain.dropFirst()) : plain
+        func digits(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        let plain = text.utf8.contains(UInt8(ascii: "_")) ? String(text.filter { $0 != "_" }) : text
+        let unsigned = plain.hasPrefix("-") || plain.hasPrefix("+") ? Substring(plain.dropFirst()) : Substring(plain)
         let sign = plain.hasPrefix("-") ? -1 : 1
         if unsigned.hasPrefix("0x"), let v = Int(unsigned.dropFirst(2), radix: 16) { return .int(sign * v) }
         if unsigned.hasPrefix("0b"), let v = Int(unsigned.dropFirst(2), radix: 2) { return .int(sign * v) }
         if unsigned.hasPrefix("0o"), let v = Int(unsigned.dropFirst(2), radix: 8) { return .int(sign * v) }
-        if unsigned.count > 1, unsigned.hasPrefix("0"), unsigned.allSatisfy({ ("0"..."7").contains($0) }),
+        if unsigned.count > 1, unsigned.hasPrefix("0"), unsigned.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }),
            let v = Int(unsigned.dropFirst(), radix: 8) { return .int(sign * v) }
-        if unsigned.allSatisfy(\.isASCIIDigit), let v = Int(plain) { return .int(v) }
-        if unsigned.contains(where: \.isASCIIDigit),
-           unsigned.allSatisfy({ $0.isASCIIDigit || $0 == "." || $0 == "e" || $0 == "E" || $0 == "-" || $0 == "+" }),
+        if digits(unsigned), let v = Int(plain) { return .int(v) }
+        if unsigned.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
+           unsigned.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+               || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }),
            let v = Double(plain) { return .float(v) }
         return .string(text)
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
-extension String {
-    fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }
