@@ -19,13 +19,13 @@ import Testing
         let result = try CommandRunner.run(["check", "--config", Self.root.appendingPathComponent("examples/policy.yaml").path,
                                             Self.root.appendingPathComponent("examples/right").path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("4 checked: 4 allowed, 0 denied, 0 warnings"))
+        #expect(result.stdout.contains("11 checked: 11 allowed, 0 denied, 0 warnings"))
     }
 
     @Test func auditReadsManifestsToo() throws {
         let result = try CommandRunner.run(["audit", "--cluster-state", Self.root.appendingPathComponent("examples/wrong").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("default  SG001 selector-overlap"))
-        #expect(result.stdout.hasSuffix("violations in 2 workloads and 2 autoscalers\n"))
+        #expect(result.stdout.hasSuffix("11 violations in 6 workloads and 3 autoscalers\n"))
     }
 }
