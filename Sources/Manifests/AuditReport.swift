@@ -43,7 +43,7 @@ public struct AuditReport: Sendable, Codable {
                 lines.append("  \(finding.severity == .deny ? "violation" : "warning  ") \(finding.message)")
             }
         }
-        lines.append("\(violationCount) violation\(violationCount == 1 ? "" : "s") in \(workloads) workloads and \(autoscalers) autoscalers")
+        lines.append("\(violationCount) violation\(violationCount == 1 ? "" : "s") among \(workloads) workloads and \(autoscalers) autoscalers")
         return lines.joined(separator: "\n") + "\n"
     }
 

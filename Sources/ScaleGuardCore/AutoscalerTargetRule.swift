@@ -28,7 +28,7 @@ struct AutoscalerTargetRule {
         if let role = autoscaler.targetRole, workload.kind == .stormService, !workload.roles.contains(role) {
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .warn, subject: ref,
-                message: "\(ref) scales role \(role) of \(workload.reference), which has no such role (roles: \(workload.roles.joined(separator: ", "))); spec.subTargetSelector.roleName names none of them"))
+                message: "\(ref) scales role \(role) of \(workload.reference), which has no such role (roles: \(workload.roles.joined(separator: ", "))), so it scales nothing. Fix: set spec.subTargetSelector.roleName to one of them, or add role \(role) to \(workload.name)."))
         }
         let fixes = FixLabels(policy: policy)
         let noun = workload.kind.selectedNoun

@@ -25,11 +25,15 @@ enum Reviews {
                        apiVersion: String = "admission.k8s.io/v1", dryRun: Bool = false, oldObject: [String: Any]? = nil) -> Data {
         let name = ((object?["metadata"] as? [String: Any])?["name"] as? String) ?? ""
         let kind = object?["kind"] as? String ?? "Deployment"
+        // The group and version the object names, as the API server fills them in.
+        let apiVersionParts = (object?["apiVersion"] as? String ?? "apps/v1").split(separator: "/").map(String.init)
+        let group = apiVersionParts.count == 2 ? apiVersionParts[0] : ""
+        let version = apiVersionParts.last ?? "v1"
         let request: [String: Any] = [
             "uid": uid,
-            "kind": ["group": "apps", "version": "v1", "kind": kind],
-            "resource": ["group": "apps", "version": "v1", "resource": "deployments"],
-            "requestKind": ["group": "apps", "version": "v1", "kind": kind],
+            "kind": ["group": group, "version": version, "kind": kind],
+            "resource": ["group": group, "version": version, "resource": kind.lowercased() + "s"],
+            "requestKind": ["group": group, "version": version, "kind": kind],
             "name": name, "namespace": "default", "operation": operation,
             "userInfo": ["username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"]],
             "object": object ?? NSNull(), "oldObject": oldObject ?? NSNull(), "dryRun": dryRun,

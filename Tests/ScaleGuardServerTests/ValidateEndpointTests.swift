@@ -189,7 +189,8 @@ import Testing
         #expect(added["allowed"] as? Bool == false, "an update that adds an overlap is denied")
         let moved = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "blue"])
         #expect(moved["allowed"] as? Bool == false, "the same rule against another workload is a new denial")
-        #expect(((moved["status"] as? [String: Any])?["message"] as? String ?? "").contains("catch-blue"))
+        let message = (moved["status"] as? [String: Any])?["message"] as? String
+        #expect(message?.contains("catch-blue") == true)
     }
 
     /// `?namespace=` places objects that name none; `Accept: application/json` asks for the JSON report.
@@ -200,5 +201,13 @@ import Testing
         let json = try Shell.curl(server, ["-H", "Accept: application/json", "--data-binary", "@-", "\(server.url)/check?namespace=ml"], stdin: Data(yaml.utf8))
         let results = Reviews.json(json.body)["results"] as? [[String: Any]] ?? []
         #expect(results.first?["namespace"] as? String == "ml" && results.first?["allowed"] as? Bool == true)
+    }
+
+    /// kubectl takes the last of a key written twice; /check does the same and says so.
+    @Test func checkReadsAKeyWrittenTwiceAsKubectlDoes() throws {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: {matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
+        let result = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(yaml.utf8))
+        #expect(result.status == 200, "\(result.body)")
+        #expect(result.body.contains(#"key "selector" is given twice in one mapping (lines 5 and 6); the last one is used"#))
     }
 }

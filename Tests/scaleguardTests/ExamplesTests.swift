@@ -26,6 +26,6 @@ import Testing
         let result = try CommandRunner.run(["audit", "--cluster-state", Self.root.appendingPathComponent("examples/wrong").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("default  SG001 selector-overlap"))
-        #expect(result.stdout.hasSuffix("11 violations in 6 workloads and 3 autoscalers\n"))
+        #expect(result.stdout.hasSuffix("11 violations among 6 workloads and 3 autoscalers\n"))
     }
 }
