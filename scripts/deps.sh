@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ScaleGuard builds and tests with, if any is missing.
+# Installs what ScaleGuard builds and tests with, if any is missing: Debian packages, and real Helm (Helm v4 as a
+# library, the PyPI package helm-python-sdk) in a virtual environment under .build/ for the chart tests.
 set -euo pipefail
-packages=(libssl-dev libyaml-dev openssl ca-certificates curl pkg-config golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev)
+cd "$(dirname "$0")/.."
+packages=(libssl-dev libyaml-dev openssl ca-certificates curl pkg-config python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,3 +16,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.2 or later: /opt/swift/usr/bin)" >&2; exit 1; }
+
+helm_sdk=helm-python-sdk==0.2.2
+venv=.build/helm-venv
+if ! "$venv/bin/python" -c 'import helm_python' 2>/dev/null; then
+  echo "installing $helm_sdk into $venv" >&2
+  mkdir -p .build
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$helm_sdk"
+fi

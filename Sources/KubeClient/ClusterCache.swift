@@ -94,6 +94,21 @@ public final class ClusterCache: ClusterViewSource {
         return "ScaleGuard's view of \(stale.joined(separator: ", ")) may be stale: its watch has been broken for more than \(Int(maxStaleness))s"
     }
 
+    /// Whether a resource that has not synced yet has seen its list fail.
+    public var hasFailedList: Bool {
+        states.withLock { $0.values.contains { !$0.synced && !$0.missing && $0.lastError != nil } }
+    }
+
+    public var health: [SourceHealth] {
+        let now = Deadline.now
+        return states.withLock { states in
+            states.sorted { $0.key.description < $1.key.description }.map { resource, state in
+                SourceHealth(resource: resource.description, synced: state.synced || state.missing,
+                             brokenSeconds: state.brokenSince.map { Double(now.nanoseconds &- $0.nanoseconds) / 1e9 } ?? 0)
+            }
+        }
+    }
+
     /// Resources whose API is not installed, for `/readyz?verbose` and logs.
     public var details: [String] {
         states.withLock { states in

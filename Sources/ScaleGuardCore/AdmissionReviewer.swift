@@ -47,8 +47,27 @@ public protocol ClusterViewSource: Sendable {
     func admitted(_ object: KubeObject)
     /// One line per source of the view (a watched resource, a file), for `/readyz?verbose`.
     var details: [String] { get }
+    /// Each watched resource's state, for the metrics.
+    var health: [SourceHealth] { get }
 }
 
 extension ClusterViewSource {
     public var details: [String] { [] }
+    public var health: [SourceHealth] { [] }
+}
+
+/// How current one watched resource's part of the view is.
+public struct SourceHealth: Sendable, Equatable {
+    /// `deployments.apps`, as `/readyz?verbose` names it.
+    public var resource: String
+    /// Listed at least once (or its API is not installed).
+    public var synced: Bool
+    /// Seconds since its list or watch broke without recovering; 0 while it works.
+    public var brokenSeconds: Double
+
+    public init(resource: String, synced: Bool, brokenSeconds: Double) {
+        self.resource = resource
+        self.synced = synced
+        self.brokenSeconds = brokenSeconds
+    }
 }

@@ -45,6 +45,11 @@ public final class WebhookMetrics: Sendable {
 
     public func countInFlight(_ source: @escaping @Sendable () -> Int) { inFlightNow.withLock { $0 = source } }
 
+    /// The cluster view's sources, asked at scrape time for the cache gauges.
+    private let healthNow = Mutex<@Sendable () -> [SourceHealth]>({ [] })
+
+    public func watchHealth(_ source: @escaping @Sendable () -> [SourceHealth]) { healthNow.withLock { $0 = source } }
+
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
         let path = Self.knownPaths.contains(path) ? path : "other"
@@ -79,6 +84,13 @@ public final class WebhookMetrics: Sendable {
 
     public func render() -> [UInt8] {
         inFlight.set(Double(inFlightNow.withLock { $0 }()))
+        for health in healthNow.withLock({ $0 })() {
+            registry.makeGauge(descriptor: Self.name("cache_synced", "", "Whether a watched resource has been listed (1) or not yet (0)."),
+                               labels: [("resource", health.resource)]).set(health.synced ? 1.0 : 0.0)
+            registry.makeGauge(descriptor: Self.name("cache_staleness", "seconds",
+                                                     "How long a watched resource's list or watch has been broken; 0 while it works."),
+                               labels: [("resource", health.resource)]).set(health.brokenSeconds)
+        }
         return registry.emitToBuffer()
     }
 

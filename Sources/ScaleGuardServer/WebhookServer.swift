@@ -61,6 +61,7 @@ public final class WebhookServer: Sendable {
                                 events: events, responder: routes)
         self.server = server
         metrics.countInFlight { server.requestsInFlight }
+        metrics.watchHealth { source.health }
     }
 
     /// Starts listening and polling the certificate files; returns the bound port.

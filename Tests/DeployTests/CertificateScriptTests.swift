@@ -18,7 +18,7 @@ import Testing
 
     @Test func theServingCertificateVerifiesAndNamesTheService() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)").path
-        let script = ChartRenderTests.root.appendingPathComponent("certs/generate.sh").path
+        let script = HelmChart.root.appendingPathComponent("certs/generate.sh").path
         let made = try run(script, ["--out", dir, "--service", "guard", "--namespace", "ops", "--days", "30"])
         #expect(made.status == 0, "\(made.output)")
         #expect(made.output.contains("kubectl -n ops create secret tls guard-tls"))

@@ -4,52 +4,13 @@ import Manifests
 import Testing
 import YAML
 
-/// The Helm chart rendered by charts/test/render.go (Go's text/template and sprig, as Helm uses them).
+/// The Helm chart rendered by real Helm: what each variant and value makes.
 @Suite struct ChartRenderTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Rendered {
-        var documents: [YAMLNode]
-        func first(_ kind: String) -> YAMLNode? { documents.first { $0["kind"]?.text == kind } }
-        func all(_ kind: String) -> [YAMLNode] { documents.filter { $0["kind"]?.text == kind } }
-        var kinds: Set<String> { Set(documents.compactMap { $0["kind"]?.text }) }
-    }
-
-    static func render(_ arguments: [String], notes: Bool = false) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/go")
-        process.arguments = ["run", "render.go", "-chart", "../scaleguard"] + (notes ? ["-notes"] : []) + arguments
-        process.currentDirectoryURL = root.appendingPathComponent("charts/test")
-        var environment = ProcessInfo.processInfo.environment
-        environment["GO111MODULE"] = "off"
-        environment["GOPATH"] = "/usr/share/gocode"
-        environment["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-gocache").path
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
-    }
-
-    static func rendered(_ arguments: [String]) throws -> Rendered {
-        let result = try render(arguments)
-        #expect(result.status == 0, "render failed: \(result.error)")
-        return Rendered(documents: try YAMLParser.parse(result.output).compactMap { $0 })
-    }
-
-    static func valuesFile(_ text: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("values-\(UUID().uuidString).yaml")
-        try Data(text.utf8).write(to: url)
-        return url.path
-    }
+    typealias Rendered = HelmChart.Rendered
 
     @Test func defaultsWithAUserCABundle() throws {
-        let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-        let chart = try Self.rendered(["-set-file", "webhook.caBundle=\(try Self.valuesFile(ca))"])
+        let ca = HelmChart.userCA
+        let chart = try HelmChart.render("", try HelmChart.withUserCA())
         #expect(chart.kinds == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service",
                                 "PodDisruptionBudget", "ValidatingWebhookConfiguration"])
 
@@ -100,7 +61,7 @@ import YAML
     }
 
     @Test func certManagerVariantAndMonitoring() throws {
-        let values = try Self.valuesFile("""
+        let chart = try HelmChart.render("""
         certManager: {enabled: true}
         metrics:
           serviceMonitor: {enabled: true}
@@ -113,7 +74,6 @@ import YAML
           rules: {SG003: warn}
           gpu: {typeLabel: example.com/gpu}
         """)
-        let chart = try Self.rendered(["-f", values])
         #expect(chart.kinds.isSuperset(of: ["Issuer", "Certificate", "ServiceMonitor", "PrometheusRule", "ValidatingWebhookConfiguration"]))
         let webhookConfig = try #require(chart.first("ValidatingWebhookConfiguration"))
         #expect(webhookConfig["metadata"]?["annotations"]?["cert-manager.io/inject-ca-from"]?.text == "scaleguard-system/scaleguard")
@@ -137,34 +97,17 @@ import YAML
     }
 
     @Test func aMissingCABundleIsAClearError() throws {
-        let result = try Self.render([])
+        let result = try HelmChart.run([])
         #expect(result.status != 0)
-        #expect(result.error.contains("webhook.caBundle is required without cert-manager"))
-        let notes = try Self.render(["-f", try Self.valuesFile("certManager: {enabled: true}")], notes: true)
-        #expect(notes.status == 0 && notes.output.contains("curl -sk https://localhost:8443/audit"))
-    }
-}
-
-extension YAMLNode {
-    subscript(key: String) -> YAMLNode? {
-        guard case .mapping(let entries, _) = self else { return nil }
-        return entries.first { $0.key.text == key }?.value
+        #expect(result.stderr.contains("webhook.caBundle is required without cert-manager"))
     }
 
-    subscript(index: Int) -> YAMLNode? {
-        guard case .sequence(let items, _) = self, items.indices.contains(index) else { return nil }
-        return items[index]
+    /// The NOTES trust the CA the webhook is registered with, in both variants; never curl -k.
+    @Test(arguments: [false, true]) func theNotesVerifyTheServer(certManager: Bool) throws {
+        let notes = certManager ? try HelmChart.run(["--notes"], values: HelmChart.certManager) : try HelmChart.run(["--notes"] + HelmChart.withUserCA())
+        #expect(notes.status == 0, "\(notes.stderr)")
+        #expect(notes.stdout.contains("curl --cacert scaleguard-ca.crt --connect-to scaleguard.scaleguard-system.svc:443:localhost:8443"))
+        #expect(notes.stdout.contains("https://scaleguard.scaleguard-system.svc/audit"))
+        #expect(!notes.stdout.contains(" -k") && !notes.stdout.contains("-sk") && !notes.stdout.contains("--insecure"))
     }
-
-    var text: String? {
-        if case .scalar(let s) = self { return s.value }
-        return nil
-    }
-
-    var items: [YAMLNode]? {
-        if case .sequence(let items, _) = self { return items }
-        return nil
-    }
-
-    var strings: [String]? { items?.compactMap(\.text) }
 }

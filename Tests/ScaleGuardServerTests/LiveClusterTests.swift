@@ -94,12 +94,19 @@ import Testing
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let fresh = try Shell.curl(server, post, stdin: a40Review())
         #expect(!fresh.body.contains("may be stale"))
+        func staleness() -> Double? {
+            let metrics = (try? Shell.curl(server, ["\(server.url)/metrics"]).body) ?? ""
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix(#"scaleguard_cache_staleness_seconds{resource="deployments.apps"}"#) }
+            return line?.split(separator: " ").last.flatMap { Double($0) }
+        }
+        #expect(staleness() == 0)
         cluster.api.stop()
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).body.contains("watch broken")) == true })
         #expect(try Shell.curl(server, ["\(server.url)/readyz"]).status == 503)
         let stale = try Shell.curl(server, post, stdin: a40Review())
         let response = Reviews.json(stale.body)["response"] as? [String: Any] ?? [:]
         #expect((response["warnings"] as? [String] ?? []).contains { $0.contains("may be stale") })
+        #expect((staleness() ?? 0) > 1, "the gauge shows how long the watch has been broken")
     }
 
     /// Race narrowing: an object this replica allowed counts at once, and still counts after the watch confirmed it
