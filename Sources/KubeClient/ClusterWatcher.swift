@@ -54,11 +54,13 @@ public final class ClusterWatcher: Sendable {
         reflectors.forEach { $0.stop() }
     }
 
-    /// Waits until every resource has synced (or is known missing); false if `seconds` passed first.
-    public func waitForSync(seconds: Double) -> Bool {
+    /// Waits until every resource has synced (or is known missing); false if `seconds` passed first, or, with
+    /// `stopOnError`, as soon as a list fails: a one-shot command answers at once, as kubectl does, rather than retry.
+    public func waitForSync(seconds: Double, stopOnError: Bool = false) -> Bool {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if cache.isSynced { return true }
+            if stopOnError, cache.hasFailedList { return false }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return cache.isSynced

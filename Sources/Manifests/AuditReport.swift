@@ -13,8 +13,9 @@ public struct AuditReport: Sendable, Codable {
     public var workloads: Int
     public var autoscalers: Int
 
-    public init(view: ClusterView, checker: Checker) {
-        let findings = checker.audit(view)
+    /// `namespaces` limits the audit to those (overlaps never cross a namespace); nil audits them all.
+    public init(view: ClusterView, checker: Checker, namespaces: Set<String>? = nil, shouldStop: () -> Bool = { false }) {
+        let findings = checker.audit(view, namespaces: namespaces, shouldStop: shouldStop)
         var byKey: [String: Group] = [:]
         for finding in findings {
             let namespace = Self.namespace(of: finding.subject)
@@ -22,8 +23,9 @@ public struct AuditReport: Sendable, Codable {
             byKey[key, default: Group(namespace: namespace, rule: finding.rule, findings: [])].findings.append(finding)
         }
         groups = byKey.keys.sorted().compactMap { byKey[$0] }
-        workloads = view.workloadCount
-        autoscalers = view.autoscalerCount
+        let counted = view.namespaces.filter { namespaces?.contains($0.key) != false }.values
+        workloads = counted.reduce(0) { $0 + $1.workloadCount }
+        autoscalers = counted.reduce(0) { $0 + $1.autoscalers.count }
     }
 
     /// Violations per rule; warnings are not violations.
@@ -43,7 +45,8 @@ public struct AuditReport: Sendable, Codable {
                 lines.append("  \(finding.severity == .deny ? "violation" : "warning  ") \(finding.message)")
             }
         }
-        lines.append("\(violationCount) violation\(violationCount == 1 ? "" : "s") among \(workloads) workloads and \(autoscalers) autoscalers")
+        func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        lines.append("\(counted(violationCount, "violation")) among \(counted(workloads, "workload")) and \(counted(autoscalers, "autoscaler"))")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -12,9 +12,9 @@ struct Auditor {
 
     private var policy: Policy { checker.policy }
 
-    func audit(_ view: ClusterView, shouldStop: () -> Bool) -> [Finding] {
+    func audit(_ view: ClusterView, namespaces: Set<String>?, shouldStop: () -> Bool) -> [Finding] {
         var findings: [Finding] = []
-        for name in view.namespaces.keys.sorted() where !policy.excludedNamespaces.contains(name) {
+        for name in view.namespaces.keys.sorted() where !policy.excludedNamespaces.contains(name) && namespaces?.contains(name) != false {
             guard let namespace = view.namespaces[name], !shouldStop() else { continue }
             for workload in namespace.allWorkloads.sorted(by: { $0.id < $1.id }) where !workload.isPartOfAnother {
                 findings += workloadFindings(workload, namespace, view)

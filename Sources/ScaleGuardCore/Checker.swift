@@ -24,8 +24,8 @@ public struct Checker: Sendable {
     }
 
     /// Every finding of every object in `view`, by cause: what an audit of the cluster reports (`Auditor`).
-    public func audit(_ view: ClusterView, shouldStop: () -> Bool = { false }) -> [Finding] {
-        Auditor(checker: self).audit(view, shouldStop: shouldStop)
+    public func audit(_ view: ClusterView, namespaces: Set<String>? = nil, shouldStop: () -> Bool = { false }) -> [Finding] {
+        Auditor(checker: self).audit(view, namespaces: namespaces, shouldStop: shouldStop)
     }
 
     func evaluate(_ object: KubeObject, in view: ClusterView) -> Verdict {

@@ -23,6 +23,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Report format: text or json.")
     var output: CheckCommand.OutputFormat = .text
 
+    @Option(name: [.short, .long], help: "Audit only this namespace (default: every namespace).")
+    var namespace: String?
+
     func run() throws {
         LoggingSystem.bootstrap { LineLogHandler(label: $0, format: .text, logLevel: .warning) }
         let report: AuditReport
@@ -31,7 +34,7 @@ struct AuditCommand: ParsableCommand {
             let view = clusterState.isEmpty
                 ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds)
                 : ClusterView(objects: try ManifestLoader(kinds: policy.kinds).load(clusterState).map(\.object))
-            report = AuditReport(view: view, checker: Checker(policy: policy))
+            report = AuditReport(view: view, checker: Checker(policy: policy), namespaces: namespace.map { [$0] })
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -30,6 +30,14 @@ struct ClusterOptions: ParsableArguments {
         return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).endpoint
     }
 
+    /// The namespace of the kubeconfig context, as kubectl uses it for objects that name none.
+    func contextNamespace() throws(KubeError) -> String? {
+        if inCluster || (kubeconfig == nil && context == nil && ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil) {
+            return nil
+        }
+        return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).namespace
+    }
+
     func watcher(logger: Logger, kinds: KindRegistry = .builtIn) throws(KubeError) -> ClusterWatcher {
         var options = ClusterWatcher.Options()
         options.kinds = kinds
@@ -52,8 +60,9 @@ struct ClusterOptions: ParsableArguments {
         let watcher = try watcher(logger: logger, kinds: kinds)
         watcher.start()
         defer { watcher.stop() }
-        guard watcher.waitForSync(seconds: timeout) else {
-            throw ValidationError("the cluster view did not sync within \(Int(timeout))s: \(watcher.cache.notReadyReasons.joined(separator: "; "))")
+        guard watcher.waitForSync(seconds: timeout, stopOnError: true) else {
+            let reasons = watcher.cache.notReadyReasons.filter { $0.contains("(") }
+            throw ValidationError("cannot list the cluster: \((reasons.isEmpty ? watcher.cache.notReadyReasons : reasons).joined(separator: "; "))")
         }
         return watcher.cache.view
     }

@@ -1,0 +1,74 @@
+import FakeKubeAPI
+import Foundation
+import Testing
+
+/// `kubectl scaleguard check|audit`, run by the real kubectl with the binary on PATH as kubectl-scaleguard.
+@Suite struct KubectlPluginTests {
+    /// A folder on PATH holding the plugin, and a kubeconfig whose current context is the fake cluster in namespace
+    /// ml, with a second context `broken` pointing at nothing.
+    struct Plugin {
+        let cluster: FakeCluster
+        let directory: URL
+        var kubeconfig: String { directory.appendingPathComponent("config").path }
+
+        init() throws {
+            cluster = try FakeCluster()
+            directory = cluster.directory.appendingPathComponent("plugin")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("kubectl-scaleguard").path,
+                                                       withDestinationPath: ServerProcess.binary.path)
+            let config = FakeKubeAPI.kubeconfig(port: cluster.port, ca: cluster.ca, tokenFile: cluster.tokenFile)
+                .replacingOccurrences(of: "namespace: default}", with: "namespace: ml}\n  - name: broken\n    context: {cluster: nowhere, user: tester}")
+                .replacingOccurrences(of: "users:", with: "  - name: nowhere\n    cluster: {server: \"https://127.0.0.1:1\"}\nusers:")
+            try Data(config.utf8).write(to: URL(fileURLWithPath: kubeconfig))
+        }
+
+        func kubectl(_ arguments: [String], stdin: String? = nil) throws -> Shell.Result {
+            let path = "\(directory.path):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            return try Shell.run("/usr/bin/env", ["PATH=\(path)", "KUBECONFIG=\(kubeconfig)", "kubectl", "scaleguard"] + arguments,
+                                 stdin: stdin.map { Data($0.utf8) })
+        }
+    }
+
+    static let webB = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-b}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
+
+    @Test func checkReadsTheCurrentContextAndItsNamespace() throws {
+        let plugin = try Plugin()
+        plugin.cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", namespace: "ml", selector: ["app": "web"]))
+        let live = try plugin.kubectl(["check", "-"], stdin: Self.webB)
+        #expect(live.status == 1, "\(live.stdout)\(live.stderr)")
+        #expect(live.stdout.contains("Deployment ml/web-b overlaps Deployment ml/web-a"), "objects that name no namespace take the context's")
+        let elsewhere = try plugin.kubectl(["check", "-n", "prod", "-"], stdin: Self.webB)
+        #expect(elsewhere.status == 0 && elsewhere.stdout.contains("OK     Deployment prod/web-b"), "\(elsewhere.stdout)\(elsewhere.stderr)")
+        let offline = try plugin.kubectl(["check", "--offline", "-"], stdin: Self.webB)
+        #expect(offline.status == 0 && offline.stdout.contains("OK     Deployment default/web-b"), "\(offline.stdout)\(offline.stderr)")
+        let broken = try plugin.kubectl(["check", "--context", "broken", "-"], stdin: Self.webB)
+        #expect(broken.status == 2 && broken.stderr.contains("127.0.0.1:1"), "--context picks another cluster: \(broken.stderr)")
+    }
+
+    @Test func auditTakesANamespace() throws {
+        let plugin = try Plugin()
+        for namespace in ["ml", "web"] {
+            for name in ["a", "b"] {
+                plugin.cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("svc-\(name)", namespace: namespace, selector: ["app": "svc"]))
+            }
+        }
+        let all = try plugin.kubectl(["audit"])
+        #expect(all.status == 1)
+        #expect(all.stdout.contains("ml  SG001") && all.stdout.contains("web  SG001"), "\(all.stdout)\(all.stderr)")
+        let one = try plugin.kubectl(["audit", "-n", "web"])
+        #expect(one.status == 1 && !one.stdout.contains("ml  SG001") && one.stdout.contains("web  SG001"), "\(one.stdout)")
+        #expect(one.stdout.contains("among 2 workloads and 0 autoscalers"))
+    }
+
+    @Test func helpNamesThePluginAndPlainScaleguardStaysOffline() throws {
+        let plugin = try Plugin()
+        let help = try plugin.kubectl(["--help"])
+        #expect(help.stdout.contains("USAGE: kubectl scaleguard <subcommand>"))
+        #expect(help.stdout.contains("Called as a kubectl plugin"))
+        // The same binary under its own name never reaches for a cluster unless told to, even with KUBECONFIG set.
+        let plain = try Shell.run("/usr/bin/env", ["KUBECONFIG=\(plugin.kubeconfig)", ServerProcess.binary.path, "check", "-"], stdin: Data(Self.webB.utf8))
+        #expect(plain.status == 0 && plain.stdout.contains("OK     Deployment default/web-b"), "\(plain.stdout)\(plain.stderr)")
+        #expect(try Shell.run(ServerProcess.binary.path, ["--help"]).stdout.contains("Installed as kubectl-scaleguard on PATH"))
+    }
+}
