@@ -1,4 +1,6 @@
 #include "CShims.h"
+#include <openssl/x509v3.h>
+#include <string.h>
 
 
 int sg_ssl_ctx_harden_server(SSL_CTX *ctx) {
@@ -53,4 +55,48 @@ int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx) {
     struct tm tm;
     if (notAfter == NULL || ASN1_TIME_to_tm(notAfter, &tm) != 1) return -1;
     return (int64_t)timegm(&tm);
+}
+
+static size_t append_line(char *out, size_t cap, size_t used, const unsigned char *text, int length, int newline) {
+    if (length < 0 || cap == 0) return used;
+    size_t need = (size_t)length + (newline ? 1 : 0);
+    if (need > cap - 1 - used) return used; /* a name that does not fit is left out, never cut */
+    if (newline) out[used++] = '\n';
+    memcpy(out + used, text, (size_t)length);
+    return used + (size_t)length;
+}
+
+int sg_ssl_verified_peer_names(SSL *ssl, char *out, size_t cap) {
+    if (cap == 0) return -1;
+    out[0] = 0;
+    X509 *peer = SSL_get1_peer_certificate(ssl);
+    if (peer == NULL) return -1;
+    if (SSL_get_verify_result(ssl) != X509_V_OK) {
+        X509_free(peer);
+        return -1;
+    }
+    size_t used = 0;
+    X509_NAME *subject = X509_get_subject_name(peer);
+    int index = subject ? X509_NAME_get_index_by_NID(subject, NID_commonName, -1) : -1;
+    if (index >= 0) {
+        unsigned char *cn = NULL;
+        int length = ASN1_STRING_to_UTF8(&cn, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+        if (length > 0 && memchr(cn, '\n', (size_t)length) == NULL) used = append_line(out, cap, used, cn, length, 0);
+        OPENSSL_free(cn);
+    }
+    GENERAL_NAMES *names = X509_get_ext_d2i(peer, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        const ASN1_IA5STRING *text = NULL;
+        if (name->type == GEN_DNS) text = name->d.dNSName;
+        else if (name->type == GEN_URI) text = name->d.uniformResourceIdentifier;
+        else if (name->type == GEN_EMAIL) text = name->d.rfc822Name;
+        if (text && memchr(ASN1_STRING_get0_data(text), '\n', (size_t)ASN1_STRING_length(text)) == NULL) {
+            used = append_line(out, cap, used, ASN1_STRING_get0_data(text), ASN1_STRING_length(text), 1);
+        }
+    }
+    GENERAL_NAMES_free(names);
+    X509_free(peer);
+    out[used] = 0;
+    return (int)used;
 }

@@ -19,7 +19,9 @@ final class Connection {
     }
 
     let id: ConnectionID
-    private let tls: TLSConnection
+    private let tls: Transport
+    /// Read once after the handshake; every request of the connection carries it.
+    private var clientCertificate: ClientCertificate?
     private unowned let loop: EventLoop
     private var server: HTTPServer { loop.server }
     private var phase = Phase.handshake
@@ -49,7 +51,7 @@ final class Connection {
     /// What a draining connection reads and drops at most.
     private static let maxDrainBytes = 16 << 20
 
-    init(id: ConnectionID, tls: TLSConnection, loop: EventLoop) {
+    init(id: ConnectionID, tls: Transport, loop: EventLoop) {
         self.id = id
         self.tls = tls
         self.loop = loop
@@ -79,6 +81,7 @@ final class Connection {
         switch tls.handshakeNow() {
         case .done:
             phase = .open
+            clientCertificate = tls.clientCertificate
             idleSince = loop.now
             updateDeadline()
             readAvailable()
@@ -146,6 +149,7 @@ final class Connection {
     private func dispatch(_ decoded: HTTPRequest) {
         var numbered = decoded
         numbered.id = server.nextRequestID()
+        numbered.clientCertificate = clientCertificate
         let request = numbered
         busy = true
         loop.unpark(self)

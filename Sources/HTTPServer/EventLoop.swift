@@ -203,12 +203,16 @@ final class EventLoop: @unchecked Sendable {
             }
             server.evictElsewhere(except: index)
         }
-        let tls: TLSConnection
-        do {
-            tls = try TLSConnection(context: server.tlsContext(), fd: fd)
-        } catch {
-            server.acceptFailures.warning("cannot start a TLS connection: \(error)")
-            return
+        let tls: Transport
+        if let context = server.tlsContext {
+            do {
+                tls = .tls(try TLSConnection(context: context(), fd: fd))
+            } catch {
+                server.acceptFailures.warning("cannot start a TLS connection: \(error)")
+                return
+            }
+        } else {
+            tls = .plain(PlainSocket(fd: fd))
         }
         server.connections.add(1, ordering: .relaxed)
         let slot: Int32

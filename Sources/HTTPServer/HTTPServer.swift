@@ -94,7 +94,8 @@ public final class HTTPServer: Sendable {
     let maxConnections: Int
     let responder: any HTTPResponder
     let events: Events
-    let tlsContext: @Sendable () -> TLSContext
+    /// nil serves plain HTTP.
+    let tlsContext: (@Sendable () -> TLSContext)?
     let logger: Logger
     let workers: WorkerPool
     let connections = Atomic<Int>(0)
@@ -107,8 +108,9 @@ public final class HTTPServer: Sendable {
     let refusals: RateLimitedLog
     let acceptFailures: RateLimitedLog
 
-    /// `tlsContext` is asked for the current context on every new connection, so a rotated certificate takes effect at once.
-    public init(configuration: Configuration, tlsContext: @escaping @Sendable () -> TLSContext, logger: Logger,
+    /// `tlsContext` is asked for the current context on every new connection, so a rotated certificate takes effect at
+    /// once; nil serves plain HTTP (probes and metrics).
+    public init(configuration: Configuration, tlsContext: (@Sendable () -> TLSContext)?, logger: Logger,
                 events: Events = Events(), responder: any HTTPResponder) {
         self.configuration = configuration
         self.tlsContext = tlsContext

@@ -15,6 +15,18 @@ public final class TLSConnection {
     public var wake: Int32?
     private var closed = false
 
+    /// The names of the client certificate, if one was presented and verified against the client CA: its subject's
+    /// common name (nil if it has none) and its DNS, URI and email subject alternative names. Asked after the handshake.
+    public func verifiedPeerNames() -> (commonName: String?, alternativeNames: [String])? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = sg_ssl_verified_peer_names(ssl, &buffer, buffer.count)
+        guard length >= 0 else { return nil }
+        let lines = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let commonName = lines.first.flatMap { $0.isEmpty ? nil : $0 }
+        return (commonName, Array(lines.dropFirst()))
+    }
+
     /// Wraps an accepted (server) or connected (client) socket; the connection owns `fd` from here on.
     public init(context: TLSContext, fd: Int32, serverName: String? = nil) throws(TLSError) {
         Socket.ignoreBrokenPipes

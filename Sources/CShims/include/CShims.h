@@ -19,6 +19,10 @@ void sg_ssl_ctx_select_http11(SSL_CTX *ctx);
 int sg_ssl_set_alpn_http11(SSL *ssl);
 /* Server name indication for a client connection. */
 int sg_ssl_set_sni(SSL *ssl, const char *host);
+/* The names of the client certificate of a connection, if it presented one that verified: the subject's CN on
+   the first line (empty if none), then each DNS, URI and email subjectAltName on a line of its own. Writes at most
+   cap - 1 bytes and a NUL; returns the length, or -1 without a verified client certificate. */
+int sg_ssl_verified_peer_names(SSL *ssl, char *out, size_t cap);
 /* Seconds since the epoch at which the context's certificate expires, or -1. */
 int64_t sg_ssl_ctx_cert_not_after(SSL_CTX *ctx);
 
