@@ -87,6 +87,7 @@ let package = Package(
 
         .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCodec", "TLS", "Primitives"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),

@@ -72,11 +72,12 @@ measure() {
 }
 
 serve() {  # extra serve flags...; starts ScaleGuard on core 0 and sets sg_pid
-  taskset -c 0 .build/release/scaleguard serve --listen 127.0.0.1:$port --cert-dir "$work/certs" --event-loops 1 \
-    --log-level warning "$@" 2>>"$work/scaleguard.log" &
+  taskset -c 0 .build/release/scaleguard serve --listen 127.0.0.1:$port --probe-listen 127.0.0.1:$((port + 1)) \
+    --cert-dir "$work/certs" --event-loops 1 --log-level warning "$@" 2>>"$work/scaleguard.log" &
   sg_pid=$!
   pids+=("$sg_pid")
-  wait_ready readyz
+  for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/readyz" && break; sleep 0.1; done
+  wait_ready healthz
   curl -s --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary @"$work/review.json" \
     "https://127.0.0.1:$port/validate" | grep -q '"allowed":true' || { echo "scaleguard did not allow the review" >&2; exit 1; }
 }

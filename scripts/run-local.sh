@@ -9,7 +9,10 @@ scripts/deps.sh
 [ -s local/certs/tls.crt ] || certs/generate.sh --out local/certs >/dev/null
 swift build -c release --product scaleguard
 view=(--demo)
-for arg in "$@"; do [ "$arg" = --kubeconfig ] && view=(); done
-echo "ScaleGuard on https://localhost:8443 — try:" >&2
-echo "  curl --cacert local/certs/ca.crt --data-binary @examples/wrong/llama-a40.yaml https://localhost:8443/check" >&2
-exec .build/release/scaleguard serve --listen 127.0.0.1:8443 --cert-dir local/certs "${view[@]}" "$@"
+token=""
+for arg in "$@"; do
+  if [ "$arg" = --kubeconfig ]; then view=(); token=' -H "Authorization: Bearer $(kubectl create token YOUR-SERVICE-ACCOUNT)"'; fi
+done
+echo "ScaleGuard on https://localhost:8443 (probes and metrics on http://localhost:8081) — try:" >&2
+echo "  curl --cacert local/certs/ca.crt$token --data-binary @examples/wrong/llama-a40.yaml https://localhost:8443/check" >&2
+exec .build/release/scaleguard serve --listen 127.0.0.1:8443 --probe-listen 127.0.0.1:8081 --cert-dir local/certs "${view[@]}" "$@"

@@ -40,6 +40,8 @@ public final class FakeKubeAPI: @unchecked Sendable {
     private var sortedKeys: [String: [String]] = [:]
     /// How often a quiet watch gets a BOOKMARK.
     public var bookmarkInterval = 1.0
+    /// Who the tokens are and what they may do, for TokenReview and SubjectAccessReview.
+    public let access = FakeAccessControl()
 
     public init(token: String? = nil) {
         validToken = token
@@ -183,6 +185,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
         if let token = self.token, request.headers["authorization"] != "Bearer \(token)" {
             return .status(401, "Unauthorized")
         }
+        if let review = access.respond(request) { return review }
         let parts = request.path.split(separator: "/")
         if parts.count >= 2, parts[0] == "apis", faults.missingGroups.contains(String(parts[1])) {
             return .status(404, "the server could not find the requested resource")

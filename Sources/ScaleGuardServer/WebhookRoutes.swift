@@ -1,30 +1,42 @@
 import Foundation
 import HTTPCodec
 import HTTPServer
+import KubeClient
 import Logging
 import Manifests
 import Primitives
 import ScaleGuardCore
 import Synchronization
 
-/// The endpoints of `scaleguard serve`: `/validate`, `/check`, `/audit`, `/healthz`, `/readyz`, `/metrics`.
-/// Admissions, probes and metrics are answered on the event loop; `/check` and `/audit` on a worker.
+/// The endpoints of the webhook's HTTPS listener: `/validate` for the API server, `/check` and `/audit` for people.
+/// Admissions are answered on the event loop; `/check` and `/audit` on a worker. Probes and metrics are on their
+/// own listener (`ProbeRoutes`).
 public final class WebhookRoutes: HTTPResponder {
+    /// Who may call `/validate`: with a client CA, only a client whose verified certificate carries one of `names`
+    /// as its CN or a subject alternative name (any verified certificate when `names` is empty).
+    public struct ValidateClients: Sendable {
+        public var names: Set<String>
+        public init(names: Set<String>) { self.names = names }
+    }
+
     let reviewer: AdmissionReviewer
     let source: any ClusterViewSource
     let metrics: WebhookMetrics
     let logger: Logger
-    private let shuttingDown = Atomic<Bool>(false)
+    /// nil: `/check` and `/audit` are open (a demo, or a cluster view from files).
+    let authorizer: EndpointAuthorizer?
+    /// nil: `/validate` takes any client.
+    let validateClients: ValidateClients?
 
-    public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger) {
+    public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger,
+                authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil) {
         reviewer = AdmissionReviewer(checker: checker)
         self.source = source
         self.metrics = metrics
         self.logger = logger
+        self.authorizer = authorizer
+        self.validateClients = validateClients
     }
-
-    /// From now on `/readyz` fails, so that the Service stops routing here before the listener closes.
-    public func beginShutdown() { shuttingDown.store(true, ordering: .relaxed) }
 
     public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement {
         request.path == "/check" || request.path == "/audit" ? .worker : .loop
@@ -50,26 +62,41 @@ public final class WebhookRoutes: HTTPResponder {
         switch request.path {
         case "/validate": (method, handler) = ("POST", validate)
         case "/check": (method, handler) = ("POST", { self.check($0, context) })
-        case "/audit": (method, handler) = ("GET", audit)
-        case "/readyz": (method, handler) = ("GET", readyz)
+        case "/audit": (method, handler) = ("GET", { self.audit($0, context) })
+        // Liveness here too: a curl that checks the TLS set-up end to end. Readiness and metrics, which tell more,
+        // are on the probe listener only.
         case "/healthz": (method, handler) = ("GET", { _ in (HTTPResponse(status: 200, text: "ok\n"), "none") })
-        case "/metrics":
-            (method, handler) = ("GET", { [metrics] _ in
-                (HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.render()), "none")
-            })
+        case "/readyz", "/metrics":
+            return (.error(404, "\(request.path) is served over plain HTTP on the probe listener (--probe-listen, port 8081 by default)"), "none")
         default:
-            return (.error(404, "no such path: \(request.path); try /validate, /check, /audit, /healthz, /readyz or /metrics"), "none")
+            return (.error(404, "no such path: \(request.path); try /validate, /check or /audit"), "none")
         }
         guard request.method == method else {
             var response = HTTPResponse.error(405, "\(request.path) takes \(method), not \(request.method)")
             response.headers.add("Allow", method)
             return (response, "none")
         }
+        if request.path == "/healthz" { return handler(request) }
+        if request.path == "/validate", let validateClients, let refusal = Self.refuseClient(request, validateClients) {
+            logger.info("a /validate call without the client certificate it needs", metadata: ["id": "\(request.id)", "reason": "\(refusal)"])
+            return (.error(403, refusal), "none")
+        }
         // No decision on a view that is not whole yet: a failed call lets the webhook's failurePolicy decide.
-        if ["/validate", "/check", "/audit"].contains(request.path), !source.isSynced {
+        if !source.isSynced {
             return (.error(503, "the cluster view is not synced yet: \(source.notReadyReasons.joined(separator: "; "))"), "none")
         }
         return handler(request)
+    }
+
+    private static func refuseClient(_ request: HTTPRequest, _ clients: ValidateClients) -> String? {
+        guard let certificate = request.clientCertificate else {
+            return "/validate answers only the API server, which presents a client certificate signed by the --client-ca"
+        }
+        guard clients.names.isEmpty || certificate.isNamed(anyOf: clients.names) else {
+            let shown = ([certificate.commonName].compactMap { $0 } + certificate.alternativeNames).joined(separator: ", ")
+            return "/validate answers only clients named \(clients.names.sorted().joined(separator: ", ")) (--client-cn); this certificate names \(shown.isEmpty ? "nothing" : shown)"
+        }
+        return nil
     }
 
     // MARK: - /validate
@@ -121,12 +148,23 @@ public final class WebhookRoutes: HTTPResponder {
         guard Self.manifestTypes.contains(where: contentType.contains) else {
             return (.error(415, "send manifests as YAML or JSON (Content-Type application/yaml or application/json), not \(contentType)"), "none")
         }
+        // Who is asking, before any byte of the body is parsed: a stranger costs one (cached) TokenReview.
+        var user: KubeUser?
+        if let authorizer {
+            switch authorizer.authenticate(request) {
+            case .success(let known): user = known
+            case .failure(let refusal): return (refused(refusal), "none")
+            }
+        }
         let stop = { context.shouldStop }
         do throws(ManifestError) {
             let objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
                                                      kinds: reviewer.checker.policy.kinds, shouldStop: stop)
             guard objects.count <= Self.maxCheckObjects else {
                 return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
+            }
+            if let authorizer, let user, let refusal = authorizer.authorizeCheck(user, objects: objects.map(\.object)) {
+                return (refused(refusal), "none")
             }
             let notes = source.stalenessWarning.map { [$0] } ?? []
             let report = try CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes, shouldStop: stop)
@@ -151,24 +189,37 @@ public final class WebhookRoutes: HTTPResponder {
         return (HTTPResponse(status: status, text: report.text), verdict)
     }
 
-    // MARK: - /audit, /readyz
+    // MARK: - /audit
 
-    private func audit(_ request: HTTPRequest) -> (HTTPResponse, String) {
-        let report = AuditReport(view: source.view, checker: reviewer.checker)
-        metrics.violations(report.countsByRule)
+    /// Everything, or the namespaces the caller may list (`?namespace=` asks for one).
+    private func audit(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
+        let view = source.view
+        var namespaces: Set<String>? = request.query["namespace"].map { [$0] }
+        if let authorizer {
+            let user: KubeUser
+            switch authorizer.authenticate(request) {
+            case .success(let known): user = known
+            case .failure(let refusal): return (refused(refusal), "none")
+            }
+            switch authorizer.auditNamespaces(user, view: view, requested: request.query["namespace"]) {
+            case .success(let visible): namespaces = visible
+            case .failure(let refusal): return (refused(refusal), "none")
+            }
+        }
+        let report = AuditReport(view: view, checker: reviewer.checker, namespaces: namespaces, shouldStop: { context.shouldStop })
+        if context.shouldStop { return (.error(499, "the client closed the connection"), "none") }
+        // Only a whole audit is what the gauge shows; a caller's share of it is not.
+        if namespaces == nil { metrics.violations(report.countsByRule) }
         if wantsJSON(request) {
             return (HTTPResponse(status: 200, contentType: "application/json", body: Array(report.json.utf8)), "none")
         }
         return (HTTPResponse(status: 200, text: report.text), "none")
     }
 
-    private func readyz(_ request: HTTPRequest) -> (HTTPResponse, String) {
-        var reasons = source.notReadyReasons
-        if shuttingDown.load(ordering: .relaxed) { reasons.insert("shutting down", at: 0) }
-        // ?verbose lists every source of the view, as kube-apiserver's own /readyz?verbose does for its checks.
-        let details = request.query["verbose"] != nil ? source.details.map { "[\($0)]\n" }.joined() : ""
-        if reasons.isEmpty { return (HTTPResponse(status: 200, text: details + "ok\n"), "none") }
-        return (HTTPResponse(status: 503, text: details + "not ready: \(reasons.joined(separator: "; "))\n"), "none")
+    private func refused(_ refusal: EndpointAuthorizer.Refusal) -> HTTPResponse {
+        var response = HTTPResponse.error(refusal.status, refusal.message)
+        if refusal.status == 401 { response.headers.add("WWW-Authenticate", "Bearer") }
+        return response
     }
 
     private func wantsJSON(_ request: HTTPRequest) -> Bool {

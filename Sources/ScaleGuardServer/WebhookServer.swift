@@ -6,7 +6,8 @@ import Manifests
 import Synchronization
 import ScaleGuardCore
 
-/// `scaleguard serve` put together: the certificate store, the routes and the HTTPS server, with an orderly shutdown.
+/// `scaleguard serve` put together: the certificate store, the webhook's HTTPS listener, the plain probe (and
+/// metrics) listeners, and an orderly shutdown.
 public final class WebhookServer: Sendable {
     public struct Options: Sendable {
         public var http: HTTPServer.Configuration
@@ -15,21 +16,34 @@ public final class WebhookServer: Sendable {
         public var shutdownGrace: Double
         /// Seconds between audits of the whole view, for the `scaleguard_violations` gauge; 0 turns them off.
         public var auditInterval: Double
+        /// Where `/healthz`, `/readyz` (and `/metrics`, unless `metricsListen` is set) are served over plain HTTP.
+        public var probeListen: (host: String, port: UInt16)
+        public var metricsListen: (host: String, port: UInt16)?
+        /// Who may call `/check` and `/audit`; nil leaves them open.
+        public var authorizer: EndpointAuthorizer?
+        /// Who may call `/validate`; nil takes any client.
+        public var validateClients: WebhookRoutes.ValidateClients?
 
         public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
-                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60) {
+                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60,
+                    probeListen: (host: String, port: UInt16) = ("0.0.0.0", 8081), metricsListen: (host: String, port: UInt16)? = nil,
+                    authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil) {
             self.http = http
             self.certificates = certificates
             self.certificatePollInterval = certificatePollInterval
             self.shutdownGrace = shutdownGrace
             self.auditInterval = auditInterval
+            self.probeListen = probeListen
+            self.metricsListen = metricsListen
+            self.authorizer = authorizer
+            self.validateClients = validateClients
         }
     }
 
     public let options: Options
     public let metrics: WebhookMetrics
     private let certificates: CertificateStore
-    private let routes: WebhookRoutes
+    private let probes: [(routes: ProbeRoutes, server: HTTPServer)]
     private let server: HTTPServer
     private let logger: Logger
     private let checker: Checker
@@ -45,8 +59,8 @@ public final class WebhookServer: Sendable {
         self.metrics = metrics
         let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
         self.certificates = certificates
-        let routes = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger)
-        self.routes = routes
+        let routes = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger,
+                                   authorizer: options.authorizer, validateClients: options.validateClients)
         var events = HTTPServer.Events()
         events.handshakeFailed = { [logger] error in
             metrics.handshakeFailed()
@@ -60,18 +74,45 @@ public final class WebhookServer: Sendable {
         let server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
                                 events: events, responder: routes)
         self.server = server
+
+        // Kubelets and Prometheus make few connections: one loop and a few hundred sockets are plenty.
+        func plain(_ address: (host: String, port: UInt16), _ paths: Set<ProbeRoutes.Path>) -> (ProbeRoutes, HTTPServer) {
+            var configuration = HTTPServer.Configuration(host: address.host, port: address.port, eventLoops: 1, workers: 1, maxConnections: 256)
+            configuration.timeouts = options.http.timeouts
+            let routes = ProbeRoutes(paths: paths, source: source, metrics: metrics)
+            return (routes, HTTPServer(configuration: configuration, tlsContext: nil, logger: logger, responder: routes))
+        }
+        if let metricsListen = options.metricsListen {
+            probes = [plain(options.probeListen, [.healthz, .readyz]), plain(metricsListen, [.metrics])]
+        } else {
+            probes = [plain(options.probeListen, [.healthz, .readyz, .metrics])]
+        }
         metrics.countInFlight { server.requestsInFlight }
         metrics.watchHealth { source.health }
     }
 
-    /// Starts listening and polling the certificate files; returns the bound port.
+    /// The bound ports: the webhook's, the probe listener's, and the metrics listener's when it has its own.
+    public struct Ports: Sendable {
+        public var webhook: UInt16
+        public var probes: UInt16
+        public var metrics: UInt16
+    }
+
+    /// Starts listening and polling the certificate files.
     @discardableResult
-    public func start() throws -> UInt16 {
+    public func start() throws -> Ports {
+        let probePorts = try probes.map { try $0.server.start() }
         let port = try server.start()
         certificates.startPolling(interval: options.certificatePollInterval)
         if options.auditInterval > 0 { startAudits() }
-        logger.info("listening", metadata: ["address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)"])
-        return port
+        let ports = Ports(webhook: port, probes: probePorts[0], metrics: probePorts.last ?? probePorts[0])
+        logger.info("listening", metadata: [
+            "address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)",
+            "probes": "\(options.probeListen.host):\(ports.probes)", "metrics": "\((options.metricsListen ?? options.probeListen).host):\(ports.metrics)",
+            "endpointAuth": "\(options.authorizer == nil ? "none" : "kubernetes")",
+            "clientCertificates": "\(options.validateClients.map { $0.names.isEmpty ? "required for /validate" : "required for /validate, named \($0.names.sorted().joined(separator: ","))" } ?? "not asked for")",
+        ])
+        return ports
     }
 
     /// Audits the whole view now and then, so that `scaleguard_violations` shows what slipped through or predates us.
@@ -96,15 +137,16 @@ public final class WebhookServer: Sendable {
         thread.start()
     }
 
-    /// Fails `/readyz` at once, stops accepting, lets requests in flight finish within the grace period.
-    /// Returns true when they all did.
+    /// Fails `/readyz` at once, stops accepting, lets requests in flight finish within the grace period, then
+    /// closes the probe listeners. Returns true when they all did.
     @discardableResult
     public func shutdown() -> Bool {
         logger.info("shutting down", metadata: ["grace": "\(options.shutdownGrace)s", "inFlight": "\(server.requestsInFlight)"])
-        routes.beginShutdown()
+        probes.forEach { $0.routes.beginShutdown() }
         certificates.stop()
         stopped.store(true, ordering: .relaxed)
         let drained = server.shutdown(grace: options.shutdownGrace)
+        probes.forEach { _ = $0.server.shutdown(grace: 1) }
         if drained {
             logger.info("stopped")
         } else {

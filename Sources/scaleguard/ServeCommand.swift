@@ -15,10 +15,18 @@ import ScaleGuardServer
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and /metrics.")
+        abstract: "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and GET /audit over HTTPS, and probes and metrics over plain HTTP.")
 
-    @Option(help: "Address to listen on, HOST:PORT.")
+    enum EndpointAuth: String, ExpressibleByArgument, CaseIterable { case kubernetes, none }
+
+    @Option(help: "Address of the webhook's HTTPS listener, HOST:PORT.")
     var listen: String = "0.0.0.0:8443"
+
+    @Option(help: "Address of the plain-HTTP listener for /healthz, /readyz and (without --metrics-listen) /metrics.")
+    var probeListen: String = "0.0.0.0:8081"
+
+    @Option(help: "Address of a plain-HTTP listener of its own for /metrics (default: the probe listener).")
+    var metricsListen: String?
 
     @Option(help: "Folder holding tls.crt and tls.key (a mounted Secret works: changes are picked up).")
     var certDir: String = "/etc/scaleguard/certs"
@@ -29,8 +37,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Private key file (PEM); default <cert-dir>/tls.key.")
     var tlsKey: String?
 
-    @Option(help: "Require client certificates signed by this CA (PEM).")
+    @Option(help: "Ask clients for a certificate signed by this CA (PEM); /validate then answers only clients that present one.")
     var clientCa: String?
+
+    @Option(parsing: .singleValue, help: "A name (CN or subject alternative name) the client certificate of /validate must carry; repeatable. Needs --client-ca.")
+    var clientCn: [String] = []
+
+    @Option(help: "Who may call /check and /audit: kubernetes (a bearer token, checked with TokenReview and SubjectAccessReview) or none. Default: kubernetes with a cluster, none with --demo or --cluster-state.")
+    var endpointAuth: EndpointAuth?
 
     @Option(help: "Policy file (YAML). Without it the defaults apply.")
     var config: String?
@@ -95,14 +109,20 @@ struct ServeCommand: ParsableCommand {
         if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers is 1 to 64") }
         guard checkCpuBudget > 0, checkCpuBudget <= 600 else { throw ValidationError("--check-cpu-budget is seconds, more than 0 and at most 600") }
-        _ = try address()
+        _ = try Self.address(listen, "--listen")
+        _ = try Self.address(probeListen, "--probe-listen")
+        if let metricsListen { _ = try Self.address(metricsListen, "--metrics-listen") }
+        if !clientCn.isEmpty, clientCa == nil { throw ValidationError("--client-cn needs --client-ca: only a verified certificate has a name to match") }
+        if endpointAuth == .kubernetes, demo || !clusterState.isEmpty {
+            throw ValidationError("--endpoint-auth kubernetes needs a cluster to ask; --demo and --cluster-state have none")
+        }
     }
 
-    private func address() throws -> (host: String, port: UInt16) {
-        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
-            throw ValidationError("--listen takes HOST:PORT, e.g. 0.0.0.0:8443")
+    private static func address(_ text: String, _ flag: String) throws -> (host: String, port: UInt16) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            throw ValidationError("\(flag) takes HOST:PORT, e.g. 0.0.0.0:8443")
         }
-        return (String(listen[..<colon]), port)
+        return (String(text[..<colon]), port)
     }
 
     func run() throws {
@@ -113,7 +133,7 @@ struct ServeCommand: ParsableCommand {
         LoggingSystem.bootstrap { LineLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "scaleguard")
 
-        let (host, port) = try address()
+        let (host, port) = try Self.address(listen, "--listen")
         var http = HTTPServer.Configuration(host: host, port: port, eventLoops: eventLoops ?? HTTPServer.coreCount,
                                             workers: workers, maxConnections: maxConnections, workerCPUBudget: checkCpuBudget)
         http.timeouts.idle = idleTimeout
@@ -130,6 +150,7 @@ struct ServeCommand: ParsableCommand {
         do {
             let policy = try PolicyFile.load(config)
             let source: any ClusterViewSource
+            var authorizer: EndpointAuthorizer?
             if demo || !clusterState.isEmpty {
                 var objects = clusterState.isEmpty ? [] : try ManifestLoader(kinds: policy.kinds).load(clusterState).map(\.object)
                 if demo {
@@ -142,10 +163,21 @@ struct ServeCommand: ParsableCommand {
                 live.start()
                 watcher = live
                 source = live.cache
+                if (endpointAuth ?? .kubernetes) == .kubernetes {
+                    // How long review answers are remembered: 10 s, as kube-rbac-proxy does by default.
+                    let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_AUTH_CACHE_TTL"].flatMap(Double.init) ?? 10
+                    authorizer = EndpointAuthorizer(reviews: AccessReviews(client: KubeAPIClient(endpoint: try cluster.endpoint())),
+                                                    resources: WatchedResource.all(for: policy.kinds),
+                                                    excludedNamespaces: Set(policy.excludedNamespaces), ttl: ttl)
+                }
             }
             server = try WebhookServer(
                 options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval,
-                               shutdownGrace: shutdownGrace, auditInterval: auditInterval),
+                               shutdownGrace: shutdownGrace, auditInterval: auditInterval,
+                               probeListen: try Self.address(probeListen, "--probe-listen"),
+                               metricsListen: try metricsListen.map { try Self.address($0, "--metrics-listen") },
+                               authorizer: authorizer,
+                               validateClients: clientCa == nil ? nil : .init(names: Set(clientCn))),
                 checker: Checker(policy: policy), source: source, logger: logger)
             try server.start()
         } catch {

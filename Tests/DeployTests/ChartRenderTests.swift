@@ -31,16 +31,11 @@ import YAML
                                                                       "podautoscalers", "horizontalpodautoscalers", "scaledobjects"])
         #expect(rules.allSatisfy { $0["operations"]?.strings == ["CREATE", "UPDATE"] })
 
-        // Exactly get, list and watch on exactly what the cache watches.
+        // Exactly get, list and watch on exactly what the cache watches; create on the two reviews, nothing else.
         let role = try #require(chart.first("ClusterRole"))
-        var granted: Set<String> = []
-        for rule in role["rules"]?.items ?? [] {
-            #expect(rule["verbs"]?.strings == ["get", "list", "watch"])
-            for group in rule["apiGroups"]?.strings ?? [] {
-                for resource in rule["resources"]?.strings ?? [] { granted.insert("\(resource).\(group)") }
-            }
-        }
-        #expect(granted == Set(WatchedResource.all.map(\.description)))
+        #expect(ChartSwitchesTests.granted(chart) == Set(WatchedResource.all.map(\.description)))
+        #expect(ChartSwitchesTests.granted(chart, verbs: ["create"]) == ["tokenreviews.authentication.k8s.io", "subjectaccessreviews.authorization.k8s.io"])
+        #expect((role["rules"]?.items ?? []).allSatisfy { [["get", "list", "watch"], ["create"]].contains($0["verbs"]?.strings ?? []) })
 
         let deployment = try #require(chart.first("Deployment"))
         let pod = deployment["spec"]?["template"]?["spec"]
@@ -50,8 +45,15 @@ import YAML
         #expect(pod?["securityContext"]?["seccompProfile"]?["type"]?.text == "RuntimeDefault")
         #expect(container?["securityContext"]?["readOnlyRootFilesystem"]?.text == "true")
         #expect(container?["securityContext"]?["capabilities"]?["drop"]?.strings == ["ALL"])
-        #expect(container?["readinessProbe"]?["httpGet"]?["path"]?.text == "/readyz")
-        #expect(container?["livenessProbe"]?["httpGet"]?["path"]?.text == "/healthz")
+        // Probes on the plain listener: they need no certificate, whatever /validate asks for.
+        for (probe, path) in [("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")] {
+            #expect(container?[probe]?["httpGet"]?["path"]?.text == path)
+            #expect(container?[probe]?["httpGet"]?["port"]?.text == "probes" && container?[probe]?["httpGet"]?["scheme"] == nil)
+        }
+        #expect(container?["ports"]?.items?.contains { $0["name"]?.text == "probes" && $0["containerPort"]?.text == "8081" } == true)
+        let args = container?["args"]?.strings ?? []
+        #expect(args.contains("--probe-listen=0.0.0.0:8081") && args.contains("--endpoint-auth=kubernetes"))
+        #expect(!args.contains { $0.hasPrefix("--client-ca") })
         #expect(pod?["affinity"]?["podAntiAffinity"] != nil)
         #expect(container?["lifecycle"]?["preStop"]?["exec"]?["command"]?.strings == ["sleep", "5"])
         #expect(pod?["terminationGracePeriodSeconds"]?.text == "30")
@@ -75,6 +77,9 @@ import YAML
           gpu: {typeLabel: example.com/gpu}
         """)
         #expect(chart.kinds.isSuperset(of: ["Issuer", "Certificate", "ServiceMonitor", "PrometheusRule", "ValidatingWebhookConfiguration"]))
+        let scrape = chart.first("ServiceMonitor")?["spec"]?["endpoints"]?[0]
+        #expect(scrape?["port"]?.text == "metrics" && scrape?["scheme"]?.text == "http" && scrape?["tlsConfig"] == nil)
+        #expect(chart.first("Service")?["spec"]?["ports"]?.items?.contains { $0["name"]?.text == "metrics" && $0["targetPort"]?.text == "probes" } == true)
         let webhookConfig = try #require(chart.first("ValidatingWebhookConfiguration"))
         #expect(webhookConfig["metadata"]?["annotations"]?["cert-manager.io/inject-ca-from"]?.text == "scaleguard-system/scaleguard")
         let webhook = webhookConfig["webhooks"]?[0]

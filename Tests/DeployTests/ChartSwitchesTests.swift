@@ -11,9 +11,10 @@ import YAML
         (chart.first("ValidatingWebhookConfiguration")?["webhooks"]?[0]?["rules"]?.items ?? []).flatMap { $0["resources"]?.strings ?? [] }
     }
 
-    static func granted(_ chart: Rendered) -> Set<String> {
+    /// `resource.group` of the ClusterRole's rules with exactly `verbs`.
+    static func granted(_ chart: Rendered, verbs: [String] = ["get", "list", "watch"]) -> Set<String> {
         var granted: Set<String> = []
-        for rule in chart.first("ClusterRole")?["rules"]?.items ?? [] {
+        for rule in chart.first("ClusterRole")?["rules"]?.items ?? [] where rule["verbs"]?.strings == verbs {
             for group in rule["apiGroups"]?.strings ?? [] {
                 for resource in rule["resources"]?.strings ?? [] { granted.insert("\(resource).\(group)") }
             }
@@ -145,5 +146,39 @@ import YAML
         #expect(json == file.trimmingCharacters(in: .newlines))
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(parsed?["uid"] as? String == "scaleguard")
+    }
+
+    @Test func endpointAuthNoneAsksForNoReviews() throws {
+        let chart = try HelmChart.render(HelmChart.certManager + "server: {endpointAuth: none}\n")
+        #expect(Self.granted(chart, verbs: ["create"]).isEmpty)
+        #expect(chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.strings?.contains("--endpoint-auth=none") == true)
+    }
+
+    /// The API server's client CA, as a PEM the chart puts in a ConfigMap or as a Secret of the user's, mounted and
+    /// passed with the names to match.
+    @Test(arguments: [false, true]) func theClientCAReachesTheServer(fromSecret: Bool) throws {
+        let values = fromSecret
+            ? "webhook: {clientCA: {secretName: apiserver-client-ca, key: ca.pem}, clientCN: [kube-apiserver, apiserver.example]}\n"
+            : "webhook: {clientCN: [kube-apiserver, apiserver.example]}\n"
+        let arguments = fromSecret ? [] : ["--set-file", "webhook.clientCA=\(try HelmChart.file(HelmChart.userCA))"]
+        let chart = try HelmChart.render(HelmChart.certManager + values, arguments)
+        let pod = try #require(chart.first("Deployment")?["spec"]?["template"]?["spec"])
+        let args = pod["containers"]?[0]?["args"]?.strings ?? []
+        #expect(args.contains("--client-ca=/etc/scaleguard/client-ca/\(fromSecret ? "ca.pem" : "ca.crt")"))
+        #expect(args.contains("--client-cn=kube-apiserver") && args.contains("--client-cn=apiserver.example"))
+        let volume = pod["volumes"]?.items?.first { $0["name"]?.text == "client-ca" }
+        if fromSecret {
+            #expect(volume?["secret"]?["secretName"]?.text == "apiserver-client-ca")
+        } else {
+            #expect(volume?["configMap"]?["name"]?.text == "scaleguard-client-ca")
+            let map = chart.all("ConfigMap").first { $0["metadata"]?["name"]?.text == "scaleguard-client-ca" }
+            #expect(map?["data"]?["ca.crt"]?.text?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
+        }
+        #expect(pod["containers"]?[0]?["volumeMounts"]?.items?.contains { $0["mountPath"]?.text == "/etc/scaleguard/client-ca" } == true)
+    }
+
+    @Test func namesWithoutAClientCAAreRefused() throws {
+        let result = try HelmChart.run([], values: HelmChart.certManager + "webhook: {clientCN: [kube-apiserver]}\n")
+        #expect(result.status != 0 && result.stderr.contains("webhook.clientCN needs webhook.clientCA"), "\(result.stderr)")
     }
 }

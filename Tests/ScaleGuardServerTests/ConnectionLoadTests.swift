@@ -10,7 +10,7 @@ import Testing
     }
 
     func metric(_ server: ServerProcess, _ name: String) throws -> Double {
-        let body = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        let body = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         let line = body.split(separator: "\n").first { $0.hasPrefix(name + " ") }
         return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
     }

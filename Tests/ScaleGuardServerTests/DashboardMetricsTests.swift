@@ -26,12 +26,12 @@ import Testing
         }
         let cluster = try FakeCluster()
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--audit-interval", "0.5"])
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         _ = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
                            stdin: Reviews.review(Reviews.deployment(name: "x", selector: ["app": "x"], gpu: false)))
         var served: Set<String> = []
         #expect(eventually(10) {
-            let exposition = (try? Shell.curl(server, ["\(server.url)/metrics"]).body) ?? ""
+            let exposition = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
             served = Set(exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
                 $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
             })

@@ -95,7 +95,7 @@ import Testing
         let review = String(decoding: Reviews.review(nil, uid: "u-pipe", operation: "DELETE"), as: UTF8.self)
         try raw.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
             + "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
-            + "GET /readyz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let all = raw.readAll()
         #expect(all.components(separatedBy: "HTTP/1.1 ").count - 1 == 3)
         #expect(all.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 3)
@@ -141,7 +141,7 @@ import Testing
         #expect(alpn.result.stderr.contains("ALPN: server accepted http/1.1"), "curl offers h2 and http/1.1; only http/1.1 is served")
         let cbc = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", "-brief"], stdin: Data())
         #expect(cbc.status != 0, "non-AEAD suites must be refused")
-        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         #expect(!metrics.contains("scaleguard_tls_handshake_failures_total 0"))
 
         let rsa = try TestCertificates(extra: ["--rsa"])

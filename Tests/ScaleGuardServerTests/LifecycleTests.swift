@@ -5,32 +5,8 @@ import FakeKubeAPI
 import Foundation
 import Testing
 
-/// Client certificates, certificate rotation under load, and SIGTERM while a request is in flight.
+/// Certificate rotation under load, and SIGTERM while a request is in flight.
 @Suite struct LifecycleTests {
-    @Test func aClientCertificateIsRequiredAndChecked() throws {
-        let certs = try TestCertificates()
-        // A client certificate signed by the same CA, and one signed by a stranger.
-        let dir = certs.directory.path
-        for (name, ca) in [("client", "\(dir)/ca"), ("stranger", "\(dir)/stranger-ca")] {
-            if name == "stranger" {
-                _ = try Shell.run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                              "-keyout", "\(ca).key", "-out", "\(ca).crt", "-subj", "/CN=stranger", "-days", "1"])
-            }
-            _ = try Shell.run("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                          "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).csr", "-subj", "/CN=kube-apiserver"])
-            let signed = try Shell.run("openssl", ["x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", "\(ca).crt", "-CAkey", "\(ca).key",
-                                                   "-CAcreateserial", "-days", "1", "-out", "\(dir)/\(name).crt"])
-            #expect(signed.status == 0, "\(signed.stderr)")
-        }
-        let server = try ServerProcess(["--demo", "--client-ca", certs.ca], certificates: certs)
-        let without = try Shell.curl(server, ["\(server.url)/healthz"])
-        #expect(without.status == 0, "a client without a certificate must be refused at the handshake")
-        let stranger = try Shell.curl(server, ["--cert", "\(dir)/stranger.crt", "--key", "\(dir)/stranger.key", "\(server.url)/healthz"])
-        #expect(stranger.status == 0)
-        let trusted = try Shell.curl(server, ["--cert", "\(dir)/client.crt", "--key", "\(dir)/client.key", "\(server.url)/healthz"])
-        #expect(trusted.status == 200)
-    }
-
     @Test func certificatesRotateWhileRequestsKeepFlowing() throws {
         let certs = try TestCertificates()
         let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.2"], certificates: certs)
@@ -66,7 +42,7 @@ import Testing
         #expect(successes.value > 5)
         #expect(server.log.contains("\"msg\":\"certificate reloaded\""))
         #expect(server.log.contains("still serving the previous certificate"))
-        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="success"} 1"#))
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 1"#))
     }
@@ -81,7 +57,7 @@ import Testing
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
         try key.write(to: URL(fileURLWithPath: certs.key))
         Thread.sleep(forTimeInterval: 0.5)
-        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 0"#))
         #expect(server.log.components(separatedBy: "cannot read the certificate files").count - 1 == 1, "said once, not once per poll")
     }
@@ -95,7 +71,7 @@ import Testing
         #expect(eventually(5) { server.log.contains("do not load yet") }, "a poll saw the new key with the old certificate")
         try Data(contentsOf: URL(fileURLWithPath: staging.certificate)).write(to: URL(fileURLWithPath: certs.certificate))
         #expect(eventually(5) { server.log.contains("\"msg\":\"certificate reloaded\"") })
-        let metrics = try Shell.curl(server, ["--cacert", staging.ca, "\(server.url)/metrics"]).body
+        let metrics = try Shell.curl(server, ["--cacert", staging.ca, "\(server.probeURL)/metrics"]).body
         #expect(metrics.contains(#"scaleguard_certificate_reloads_total{result="failure"} 0"#), "\(metrics.prefix(0))")
     }
 
@@ -123,7 +99,7 @@ import Testing
         let server = try ServerProcess(["--demo"])
         for _ in 0..<5 {
             let raw = try RawClient(port: server.port, ca: server.certificates.ca)
-            try raw.send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n")
+            try raw.send("GET /audit HTTP/1.1\r\nHost: a\r\n\r\n")
             // Reset the connection under the server's write.
             var linger = linger(l_onoff: 1, l_linger: 0)
             setsockopt(raw.connection.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))

@@ -14,9 +14,9 @@ import Testing
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment(
             "llama-a100", selector: ["model.aibrix.ai/name": "llama"],
             labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a100"], gpu: "NVIDIA-A100-SXM4-80GB"))
-        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
-        let verbose = try Shell.curl(server, ["\(server.url)/readyz?verbose"]).body
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--endpoint-auth", "none"])
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
+        let verbose = try Shell.curl(server, ["\(server.probeURL)/readyz?verbose"]).body
         #expect(verbose.contains("[deployments.apps: synced]") && verbose.hasSuffix("ok\n"))
 
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
@@ -40,7 +40,7 @@ import Testing
         }
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--audit-interval", "0.5"])
         func violations() -> String {
-            let metrics = (try? Shell.curl(server, ["\(server.url)/metrics"]).body) ?? ""
+            let metrics = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
             return metrics.split(separator: "\n").first { $0.hasPrefix(#"scaleguard_violations{rule="SG001"}"#) }.map(String.init) ?? ""
         }
         #expect(eventually(15) { violations().hasSuffix(" 2.0") || violations().hasSuffix(" 2") })
@@ -54,14 +54,14 @@ import Testing
         faults.failLists = 1_000_000  // the API keeps failing: the view never syncs
         cluster.api.faults = faults
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
-        let ready = try Shell.curl(server, ["\(server.url)/readyz"])
+        let ready = try Shell.curl(server, ["\(server.probeURL)/readyz"])
         #expect(ready.status == 503 && ready.body.contains("not synced yet"))
         let review = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
                                     stdin: a40Review())
         #expect(review.status == 503, "a failed call lets failurePolicy decide; an allow or deny here would be a guess")
         faults.failLists = 0
         cluster.api.faults = faults
-        #expect(eventually(20) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(20) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
     }
 
     @Test func auditAndCheckReadTheLiveCluster() throws {
@@ -90,19 +90,19 @@ import Testing
     @Test func aStaleViewWarnsInVerdictsAndFailsReadiness() throws {
         let cluster = try FakeCluster()
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"], environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let fresh = try Shell.curl(server, post, stdin: a40Review())
         #expect(!fresh.body.contains("may be stale"))
         func staleness() -> Double? {
-            let metrics = (try? Shell.curl(server, ["\(server.url)/metrics"]).body) ?? ""
+            let metrics = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
             let line = metrics.split(separator: "\n").first { $0.hasPrefix(#"scaleguard_cache_staleness_seconds{resource="deployments.apps"}"#) }
             return line?.split(separator: " ").last.flatMap { Double($0) }
         }
         #expect(staleness() == 0)
         cluster.api.stop()
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).body.contains("watch broken")) == true })
-        #expect(try Shell.curl(server, ["\(server.url)/readyz"]).status == 503)
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).body.contains("watch broken")) == true })
+        #expect(try Shell.curl(server, ["\(server.probeURL)/readyz"]).status == 503)
         let stale = try Shell.curl(server, post, stdin: a40Review())
         let response = Reviews.json(stale.body)["response"] as? [String: Any] ?? [:]
         #expect((response["warnings"] as? [String] ?? []).contains { $0.contains("may be stale") })
@@ -114,7 +114,7 @@ import Testing
     @Test func anAdmittedObjectCountsBeforeAndAfterTheWatchConfirmsIt() throws {
         let cluster = try FakeCluster()
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig], environment: ["SCALEGUARD_PENDING_TTL": "1"])
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let first = Reviews.deployment(name: "web-a", selector: ["app": "web"], gpu: false)
         let second = Reviews.deployment(name: "web-b", selector: ["app": "web"], gpu: false)
@@ -134,7 +134,7 @@ import Testing
     @Test func theWatchReplacesAnAdmittedObjectAtOnce() throws {
         let cluster = try FakeCluster()
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         func allowed(_ object: [String: Any]) throws -> Bool {
             let answer = try Shell.curl(server, post, stdin: Reviews.review(object))

@@ -93,7 +93,7 @@ import Testing
             if !served { Thread.sleep(forTimeInterval: 0.1) }
         }
         #expect(served, "service resumes once descriptors are free")
-        let metrics = try Shell.curl(server, ["\(server.url)/metrics"]).body
+        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         #expect(metrics.contains(#"scaleguard_connections_dropped_total{reason="files"}"#))
     }
 

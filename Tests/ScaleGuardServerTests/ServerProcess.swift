@@ -7,6 +7,8 @@ import Foundation
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: UInt16
+    /// The plain-HTTP listener of /healthz, /readyz and /metrics.
+    let probePort: UInt16
     let certificates: TestCertificates
     private let logPipe = Pipe()
     private let logLock = NSLock()
@@ -25,7 +27,7 @@ final class ServerProcess: @unchecked Sendable {
         let certs = try certificates ?? TestCertificates()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         self.certificates = certs
-        let serve = ["serve", "--listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
+        let serve = ["serve", "--listen", "127.0.0.1:0", "--probe-listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
                      "--log-format", "json", "--log-level", "debug"] + arguments
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -38,6 +40,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         var found: UInt16?
+        var probes: UInt16?
         let deadline = Date().addingTimeInterval(20)
         let handle = logPipe.fileHandleForReading
         var pending = ""
@@ -46,17 +49,21 @@ final class ServerProcess: @unchecked Sendable {
             if data.isEmpty { break }
             pending += String(decoding: data, as: UTF8.self)
             for line in pending.split(separator: "\n") where line.contains("\"msg\":\"listening\"") {
-                if let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                if let range = line.range(of: #""address":"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                     found = UInt16(line[range].split(separator: ":").last ?? "")
+                }
+                if let range = line.range(of: #""probes":"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    probes = UInt16(line[range].split(separator: ":").last ?? "")
                 }
             }
         }
         logText = pending
-        guard let found else {
+        guard let found, let probes else {
             process.terminate()
             throw ServerError.didNotStart(pending)
         }
         port = found
+        probePort = probes
         // Keep draining the log so the server never blocks on a full pipe.
         handle.readabilityHandler = { [weak self] h in
             let data = h.availableData
@@ -74,6 +81,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     var url: String { "https://127.0.0.1:\(port)" }
+    var probeURL: String { "http://127.0.0.1:\(probePort)" }
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 

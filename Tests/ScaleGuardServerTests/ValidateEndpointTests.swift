@@ -125,7 +125,7 @@ import Testing
 
     @Test func metricsCountRequestsDenialsAndCertificateExpiry() throws {
         _ = try post(Reviews.review(Reviews.deployment(name: "m", selector: ["model.aibrix.ai/name": "llama"])))
-        let metrics = try Shell.curl(server, ["\(server.url)/metrics"])
+        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"])
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"scaleguard_http_requests_total{path="/validate",code="200",verdict="denied"}"#))
         #expect(metrics.body.contains(#"scaleguard_denials_total{rule="SG001"}"#))
@@ -135,7 +135,7 @@ import Testing
         #expect(metrics.body.contains("scaleguard_tls_handshake_failures_total"))
         #expect(metrics.body.contains(#"scaleguard_certificate_reloads_total{result="success"} 0"#))
         let health = try Shell.curl(server, ["\(server.url)/healthz"])
-        let ready = try Shell.curl(server, ["\(server.url)/readyz"])
+        let ready = try Shell.curl(server, ["\(server.probeURL)/readyz"])
         #expect(health.status == 200 && ready.status == 200)
     }
 

@@ -42,7 +42,7 @@ import Testing
 
     func serve(_ cluster: FakeCluster, _ extra: [String] = []) throws -> ServerProcess {
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig] + extra)
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.url)/readyz"]).status) == 200 })
+        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         return server
     }
 
@@ -57,7 +57,7 @@ import Testing
         let cluster = try FakeCluster()
         cluster.api.put(Self.rollouts, Self.rollout("web-rollout", selector: ["app": "web"]))
         let server = try serve(cluster)
-        let verbose = try Shell.curl(server, ["\(server.url)/readyz?verbose"]).body
+        let verbose = try Shell.curl(server, ["\(server.probeURL)/readyz?verbose"]).body
         #expect(verbose.contains("[rollouts.argoproj.io: synced]"), "\(verbose)")
         let denied = try review(server, Reviews.deployment(name: "web", selector: ["app": "web"], gpu: false))
         #expect(!denied.allowed)
@@ -105,7 +105,7 @@ import Testing
         cluster.api.faults = faults
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web", selector: ["app": "web"]))
         let server = try serve(cluster)
-        let verbose = try Shell.curl(server, ["\(server.url)/readyz?verbose"]).body
+        let verbose = try Shell.curl(server, ["\(server.probeURL)/readyz?verbose"]).body
         #expect(verbose.contains("[rollouts.argoproj.io: API not installed (counted as empty)]"), "\(verbose)")
         #expect(try !review(server, Reviews.deployment(name: "web-2", selector: ["app": "web"], gpu: false)).allowed)
     }
