@@ -51,3 +51,18 @@ app.kubernetes.io/component: admission-webhook
 - {{ include "scaleguard.fullname" . }}.{{ .Release.Namespace }}.svc
 - {{ include "scaleguard.fullname" . }}.{{ .Release.Namespace }}.svc.cluster.local
 {{- end }}
+
+{{/* Whether /validate asks for the API server's client certificate: webhook.clientCA is a PEM or a Secret
+     reference; webhook.clientCN needs it. */}}
+{{- define "scaleguard.clientCA" -}}
+{{- $ca := .Values.webhook.clientCA -}}
+{{- if and .Values.webhook.clientCN (not $ca) }}
+{{- fail "webhook.clientCN needs webhook.clientCA: only a certificate that verified has a name to match" }}
+{{- end }}
+{{- if $ca }}true{{ end }}
+{{- end }}
+
+{{/* The file name of the client CA in its volume. */}}
+{{- define "scaleguard.clientCAKey" -}}
+{{- if kindIs "string" .Values.webhook.clientCA }}ca.crt{{ else }}{{ .Values.webhook.clientCA.key | default "ca.crt" }}{{ end }}
+{{- end }}
