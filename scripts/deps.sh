@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Installs what ScaleGuard builds and tests with, if any is missing: Debian packages, and real Helm (Helm v4 as a
-# library, the PyPI package helm-python-sdk) in a virtual environment under .build/ for the chart tests.
+# Installs what ScaleGuard builds with, if any is missing: Debian packages. With --tests, also what the tests use:
+# real Helm (Helm v4 as a library, the PyPI package helm-python-sdk) in a virtual environment under .build/.
+#
+#   scripts/deps.sh [--tests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libssl-dev libyaml-dev openssl ca-certificates curl pkg-config python3 python3-venv)
+tests=0
+[ "${1:-}" = --tests ] && tests=1
+packages=(libssl-dev libyaml-dev openssl ca-certificates curl pkg-config)
+[ $tests = 1 ] && packages+=(python3 python3-venv kubectl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,6 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.2 or later: /opt/swift/usr/bin)" >&2; exit 1; }
 
+[ $tests = 1 ] || exit 0
 helm_sdk=helm-python-sdk==0.2.2
 venv=.build/helm-venv
 if ! "$venv/bin/python" -c 'import helm_python' 2>/dev/null; then

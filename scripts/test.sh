@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
-scripts/deps.sh
+scripts/deps.sh --tests
 swift build --build-tests
 swift test --skip-build "$@"

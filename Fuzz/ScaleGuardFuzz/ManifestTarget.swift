@@ -7,7 +7,11 @@ import ScaleGuardCore
 enum ManifestTarget {
     static func run(_ bytes: [UInt8]) {
         guard let objects = try? ManifestDecoder.decode(bytes, source: "fuzz") else { return }
-        let report = CheckReport(checking: Array(objects.prefix(200)), checker: Checker())
-        require(JSONReader.isValid(Array(report.json.utf8)), "the report is not JSON")
+        do {
+            let report = try CheckReport(checking: Array(objects.prefix(200)), checker: Checker())
+            require(JSONReader.isValid(Array(report.json.utf8)), "the report is not JSON")
+        } catch {
+            require(false, "a check never asked to stop stopped: \(error)")
+        }
     }
 }

@@ -84,8 +84,10 @@ import Testing
         Thread.sleep(forTimeInterval: 0.3)
         server.signal(SIGTERM)
         Thread.sleep(forTimeInterval: 0.5)
-        // New connections are refused at once; the one in flight is still served.
+        // New connections are refused at once; the one in flight is still served; the kubelet sees not-ready.
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 0)
+        let ready = try Shell.curl(server, ["\(server.probeURL)/readyz"])
+        #expect(ready.status == 503 && ready.body.contains("shutting down"), "\(ready.body)")
         try raw.send(String(review.dropFirst(20)))
         let answer = raw.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 200 OK"))
