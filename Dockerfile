@@ -18,7 +18,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libssl3 libyaml-0-2 libstdc++6 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/scaleguard /usr/local/bin/scaleguard
+# The same binary is the kubectl plugin under this name.
+RUN ln -s scaleguard /usr/local/bin/kubectl-scaleguard
 USER 65532:65532
-EXPOSE 8443
+# 8443: the webhook (HTTPS); 8081: probes and metrics (plain HTTP).
+EXPOSE 8443 8081
 ENTRYPOINT ["/usr/local/bin/scaleguard"]
 CMD ["serve"]

@@ -55,7 +55,7 @@ public struct AccessReviews: Sendable {
     public init(client: KubeAPIClient) { self.client = client }
 
     public func authenticate(token: String) throws(KubeError) -> Authentication {
-        let body = TokenReview(spec: .init(token: token), status: nil)
+        let body = TokenReview(apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: .init(token: token))
         let answer: TokenReview = try exchange("/apis/authentication.k8s.io/v1/tokenreviews", body)
         guard let status = answer.status, status.authenticated == true, let user = status.user, !user.username.isEmpty else {
             return .rejected(answer.status?.error.flatMap { $0.isEmpty ? nil : $0 } ?? "the token is not valid")
@@ -64,9 +64,10 @@ public struct AccessReviews: Sendable {
     }
 
     public func authorize(_ user: KubeUser, _ access: ResourceAccess) throws(KubeError) -> Decision {
-        let attributes = SubjectAccessReview.Attributes(namespace: access.namespace, verb: access.verb, group: access.group, resource: access.resource)
-        let body = SubjectAccessReview(spec: .init(user: user.username, uid: user.uid, groups: user.groups, extra: user.extra,
-                                                   resourceAttributes: attributes), status: nil)
+        let attributes = SubjectAccessReviewBody.Attributes(namespace: access.namespace, verb: access.verb, group: access.group, resource: access.resource)
+        let body = SubjectAccessReview(apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
+                                       spec: .init(user: user.username, uid: user.uid, groups: user.groups, extra: user.extra,
+                                                   resourceAttributes: attributes))
         let answer: SubjectAccessReview = try exchange("/apis/authorization.k8s.io/v1/subjectaccessreviews", body)
         let status = answer.status
         return Decision(allowed: status?.allowed == true && status?.denied != true,
@@ -83,27 +84,24 @@ public struct AccessReviews: Sendable {
     }
 }
 
-private struct TokenReview: Codable {
-    var apiVersion = "authentication.k8s.io/v1"
-    var kind = "TokenReview"
+/// A review as the API server takes and answers it: apiVersion, kind, a spec, and the status it fills in.
+private struct Review<Spec: Codable, Status: Codable>: Codable {
+    var apiVersion: String
+    var kind: String
+    var spec: Spec
+    var status: Status?
+}
+
+private enum TokenReviewBody {
     struct Spec: Codable { var token: String }
     struct Status: Codable {
         var authenticated: Bool?
         var user: KubeUser?
         var error: String?
     }
-    var spec: Spec
-    var status: Status?
-
-    init(spec: Spec, status: Status?) {
-        self.spec = spec
-        self.status = status
-    }
 }
 
-private struct SubjectAccessReview: Codable {
-    var apiVersion = "authorization.k8s.io/v1"
-    var kind = "SubjectAccessReview"
+private enum SubjectAccessReviewBody {
     struct Attributes: Codable {
         var namespace: String?
         var verb: String
@@ -123,11 +121,7 @@ private struct SubjectAccessReview: Codable {
         var reason: String?
         var evaluationError: String?
     }
-    var spec: Spec
-    var status: Status?
-
-    init(spec: Spec, status: Status?) {
-        self.spec = spec
-        self.status = status
-    }
 }
+
+private typealias TokenReview = Review<TokenReviewBody.Spec, TokenReviewBody.Status>
+private typealias SubjectAccessReview = Review<SubjectAccessReviewBody.Spec, SubjectAccessReviewBody.Status>

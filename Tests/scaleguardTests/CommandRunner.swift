@@ -134,4 +134,21 @@ enum StoryManifests {
     }
 
     static func stream(_ documents: String...) -> String { documents.joined(separator: "\n---\n") + "\n" }
+
+    /// A GPU Deployment with `labels` in selector and template, optionally pinned by `pinning` (a nodeSelector entry).
+    static func gpuWorkload(_ name: String, labels: String, resource: String = "nvidia.com/gpu", pinning: String? = nil) -> String {
+        let nodeSelector = pinning.map { "\n      nodeSelector: {\($0)}" } ?? ""
+        return """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: \(name)}
+        spec:
+          selector: {matchLabels: {\(labels)}}
+          template:
+            metadata: {labels: {\(labels)}}
+            spec:\(nodeSelector)
+              containers:
+                - {name: vllm, image: vllm/vllm-openai:v0.6.2, resources: {limits: {\(resource): "1"}}}
+        """
+    }
 }

@@ -4,23 +4,7 @@ import Testing
 /// `scaleguard check` on GPU workloads labelled the ways clusters already label them.
 @Suite struct LabellingCommandTests {
     static func gpuDeployment(_ name: String, labels: String, product: String?) -> String {
-        let pinning = product.map { "\n      nodeSelector: {nvidia.com/gpu.product: \($0)}" } ?? ""
-        return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name)}
-        spec:
-          selector:
-            matchLabels: {\(labels)}
-          template:
-            metadata:
-              labels: {\(labels)}
-            spec:\(pinning)
-              containers:
-                - name: vllm
-                  image: vllm/vllm-openai:v0.6.2
-                  resources: {limits: {nvidia.com/gpu: 1}}
-        """
+        StoryManifests.gpuWorkload(name, labels: labels, pinning: product.map { "nvidia.com/gpu.product: \($0)" })
     }
 
     @Test(arguments: [("gpu", "a40", "NVIDIA-A40"), ("accelerator", "nvidia-a40", "NVIDIA-A40"), ("gpu-type", "a100", "NVIDIA-A100-SXM4-80GB")])

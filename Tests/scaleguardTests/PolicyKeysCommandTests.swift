@@ -4,19 +4,7 @@ import Testing
 /// Each GPU key of the policy changes a verdict of `scaleguard check`: none is read and then ignored.
 @Suite struct PolicyKeysCommandTests {
     static func workload(_ name: String, labels: String, resource: String = "nvidia.com/gpu", pinning: String? = nil) -> String {
-        let nodeSelector = pinning.map { "\n      nodeSelector: {\($0)}" } ?? ""
-        return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name)}
-        spec:
-          selector: {matchLabels: {\(labels)}}
-          template:
-            metadata: {labels: {\(labels)}}
-            spec:\(nodeSelector)
-              containers:
-                - {name: c, image: c, resources: {limits: {\(resource): "1"}}}
-        """
+        StoryManifests.gpuWorkload(name, labels: labels, resource: resource, pinning: pinning)
     }
 
     func check(_ manifest: String, policy: String? = nil) throws -> CommandRunner.Output {
