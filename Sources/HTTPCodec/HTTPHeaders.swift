@@ -29,9 +29,21 @@ public struct HTTPHeaders: Sendable, Sequence {
 extension StringProtocol {
     /// ASCII case-insensitive equality, without allocating lowercased copies.
     public func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in
-            a == b || (a ^ 0x20 == b && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        guard utf8.count == other.utf8.count else { return false }
+        // Native strings compare over their bytes in place; header look-ups run several times per request.
+        let inPlace = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                for i in 0..<a.count where !Self.asciiEqualIgnoringCase(a[i], b[i]) { return false }
+                return true
+            }
         }
+        if let inPlace, let equal = inPlace { return equal }
+        return zip(utf8, other.utf8).allSatisfy(Self.asciiEqualIgnoringCase)
+    }
+
+    @inline(__always)
+    private static func asciiEqualIgnoringCase(_ a: UInt8, _ b: UInt8) -> Bool {
+        a == b || (a ^ 0x20 == b && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
     }
 
     func trimmingWhitespace() -> Substring {

@@ -22,8 +22,8 @@ extension AdmissionReview {
             }
             // The objects are built last: the request's kind, wherever it stood, names an object that omits its own.
             if var request = review.request {
-                request.object = sawObject ? payload(object, request: request, kinds: kinds, text: bytes) : nil
-                request.oldObject = sawOldObject ? payload(oldObject, request: request, kinds: kinds, text: bytes) : nil
+                request.object = sawObject ? payload(object.take(), request: request, kinds: kinds, text: bytes) : nil
+                request.oldObject = sawOldObject ? payload(oldObject.take(), request: request, kinds: kinds, text: bytes) : nil
                 review.request = request
             }
             return review
@@ -64,8 +64,8 @@ extension AdmissionReview {
     }
 
     /// A bad object is a reason to deny, not a bad review: its error is kept as the reason.
-    private static func payload(_ raw: RawObject?, request: AdmissionRequest, kinds: KindRegistry, text: [UInt8]) -> ObjectPayload? {
-        guard var raw else { return nil }
+    private static func payload(_ raw: consuming RawObject?, request: AdmissionRequest, kinds: KindRegistry, text: [UInt8]) -> ObjectPayload? {
+        guard var raw = raw.take() else { return nil }
         if raw.kind.isEmpty, let gvk = request.kind {
             raw.kind = gvk.kind
             if raw.apiVersion.isEmpty { raw.apiVersion = gvk.group.isEmpty ? gvk.version : "\(gvk.group)/\(gvk.version)" }

@@ -3,20 +3,20 @@ struct GPUPinningRule {
     let policy: Policy
 
     func evaluate(_ workload: Workload) -> [Finding] {
-        guard workload.kind.hasPodTemplate, !policy.gpuResources(of: workload).isEmpty else { return [] }
+        guard workload.kind.hasPodTemplate, policy.requestsGPU(workload) else { return [] }
         let products = GPUProducts(policy: policy)
-        let ref = workload.reference
         let gpuType = workload.templateLabels[policy.gpuTypeLabel]
         guard let pinned = products.pinnedProducts(of: workload), !pinned.isEmpty else {
+            let ref = workload.reference
             let example = gpuType.map { " matching \(policy.gpuTypeLabel)=\($0)" } ?? ""
             return [Finding(
                 rule: .gpuPinning, severity: .warn, subject: ref,
                 message: "\(ref) requests a GPU but is not pinned to a GPU product, so its pods may land on any GPU type. Fix: add a nodeSelector on \(policy.pinningNodeLabels.first ?? "a GPU-product node label")\(example).")]
         }
-        let list = pinned.joined(separator: ", ")
         if let gpuType {
             let foreign = pinned.filter { !products.product($0, isType: gpuType) }
             guard !foreign.isEmpty else { return [] }
+            let ref = workload.reference, list = pinned.joined(separator: ", ")
             let what = foreign.count < pinned.count
                 ? "its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its autoscaler mixes them"
                 : "its node pinning (\(list)) contradicts \(policy.gpuTypeLabel)=\(gpuType), so its pods run on a GPU other than the one the label names"
@@ -26,6 +26,7 @@ struct GPUPinningRule {
         }
         let models = Set(pinned.flatMap { GPUProducts.modelTokens($0).prefix(1) })
         guard models.count > 1 else { return [] }
+        let ref = workload.reference, list = pinned.joined(separator: ", ")
         return [Finding(
             rule: .gpuPinning, severity: .deny, subject: ref,
             message: "\(ref): its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its autoscaler mixes them. Fix: create one Deployment per GPU type, each with its own \(policy.gpuTypeLabel) label and pinning.")]

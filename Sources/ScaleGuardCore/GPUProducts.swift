@@ -6,28 +6,34 @@ struct GPUProducts {
     /// on every GPU admission.
     static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
-        var current: [UInt8] = []
-        for byte in text.utf8 {
-            if LabelSyntax.isAlphanumeric(byte) {
-                current.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
-            } else if !current.isEmpty {
-                tokens.append(String(decoding: current, as: UTF8.self))
-                current.removeAll(keepingCapacity: true)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || !LabelSyntax.isAlphanumeric(bytes[end]) {
+                defer { start = end + 1 }
+                guard end > start else { continue }
+                // Short tokens are small strings: no allocation per token.
+                tokens.append(String(unsafeUninitializedCapacity: end - start) { out in
+                    for i in start..<end {
+                        let byte = bytes[i]
+                        out[i - start] = byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0)
+                    }
+                    return end - start
+                })
             }
         }
-        if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
         return tokens
     }
 
     /// Whether `product` (a node-label value) is the GPU that `gpuType` (a GPU-type label value) names.
     func product(_ product: String, isType gpuType: String) -> Bool {
         let productTokens = Self.tokens(product)
-        let wanted = [gpuType] + (policy.gpuAliases[gpuType] ?? [])
-        return wanted.contains { name in
+        func names(_ name: String) -> Bool {
             let nameTokens = Self.tokens(name)
             guard !nameTokens.isEmpty else { return false }
             return nameTokens == productTokens || (nameTokens.count == 1 && productTokens.contains(nameTokens[0]))
         }
+        return names(gpuType) || (policy.gpuAliases[gpuType]?.contains(where: names) ?? false)
     }
 
     /// The tokens that name a GPU model (`a100`, `t4`, `mi300x`), not its memory, form factor or slice.

@@ -9,13 +9,12 @@ struct GPUTypeLabelRule {
     let policy: Policy
 
     func evaluate(_ workload: Workload) -> [Finding] {
-        let gpus = policy.gpuResources(of: workload)
         // A selector that misses its own pods is already refused by SG001 (and by the API server).
-        guard !gpus.isEmpty, workload.kind.hasPodTemplate, workload.selector.matches(workload.templateLabels) else { return [] }
-        let ref = workload.reference
+        guard workload.kind.hasPodTemplate, policy.requestsGPU(workload), workload.selector.matches(workload.templateLabels) else { return [] }
         let match = workload.selector.matchLabels, template = workload.templateLabels
         if let value = match[policy.gpuTypeLabel], template[policy.gpuTypeLabel] == value { return [] }
         if match.contains(where: { $0.value == workload.name && template[$0.key] == workload.name }) { return [] }
+        let ref = workload.reference
 
         let products = GPUProducts(policy: policy)
         let pinned = products.pinnedProducts(of: workload) ?? []
@@ -45,6 +44,6 @@ struct GPUTypeLabelRule {
             : "so the next GPU variant\(of) would collide with it and its autoscaler would count that variant's pods"
         return [Finding(
             rule: .gpuTypeLabel, severity: severity, subject: ref,
-            message: "\(ref) requests \(gpus.joined(separator: ", ")) but its selector (\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix).")]
+            message: "\(ref) requests \(policy.gpuResources(of: workload).joined(separator: ", ")) but its selector (\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix).")]
     }
 }

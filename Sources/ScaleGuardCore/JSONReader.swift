@@ -58,6 +58,7 @@ public struct JSONReader: ~Copyable {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key in quotes") }
             let key = try readKey()
+            defer { key.release() }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':' after a key") }
             index += 1
@@ -111,11 +112,14 @@ public struct JSONReader: ~Copyable {
     /// earlier occurrence of the same field set, as Go merges a map decoded twice.
     public mutating func labels(into existing: Labels = Labels()) throws(JSONReadError) -> Labels {
         var pairs = existing.pairs
+        pairs.reserveCapacity(pairs.count + 8)  // objects carry a handful: one allocation, not four
         try object { (r, key) throws(JSONReadError) in
-            let name = key.string
+            let name = key.wellKnown ?? key.string
             pairs.append(LabelPair(r.internKey?(name) ?? name, try r.string()))
         }
-        return Labels(unsorted: pairs)
+        var read: [LabelPair] = []
+        swap(&read, &pairs)  // the closure's capture lets go, so the pairs are sorted in place
+        return Labels(unsorted: read)
     }
 
     public mutating func stringArray() throws(JSONReadError) -> [String] {
@@ -153,6 +157,7 @@ public struct JSONReader: ~Copyable {
         index += 1
         let start = index
         // Fast path: printable ASCII without escapes, the shape of nearly every key and label.
+        skipPlainWords()
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -248,6 +253,7 @@ public struct JSONReader: ~Copyable {
     private mutating func readKey() throws(JSONReadError) -> JSONKey {
         index += 1
         let start = index
+        skipPlainWords()
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -259,7 +265,7 @@ public struct JSONReader: ~Copyable {
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         try scanString(into: &out)
-        return JSONKey(decoded: String(decoding: out, as: UTF8.self))
+        return JSONKey(decoded: out)
     }
 
     mutating func skipWhitespace() {
@@ -282,20 +288,9 @@ public struct JSONReader: ~Copyable {
         index += 1
     }
 
-    /// Moves past the rest of a string whose opening quote is behind, checking it. Eight bytes at a time while
-    /// none of them is a quote, a backslash, a control character or a non-ASCII byte: most text is skipped here.
+    /// Moves past the rest of a string whose opening quote is behind, checking it.
     private mutating func skipString() throws(JSONReadError) {
-        if let base = bytes.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while index + 8 <= bytes.count {
-                let w = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-                let special = (w & highs) | ((w &- ones &* 0x20) & ~w & highs)
-                    | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
-                if special != 0 { break }
-                index += 8
-            }
-        }
+        skipPlainWords()
         while index < bytes.count {
             let b = bytes[index]
             if b >= 0x20, b < 0x80, b != UInt8(ascii: "\""), b != UInt8(ascii: "\\") {
@@ -310,6 +305,22 @@ public struct JSONReader: ~Copyable {
             return try scanString(into: nil)
         }
         throw syntaxError("the string is not closed")
+    }
+
+    /// Moves eight bytes at a time while none of them is a quote, a backslash, a control character or a non-ASCII
+    /// byte: most of a string's text is passed here, the byte loops after it only see its last few bytes.
+    @inline(__always)
+    private mutating func skipPlainWords() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let w = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            let special = (w & highs) | ((w &- ones &* 0x20) & ~w & highs)
+                | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
+            if special != 0 { return }
+            index += 8
+        }
     }
 
     /// Reads the rest of a string whose opening quote is behind, checking escapes and UTF-8; appends its decoded
@@ -505,28 +516,37 @@ struct ContainerStack {
     }
 }
 
-/// An object's key as `JSONReader.object` hands it over: the bytes in the input when it has no escapes.
+/// An object's key as `JSONReader.object` hands it over: the bytes in the input when it has no escapes, else a
+/// decoded copy that `object` frees after the field. Plain bytes, so handing a key over costs no reference count.
 /// Valid only inside the closure it is given to.
 public struct JSONKey: CustomStringConvertible {
     private let bytes: UnsafeRawBufferPointer
-    private let decoded: String?
+    private let owned: Bool
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
-        decoded = nil
+        owned = false
     }
 
-    init(decoded: String) {
-        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-        self.decoded = decoded
+    /// A key with escapes, decoded: rare, so a copy of its own is fine.
+    init(decoded: [UInt8]) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: decoded.count, alignment: 1)
+        copy.copyBytes(from: decoded)
+        bytes = UnsafeRawBufferPointer(copy)
+        owned = true
     }
 
-    public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+    func release() {
+        if owned { UnsafeMutableRawBufferPointer(mutating: bytes).deallocate() }
+    }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    /// The shared copy of a common label key (`WellKnownLabelKeys`), or nil.
+    var wellKnown: String? { WellKnownLabelKeys.key(bytes) }
     public var description: String { string }
 
     @inline(__always)
     public static func == (key: JSONKey, literal: StaticString) -> Bool {
-        if let decoded = key.decoded { return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
         let count = literal.utf8CodeUnitCount
         guard key.bytes.count == count else { return false }
         for i in 0..<count where key.bytes[i] != literal.utf8Start[i] { return false }

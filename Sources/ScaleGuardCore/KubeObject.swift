@@ -25,8 +25,7 @@ public enum KubeObject: Hashable, Sendable {
 
     /// Builds the object `raw` describes, `text` being the bytes it was read from: a kind the policy adds is read
     /// once more there, at its paths.
-    public init(raw: RawObject, kinds: KindRegistry, text: [UInt8]) throws(JSONReadError) {
-        var raw = raw
+    public init(raw: consuming RawObject, kinds: KindRegistry, text: [UInt8]) throws(JSONReadError) {
         if let kind = kinds.workloadKind(apiVersion: raw.apiVersion, kind: raw.kind), kind.selectorPath != nil {
             raw.readPaths(of: kind, in: text)
         }
@@ -74,8 +73,17 @@ public enum KubeObject: Hashable, Sendable {
         }
     }
 
+    private var hasNamespace: Bool {
+        switch self {
+        case .workload(let w): !w.namespace.isEmpty
+        case .autoscaler(let a): !a.namespace.isEmpty
+        case .list, .other: false
+        }
+    }
+
     /// Fills in the namespace of objects that name none (kubectl's `--namespace`, or the request's namespace).
     public func defaultingNamespace(_ namespace: String) -> KubeObject {
+        if hasNamespace { return self }  // the common case: no copy of the object's fields
         switch self {
         case .workload(var w):
             if w.namespace.isEmpty { w.namespace = namespace }

@@ -15,34 +15,43 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
     }
 
     /// From pairs in any order; of pairs with the same key the last one wins, as in a JSON object.
-    /// A stable sort by key (insertion sort for the few labels objects carry, a merge sort beyond), then one pass
-    /// keeping the last of each key: O(n log n) for a hostile object with thousands of labels.
-    init(unsorted: [LabelPair]) {
-        // Go writes map keys sorted, so what the API server sends is usually in order already.
-        if zip(unsorted, unsorted.dropFirst()).allSatisfy({ $0.key < $1.key }) {
-            pairs = unsorted
+    /// A stable sort by key (insertion sort for the few labels objects carry, a merge sort first beyond, so that
+    /// the insertion pass finds them in order), then one pass keeping the last of each key: O(n log n) for a
+    /// hostile object with thousands of labels.
+    init(unsorted: consuming [LabelPair]) {
+        var sorted = consume unsorted  // sorted in place: no copy of the pairs and their strings
+        // Go writes map keys sorted, so what the API server sends is usually in order already (and then unique).
+        guard !sorted.withUnsafeBufferPointer(Self.isStrictlyOrdered) else {
+            pairs = sorted
             return
         }
-        var sorted = unsorted
-        if sorted.count <= 16 {
-            for i in sorted.indices.dropFirst() {
-                let pair = sorted[i]
+        if sorted.count > 16 {
+            sorted = sorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+        }
+        let kept = sorted.withUnsafeMutableBufferPointer { pairs in
+            // Insertion sort by swaps, stable: each pair moves without retaining its strings.
+            for i in pairs.indices.dropFirst() {
                 var j = i
-                while j > 0, sorted[j - 1].key > pair.key {
-                    sorted[j] = sorted[j - 1]
+                while j > 0, pairs[j].key < pairs[j - 1].key {
+                    pairs.swapAt(j, j - 1)
                     j -= 1
                 }
-                sorted[j] = pair
             }
-        } else {
-            sorted = unsorted.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+            // Keep the last of each run of one key, in place.
+            var kept = 0
+            for i in pairs.indices where i + 1 == pairs.count || pairs[i + 1].key != pairs[i].key {
+                if kept != i { pairs.swapAt(kept, i) }
+                kept += 1
+            }
+            return kept
         }
-        var unique: [LabelPair] = []
-        unique.reserveCapacity(sorted.count)
-        for (index, pair) in sorted.enumerated() where index + 1 == sorted.count || sorted[index + 1].key != pair.key {
-            unique.append(pair)
-        }
-        pairs = unique
+        sorted.removeLast(sorted.count - kept)
+        pairs = sorted
+    }
+
+    private static func isStrictlyOrdered(_ pairs: UnsafeBufferPointer<LabelPair>) -> Bool {
+        for i in pairs.indices.dropFirst() where !(pairs[i - 1].key < pairs[i].key) { return false }
+        return true
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -68,10 +77,14 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
         }
     }
 
-    public func makeIterator() -> AnyIterator<Element> {
-        var iterator = pairs.makeIterator()
-        return AnyIterator { iterator.next().map { ($0.key, $0.value) } }
+    /// The pairs in key order, as (key, value) tuples.
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[LabelPair]>
+        public mutating func next() -> Element? { base.next().map { ($0.key, $0.value) } }
     }
+
+    public func makeIterator() -> Iterator { Iterator(base: pairs.makeIterator()) }
+    public var underestimatedCount: Int { pairs.count }
 
     /// These labels with every value equal to `text` stored as `text` itself: `app: <name>` then costs no second copy.
     public func sharingValues(with text: String) -> Labels {

@@ -38,9 +38,16 @@ public struct Policy: Hashable, Sendable {
 
     /// The GPU resources `workload` asks for, as the policy names them.
     public func gpuResources(of workload: Workload) -> [String] {
-        workload.extendedResources.filter { name in
-            gpuResources.contains(name) || gpuResourcePrefixes.contains { name.hasPrefix($0) }
-        }
+        workload.extendedResources.filter(isGPUResource)
+    }
+
+    /// Whether `workload` requests a GPU: what the GPU rules ask first of every workload, without building a list.
+    public func requestsGPU(_ workload: Workload) -> Bool {
+        workload.extendedResources.contains(where: isGPUResource)
+    }
+
+    private func isGPUResource(_ name: String) -> Bool {
+        gpuResources.contains(name) || gpuResourcePrefixes.contains { name.hasPrefix($0) }
     }
 }
 
