@@ -20,6 +20,7 @@ extension JSONReader {
         return JSONKey(decoded: out)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
             let b = bytes[index]
@@ -28,6 +29,7 @@ extension JSONReader {
         }
     }
 
+    @inline(__always)
     func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
     mutating func skipKey() throws(JSONReadError) {
@@ -198,6 +200,7 @@ extension JSONReader {
         index += 1
     }
 
+    @inline(__always)
     mutating func match(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
