@@ -34,8 +34,9 @@ import Testing
 
     /// Common keys come back as the shared copy, and a key spelled with escapes is read as its text.
     @Test func wellKnownAndEscapedKeysReadAsTheirText() throws {
-        let json = #"{"app.kubernetes.io/name":"x","model.aibrix.ai/n\u0061me":"m","app.kubernetes.io/nam":"y","\u0074ier":"web"}"#
+        let json = #"{"app.kubernetes.io/name":"x","model.aibrix.ai/n\u0061me":"m","app.kubernetes.io/nam":"y","app.kubernetes.io/namf":"z","\u0074ier":"web"}"#
         let labels = try JSONReader.read(Array(json.utf8)) { (r) throws(JSONReadError) in try r.labels() }
-        #expect(labels.dictionary == ["app.kubernetes.io/name": "x", "model.aibrix.ai/name": "m", "app.kubernetes.io/nam": "y", "tier": "web"])
+        #expect(labels.dictionary == ["app.kubernetes.io/name": "x", "model.aibrix.ai/name": "m", "app.kubernetes.io/nam": "y",
+                                      "app.kubernetes.io/namf": "z", "tier": "web"])
     }
 }
