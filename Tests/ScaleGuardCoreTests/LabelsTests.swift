@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: [3, 16, 17, 200])
     func anyOrderWithRepeatsReadsAsAMap(count: Int) throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = JSONReaderRobustnessTests.SplitMix(state: UInt64(count))  // seeded: a failure repeats
         for _ in 0..<50 {
             let pairs = (0..<count).map { _ in ("k\(Int.random(in: 0..<(count / 2 + 1), using: &generator))", "v\(Int.random(in: 0..<1000, using: &generator))") }
             let labels = try Self.read(pairs)
