@@ -20,8 +20,9 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// Whether a comma-separated header (`Connection`, `Transfer-Encoding`) lists `token`, in any case.
     public func lists(_ name: String, token: String) -> Bool {
-        values(name).contains { value in
-            value.split(separator: ",").contains { $0.trimmingWhitespace().caseInsensitiveEquals(token) }
+        fields.contains { field in
+            field.name.caseInsensitiveEquals(name)
+                && field.value.split(separator: ",").contains { $0.trimmingWhitespace().caseInsensitiveEquals(token) }
         }
     }
 }

@@ -35,16 +35,20 @@ public struct HTTPRequestHead: Sendable {
         let lines = try HeadSyntax.lines(bytes)
         guard let requestLine = lines.first, !requestLine.isEmpty else { throw .malformed("empty request") }
         guard requestLine.count <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
-        let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .malformed("the request line is not METHOD TARGET HTTP/1.x") }
-        guard !parts[0].isEmpty, parts[0].allSatisfy(HeadSyntax.isTokenByte) else { throw .malformed("bad method") }
-        method = String(decoding: parts[0], as: UTF8.self)
-        switch String(decoding: parts[2], as: UTF8.self) {
+        // METHOD SP TARGET SP VERSION: exactly two spaces, found in place.
+        guard let firstSpace = requestLine.firstIndex(of: 0x20),
+              let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 0x20),
+              !requestLine[(secondSpace + 1)...].contains(0x20) else {
+            throw .malformed("the request line is not METHOD TARGET HTTP/1.x")
+        }
+        let methodBytes = requestLine[..<firstSpace], target = requestLine[(firstSpace + 1)..<secondSpace]
+        guard !methodBytes.isEmpty, methodBytes.allSatisfy(HeadSyntax.isTokenByte) else { throw .malformed("bad method") }
+        method = String(decoding: methodBytes, as: UTF8.self)
+        switch String(decoding: requestLine[(secondSpace + 1)...], as: UTF8.self) {
         case "HTTP/1.1": minorVersion = 1
         case "HTTP/1.0": minorVersion = 0
         default: throw .malformed("only HTTP/1.0 and HTTP/1.1 are served")
         }
-        let target = parts[1]
         guard target.first == UInt8(ascii: "/") else { throw .malformed("the request target must be a path") }
         guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .malformed("the request target holds a character that is not allowed") }
         if let mark = target.firstIndex(of: UInt8(ascii: "?")) {

@@ -28,6 +28,7 @@ enum HeadSyntax {
     /// The lines of a head (each without its CR LF); a CR anywhere else is refused.
     static func lines(_ head: ArraySlice<UInt8>) throws(HTTPParseError) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(16)  // a request line and a handful of fields: one allocation
         var start = head.startIndex
         var i = head.startIndex
         while i < head.endIndex {
@@ -82,7 +83,7 @@ enum HeadSyntax {
     /// A length too large for an Int is larger than any limit.
     static func contentLength(_ headers: HTTPHeaders, limit: Int) throws(HTTPParseError) -> Int? {
         var length: Int?
-        for field in headers.values("content-length") {
+        for (name, field) in headers where name.caseInsensitiveEquals("content-length") {
             for part in field.split(separator: ",", omittingEmptySubsequences: false) {
                 let digits = part.trimmingWhitespace()
                 guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
@@ -98,6 +99,7 @@ enum HeadSyntax {
 
     /// Whether the body is chunked: only `chunked` alone is served; any other coding cannot be framed.
     static func isChunked(_ headers: HTTPHeaders) throws(HTTPParseError) -> Bool {
+        guard headers.contains(where: { $0.name.caseInsensitiveEquals("transfer-encoding") }) else { return false }
         let codings = headers.values("transfer-encoding").flatMap { $0.split(separator: ",") }.map { $0.trimmingWhitespace() }
         if codings.isEmpty { return false }
         guard codings.count == 1, codings[0].caseInsensitiveEquals("chunked") else {

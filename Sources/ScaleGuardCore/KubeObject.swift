@@ -48,6 +48,16 @@ public enum KubeObject: Hashable, Sendable {
         }
     }
 
+    /// Whether `other` is the same workload or autoscaler (namespace, kind and name), perhaps at another version:
+    /// what `key` tells, without building the strings.
+    public func isSameObject(as other: KubeObject) -> Bool {
+        switch (self, other) {
+        case (.workload(let a), .workload(let b)): a.namespace == b.namespace && a.kind.kind == b.kind.kind && a.name == b.name
+        case (.autoscaler(let a), .autoscaler(let b)): a.namespace == b.namespace && a.kind == b.kind && a.name == b.name
+        default: false
+        }
+    }
+
     /// The kind of a workload or an autoscaler.
     public var kindName: String? {
         switch self {

@@ -20,9 +20,9 @@ public final class StaticClusterView: ClusterViewSource {
     public var stalenessWarning: String? { nil }
 
     public func admitted(_ object: KubeObject) {
-        guard let key = object.key else { return }
+        guard object.isChecked else { return }
         current.withLock { view in
-            view.admitted.removeAll { $0.key == key }
+            view.admitted.removeAll { $0.isSameObject(as: object) }
             view.admitted.append(object)
             guard view.admitted.count >= Self.foldAt else { return }
             let overlay = view.admitted
