@@ -177,8 +177,8 @@ extension Workload {
             controller: controller,
             templateRef: kind == .rollout ? raw.workloadRef.map { ObjectID(kind: $0.kind, name: $0.name) } : nil,
             roles: raw.roles)
-        selector.matchLabels = selector.matchLabels.sharingValues(with: name)
-        templateLabels = templateLabels.sharingValues(with: name)
+        selector.matchLabels.shareValues(with: name)
+        templateLabels.shareValues(with: name)
     }
 }
 

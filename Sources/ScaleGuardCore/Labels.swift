@@ -86,11 +86,10 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
     public func makeIterator() -> Iterator { Iterator(base: pairs.makeIterator()) }
     public var underestimatedCount: Int { pairs.count }
 
-    /// These labels with every value equal to `text` stored as `text` itself: `app: <name>` then costs no second copy.
-    public func sharingValues(with text: String) -> Labels {
-        var copy = self
-        for i in copy.pairs.indices where copy.pairs[i].value == text { copy.pairs[i].value = text }
-        return copy
+    /// Stores every value equal to `text` as `text` itself, so that `app: <name>` costs no second copy; in place,
+    /// so that labels read a moment ago are not copied to share one string.
+    public mutating func shareValues(with text: String) {
+        for i in pairs.indices where pairs[i].value == text { pairs[i].value = text }
     }
 
     public var dictionary: [String: String] {

@@ -100,9 +100,12 @@ public struct OverlapIndex: Sendable {
 
     /// Workloads whose template labels might satisfy `selector`.
     private func templateCandidates(for selector: LabelSelector) -> [Slot] {
-        if let rarest = selector.matchLabels.map({ templatePairs[LabelPair($0.key, $0.value)] ?? Postings() }).min(by: { $0.count < $1.count }) {
-            return rarest.slots
+        var rarest: Postings?
+        for (key, value) in selector.matchLabels {
+            let postings = templatePairs[LabelPair(key, value)] ?? Postings()
+            if rarest.map({ postings.count < $0.count }) ?? true { rarest = postings }
         }
+        if let rarest { return rarest.slots }
         var best: [Slot]?
         for requirement in selector.matchExpressions where requirement.operator == .in {
             let postings = requirement.values.flatMap { (templatePairs[LabelPair(requirement.key, $0)] ?? Postings()).slots }

@@ -10,7 +10,7 @@ public final class WebhookMetrics: Sendable {
     private let handshakeFailures: Counter
     private let certificateExpiry: Gauge
     /// The series every request touches, made once: the registry's own look-up takes a lock and compares labels.
-    private let requestSeries: [String: Counter]
+    private let requestSeries: [SeriesKey: Counter]
     private let latency: [String: ValueHistogram]
     /// Fine buckets: most answers take well under a millisecond.
     static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -26,7 +26,7 @@ public final class WebhookMetrics: Sendable {
         handshakeFailures = registry.makeCounter(descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
         certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
                                                                    "When the serving certificate expires, in seconds since the epoch."))
-        var series: [String: Counter] = [:]
+        var series: [SeriesKey: Counter] = [:]
         for (path, code, verdict) in Self.usual {
             series[Self.seriesKey(path, code, verdict)] = Self.requestCounter(registry, path, code, verdict)
         }
@@ -98,7 +98,16 @@ public final class WebhookMetrics: Sendable {
         MetricNameDescriptor(namespace: "scaleguard", metricName: metric, unitName: unit, helpText: help)
     }
 
-    private static func seriesKey(_ path: String, _ code: Int, _ verdict: String) -> String { "\(path) \(code) \(verdict)" }
+    /// One request counter's labels, hashed as they are: no key string built per request.
+    private struct SeriesKey: Hashable {
+        var path: String
+        var code: Int
+        var verdict: String
+    }
+
+    private static func seriesKey(_ path: String, _ code: Int, _ verdict: String) -> SeriesKey {
+        SeriesKey(path: path, code: code, verdict: verdict)
+    }
 
     private static func requestCounter(_ registry: PrometheusCollectorRegistry, _ path: String, _ code: Int, _ verdict: String) -> Counter {
         registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests by path, status code and verdict."),

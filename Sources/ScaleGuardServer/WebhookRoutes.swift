@@ -240,10 +240,12 @@ extension String.UTF8View {
     /// Whether the text holds `needle` (lowercase ASCII), ignoring ASCII case: a header check with no copy.
     func lowercasedASCIIContains(_ needle: StaticString) -> Bool {
         let wanted = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        let bytes = Array(self)
-        guard bytes.count >= wanted.count else { return false }
-        return (0...(bytes.count - wanted.count)).contains { start in
-            wanted.indices.allSatisfy { (bytes[start + $0] | (bytes[start + $0] >= 0x41 && bytes[start + $0] <= 0x5A ? 0x20 : 0)) == wanted[$0] }
+        func search(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard bytes.count >= wanted.count else { return false }
+            return (0...(bytes.count - wanted.count)).contains { start in
+                wanted.indices.allSatisfy { (bytes[start + $0] | (bytes[start + $0] >= 0x41 && bytes[start + $0] <= 0x5A ? 0x20 : 0)) == wanted[$0] }
+            }
         }
+        return withContiguousStorageIfAvailable(search) ?? Array(self).withUnsafeBufferPointer(search)
     }
 }
