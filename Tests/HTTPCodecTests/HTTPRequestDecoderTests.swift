@@ -74,6 +74,11 @@ import Testing
             ("GET / HTTP/2.0\r\n\r\n", 400),
             ("G\u{7F}T / HTTP/1.1\r\n\r\n", 400),
             ("HELLO\r\n\r\n", 400),
+            ("GET  / HTTP/1.1\r\n\r\n", 400),
+            (" GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET / HTTP/1.1 \r\n\r\n", 400),
+            ("GET /a b HTTP/1.1\r\n\r\n", 400),
+            ("GET /\tHTTP/1.1\r\n\r\n", 400),
             ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
             ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
         ]
