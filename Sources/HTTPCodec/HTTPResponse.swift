@@ -30,14 +30,8 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, text: message + "\n")
     }
 
-    /// The status line and headers, with the framing headers this server sets itself.
-    public func encodedHead(minorVersion: Int, keepAlive: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        encodeHead(into: &out, minorVersion: minorVersion, keepAlive: keepAlive)
-        return out
-    }
-
-    /// Appends the head to `out`, byte by byte: no intermediate strings on the path every answer takes.
+    /// Appends the status line and headers, with the framing headers this server sets itself, to `out`, byte by
+    /// byte: no intermediate strings on the path every answer takes.
     public func encodeHead(into out: inout [UInt8], minorVersion: Int, keepAlive: Bool) {
         out.reserveCapacity(out.count + 128)
         out += minorVersion == 0 ? "HTTP/1.0 ".utf8 : "HTTP/1.1 ".utf8

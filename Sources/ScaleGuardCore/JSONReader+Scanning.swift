@@ -5,15 +5,9 @@ extension JSONReader {
     mutating func readKey() throws(JSONReadError) -> JSONKey {
         index += 1
         let start = index
-        skipPlainWords()
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                index += 1
-                return JSONKey(UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]))
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+        if skipPlainText() {
             index += 1
+            return JSONKey(UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]))
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         try scanString(into: &out)
@@ -44,21 +38,26 @@ extension JSONReader {
 
     /// Moves past the rest of a string whose opening quote is behind, checking it.
     mutating func skipString() throws(JSONReadError) {
+        if skipPlainText() {
+            index += 1
+            return
+        }
+        try scanString(into: nil)
+    }
+
+    /// Moves over printable ASCII without escapes: the shape of nearly every key and label. True when the closing
+    /// quote is next (not consumed); false at an escape, a control character, a UTF-8 sequence or the end, where
+    /// `scanString` takes over.
+    @inline(__always)
+    mutating func skipPlainText() -> Bool {
         skipPlainWords()
         while index < bytes.count {
             let b = bytes[index]
-            if b >= 0x20, b < 0x80, b != UInt8(ascii: "\""), b != UInt8(ascii: "\\") {
-                index += 1
-                continue
-            }
-            if b == UInt8(ascii: "\"") {
-                index += 1
-                return
-            }
-            // An escape, a control character or a UTF-8 sequence: the careful path checks it and goes on.
-            return try scanString(into: nil)
+            if b == UInt8(ascii: "\"") { return true }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
+            index += 1
         }
-        throw syntaxError("the string is not closed")
+        return false
     }
 
     /// Moves eight bytes at a time while none of them is a quote, a backslash, a control character or a non-ASCII

@@ -100,14 +100,6 @@ public struct JSONReader: ~Copyable {
         }
     }
 
-    /// A `{"k": "v"}` object of strings, as labels, annotations and nodeSelectors are; of a key given twice the
-    /// last value wins.
-    public mutating func stringMap() throws(JSONReadError) -> [String: String] {
-        var map: [String: String] = [:]
-        try object { (r, key) throws(JSONReadError) in map[key.string] = try r.string() }
-        return map
-    }
-
     /// A `{"k": "v"}` object read straight into `Labels`, with no dictionary on the way; `into` keeps what an
     /// earlier occurrence of the same field set, as Go merges a map decoded twice.
     public mutating func labels(into existing: Labels = Labels()) throws(JSONReadError) -> Labels {
@@ -156,17 +148,10 @@ public struct JSONReader: ~Copyable {
         guard peek() == UInt8(ascii: "\"") else { throw typeError("expected a string but found \(found())") }
         index += 1
         let start = index
-        // Fast path: printable ASCII without escapes, the shape of nearly every key and label.
-        skipPlainWords()
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                index += 1
-                return text
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+        if skipPlainText() {
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             index += 1
+            return text
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         try scanString(into: &out)

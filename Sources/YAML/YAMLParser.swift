@@ -28,25 +28,11 @@ public enum YAMLParser {
     /// client left or whose budget is spent).
     public static func parseStream(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
                                    shouldStop: () -> Bool = { false }) throws(YAMLError) -> Stream {
-        if let maxBytes, bytes.count > maxBytes { throw .tooLarge(limit: maxBytes) }
-        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
-        defer { parser.deallocate() }
-        guard yaml_parser_initialize(parser) == 1 else {
-            throw .syntax(document: 1, problem: "libyaml could not start (out of memory)", mark: Mark(line: 1, column: 1))
-        }
-        defer { yaml_parser_delete(parser) }
-        // libyaml reads from this buffer while parsing: it must stay alive until the last event.
-        let result: Result<Stream, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_input_string(parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count)
+        try withParser(bytes, maxBytes: maxBytes) { (parser) throws(YAMLError) in
             var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys)
-            do throws(YAMLError) {
-                try builder.run(parser, shouldStop: shouldStop)
-                return .success(Stream(documents: builder.documents, warnings: builder.warnings))
-            } catch {
-                return .failure(error)
-            }
+            try builder.run(parser, shouldStop: shouldStop)
+            return Stream(documents: builder.documents, warnings: builder.warnings)
         }
-        return try result.get()
     }
 
     /// What a streaming read hands over: a whole document, or one item of a document's top-level `items` list (a
@@ -62,6 +48,23 @@ public enum YAMLParser {
     @discardableResult
     public static func forEach(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
                                shouldStop: () -> Bool = { false }, _ body: (Part) -> Bool) throws(YAMLError) -> [YAMLWarning] {
+        let result: Result<[YAMLWarning], YAMLError> = withoutActuallyEscaping(body) { emit in
+            do throws(YAMLError) {
+                return .success(try withParser(bytes, maxBytes: maxBytes) { (parser) throws(YAMLError) in
+                    var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys, emit: emit)
+                    try builder.run(parser, shouldStop: shouldStop)
+                    return builder.warnings
+                })
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Runs `body` on a libyaml parser reading `bytes`, refused first when larger than `maxBytes`.
+    private static func withParser<T>(_ bytes: [UInt8], maxBytes: Int?,
+                                      _ body: (UnsafeMutablePointer<yaml_parser_t>) throws(YAMLError) -> T) throws(YAMLError) -> T {
         if let maxBytes, bytes.count > maxBytes { throw .tooLarge(limit: maxBytes) }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
@@ -69,16 +72,13 @@ public enum YAMLParser {
             throw .syntax(document: 1, problem: "libyaml could not start (out of memory)", mark: Mark(line: 1, column: 1))
         }
         defer { yaml_parser_delete(parser) }
-        let result: Result<[YAMLWarning], YAMLError> = withoutActuallyEscaping(body) { emit in
-            bytes.withUnsafeBufferPointer { buffer in
-                yaml_parser_set_input_string(parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count)
-                var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys, emit: emit)
-                do throws(YAMLError) {
-                    try builder.run(parser, shouldStop: shouldStop)
-                    return .success(builder.warnings)
-                } catch {
-                    return .failure(error)
-                }
+        // libyaml reads from this buffer while parsing: it must stay alive until the last event.
+        let result: Result<T, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_input_string(parser, buffer.baseAddress ?? UnsafePointer(bitPattern: 1), buffer.count)
+            do throws(YAMLError) {
+                return .success(try body(parser))
+            } catch {
+                return .failure(error)
             }
         }
         return try result.get()
