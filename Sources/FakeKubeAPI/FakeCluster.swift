@@ -14,7 +14,7 @@ public final class FakeCluster {
 
     public static let deployments = WatchedResource.deployments.path
 
-    public init(token: String = "token-1") throws {
+    public init(token: String = "token-1", pathPrefix: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-fake-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -26,12 +26,12 @@ public final class FakeCluster {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        api = FakeKubeAPI(token: token)
+        api = FakeKubeAPI(token: token, pathPrefix: pathPrefix)
         api.bookmarkInterval = 0.3
         port = try api.start(certificate: directory.appendingPathComponent("tls.crt").path, key: directory.appendingPathComponent("tls.key").path)
         tokenFile = directory.appendingPathComponent("token").path
         try Data(token.utf8).write(to: URL(fileURLWithPath: tokenFile))
-        try Data(FakeKubeAPI.kubeconfig(port: port, ca: ca, tokenFile: tokenFile).utf8).write(to: URL(fileURLWithPath: kubeconfig))
+        try Data(FakeKubeAPI.kubeconfig(port: port, ca: ca, tokenFile: tokenFile, pathPrefix: pathPrefix).utf8).write(to: URL(fileURLWithPath: kubeconfig))
     }
 
     deinit { api.stop() }

@@ -43,8 +43,12 @@ public final class FakeKubeAPI: @unchecked Sendable {
     /// Who the tokens are and what they may do, for TokenReview and SubjectAccessReview.
     public let access = FakeAccessControl()
 
-    public init(token: String? = nil) {
+    /// Where the API is mounted, as behind a proxy (`/k8s/clusters/c-1`); a request outside it is a 404.
+    let pathPrefix: String
+
+    public init(token: String? = nil, pathPrefix: String = "") {
         validToken = token
+        self.pathPrefix = pathPrefix
     }
 
     // MARK: - Control
@@ -181,9 +185,14 @@ public final class FakeKubeAPI: @unchecked Sendable {
         func errorResponse(status: Int, message: String) -> HTTPResponse { .status(status, message) }
     }
 
-    fileprivate func respond(_ request: HTTPRequest) -> HTTPResponse {
-        if let token = self.token, request.headers["authorization"] != "Bearer \(token)" {
+    fileprivate func respond(_ mounted: HTTPRequest) -> HTTPResponse {
+        if let token = self.token, mounted.headers["authorization"] != "Bearer \(token)" {
             return .status(401, "Unauthorized")
+        }
+        var request = mounted
+        if !pathPrefix.isEmpty {
+            guard request.path.hasPrefix(pathPrefix + "/") else { return .status(404, "404 page not found") }
+            request.head.path.removeFirst(pathPrefix.count)
         }
         if let review = access.respond(request) { return review }
         let parts = request.path.split(separator: "/")
@@ -296,7 +305,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
     }
 
     /// A kubeconfig that points at this server with `ca` and the given token (or token file).
-    public static func kubeconfig(port: UInt16, ca: String, token: String? = nil, tokenFile: String? = nil) -> String {
+    public static func kubeconfig(port: UInt16, ca: String, token: String? = nil, tokenFile: String? = nil, pathPrefix: String = "") -> String {
         var user = "{}"
         if let token { user = "{token: \(token)}" }
         if let tokenFile { user = "{tokenFile: \(tokenFile)}" }
@@ -306,7 +315,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
         clusters:
           - name: fake
             cluster:
-              server: https://127.0.0.1:\(port)
+              server: https://127.0.0.1:\(port)\(pathPrefix)
               certificate-authority: \(ca)
         users:
           - name: tester

@@ -5,10 +5,17 @@ import TLS
 public struct KubeEndpoint: Sendable {
     public var host: String
     public var port: UInt16
+    /// Where the API is mounted behind a proxy; empty when it is at the root.
+    public var pathPrefix: String
     /// The name checked against the server certificate (the host unless the kubeconfig says otherwise).
     public var serverName: String
     public var tls: TLSContext
     public var credentials: Credentials
+    /// The Host header: the host, bracketed if IPv6, with the port unless it is 443.
+    var authority: String {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return port == 443 ? bracketed : "\(bracketed):\(port)"
+    }
 
     public enum Credentials: Sendable {
         case none
@@ -18,12 +25,11 @@ public struct KubeEndpoint: Sendable {
     }
 
     public init(server: String, tls: TLSContext, credentials: Credentials, serverName: String? = nil) throws(KubeError) {
-        guard let url = URL(string: server), url.scheme == "https", let host = url.host else {
-            throw .configuration("server \"\(server)\" is not an https:// URL")
-        }
-        self.host = host
-        port = UInt16(url.port ?? 443)
-        self.serverName = serverName ?? host
+        let url = try ServerURL(server)
+        host = url.host
+        port = url.port
+        pathPrefix = url.pathPrefix
+        self.serverName = serverName ?? url.host
         self.tls = tls
         self.credentials = credentials
     }

@@ -1,5 +1,7 @@
+import FakeKubeAPI
 import Foundation
 import KubeClient
+import ScaleGuardCore
 import Testing
 
 /// Reading where the API is and who we are: kubeconfig files and a pod's service account.
@@ -71,5 +73,66 @@ import Testing
         #expect(try endpoint.bearerToken() == "rotated")
         let outside = #expect(throws: KubeError.self) { try KubeEndpoint.inCluster(environment: [:], directory: dir.path) }
         #expect(outside?.description.contains("pass --kubeconfig") == true)
+    }
+
+    func endpoint(server: String) throws -> KubeEndpoint {
+        let dir = try write(["config": """
+            clusters: [{name: c, cluster: {server: "\(server)", insecure-skip-tls-verify: true}}]
+            contexts: [{name: c, context: {cluster: c}}]
+            current-context: c
+            """])
+        return try KubeConfig.load(dir.appendingPathComponent("config").path).endpoint().endpoint
+    }
+
+    /// The fuzzer's find: `https://h:99999` trapped converting the port; a port too long for Foundation became 443.
+    @Test(arguments: [
+        ("https://h:99999", "the port \"99999\" is not a number from 1 to 65535"),
+        ("https://h:0", "the port \"0\" is not a number from 1 to 65535"),
+        ("https://h:99999999999999999999", "the port \"99999999999999999999\" is not a number from 1 to 65535"),
+        ("https://h:+443", "the port \"+443\" is not a number"),
+        ("https://h:", "the port \"\" is not a number"),
+        ("https://[::1]:65536", "the port \"65536\" is not a number"),
+        ("https://[::1", "opens an IPv6 address with [ and does not close it"),
+        ("http://h:6443", "is not an https:// URL"),
+        ("https://", "is not an https:// URL"),
+        ("https://:6443", "has no host"),
+        ("https://admin@h", "carries a user name"),
+        ("https://h/api?x=1", "carries a query or fragment"),
+    ])
+    func aServerThatIsNotHostPortAndPathIsRefused(server: String, message: String) throws {
+        let error = #expect(throws: KubeError.self) { try endpoint(server: server) }
+        #expect(error?.description.contains(message) == true, "\(error.map(String.init(describing:)) ?? "no error")")
+    }
+
+    @Test func serversAreReadAsKubectlReadsThem() throws {
+        let plain = try endpoint(server: "HTTPS://api.example")
+        #expect(plain.host == "api.example" && plain.port == 443 && plain.pathPrefix == "")
+        let ipv6 = try endpoint(server: "https://[fd00::1]")
+        #expect(ipv6.host == "fd00::1" && ipv6.port == 443)
+        let proxied = try endpoint(server: "https://rancher.example:8443/k8s/clusters/c-1/")
+        #expect(proxied.host == "rancher.example" && proxied.port == 8443 && proxied.pathPrefix == "/k8s/clusters/c-1")
+    }
+
+    /// Rancher and other proxies mount the API under a path; every request must go there, lists and watches alike.
+    @Test func anAPIBehindAPathPrefixIsReachedUnderIt() throws {
+        let cluster = try FakeCluster(pathPrefix: "/k8s/clusters/c-1")
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("behind-proxy", selector: ["app": "p"]))
+        let endpoint = try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint
+        #expect(endpoint.pathPrefix == "/k8s/clusters/c-1")
+        let list = try KubeAPIClient(endpoint: endpoint).get(FakeCluster.deployments)
+        #expect(String(decoding: list, as: UTF8.self).contains("behind-proxy"))
+
+        var atRoot = endpoint
+        atRoot.pathPrefix = ""
+        #expect(throws: KubeError.self) { try KubeAPIClient(endpoint: atRoot).get(FakeCluster.deployments) }
+
+        let watcher = try cluster.watcher()
+        watcher.start()
+        defer { watcher.stop() }
+        #expect(watcher.waitForSync(seconds: 10))
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("seen-by-the-watch", selector: ["app": "w"]))
+        #expect(eventually {
+            watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "seen-by-the-watch")) != nil
+        })
     }
 }
