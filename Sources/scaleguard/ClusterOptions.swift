@@ -18,6 +18,13 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Seconds a broken watch may last before /readyz fails and verdicts warn that the view is stale.")
     var maxStaleness: Double = 60
 
+    func validate() throws {
+        // It is printed in whole seconds: infinity or 1e300 would trap converting to Int.
+        guard maxStaleness > 0, maxStaleness <= 86400 else {
+            throw ValidationError("--max-staleness is seconds, more than 0 and at most 86400")
+        }
+    }
+
     /// Whether the user asked for a live cluster, or is in a pod where that is the natural default.
     var wanted: Bool {
         kubeconfig != nil || context != nil || inCluster || ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil
@@ -43,16 +50,22 @@ struct ClusterOptions: ParsableArguments {
         options.kinds = kinds
         options.resources = WatchedResource.all(for: kinds)
         options.maxStaleness = maxStaleness
-        if let retry = ProcessInfo.processInfo.environment["SCALEGUARD_MISSING_API_RETRY"].flatMap(Double.init) {
+        if let retry = Self.seconds(from: "SCALEGUARD_MISSING_API_RETRY") {
             options.missingRetry = retry
         }
-        if let backoff = ProcessInfo.processInfo.environment["SCALEGUARD_BACKOFF_MAX"].flatMap(Double.init) {
+        if let backoff = Self.seconds(from: "SCALEGUARD_BACKOFF_MAX") {
             options.backoffMax = backoff
         }
-        if let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_PENDING_TTL"].flatMap(Double.init), ttl > 0 {
+        if let ttl = Self.seconds(from: "SCALEGUARD_PENDING_TTL") {
             options.pendingTTL = ttl
         }
         return ClusterWatcher(client: KubeAPIClient(endpoint: try endpoint()), options: options, logger: logger)
+    }
+
+    /// A test knob in seconds from the environment; out of (0, 86400] it is ignored rather than trapping later.
+    private static func seconds(from variable: String) -> Double? {
+        guard let value = ProcessInfo.processInfo.environment[variable].flatMap(Double.init), value > 0, value <= 86400 else { return nil }
+        return value
     }
 
     /// Lists the cluster once, for `check` and `audit`.

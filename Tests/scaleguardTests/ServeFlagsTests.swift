@@ -9,6 +9,8 @@ import Testing
         (["--listen", "8443"], "--listen takes HOST:PORT"),
         (["--log-format", "xml"], "--log-format is text or json"),
         (["--max-connections", "0"], "--max-connections is 1 to 1000000"),
+        (["--max-staleness", "1e300"], "--max-staleness is seconds, more than 0 and at most 86400"),
+        (["--max-staleness", "nan"], "--max-staleness is seconds"),
     ])
     func badFlagsAreUsageErrors(arguments: [String], message: String) throws {
         let result = try CommandRunner.run(["serve", "--demo"] + arguments)
