@@ -33,7 +33,7 @@ let package = Package(
         // YAML on libyaml, decoded into Codable values with Kubernetes' scalar typing.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         // Manifests (YAML or JSON) into checked objects, and reports of a check.
-        .target(name: "Manifests", dependencies: ["ScaleGuardCore", "YAML"], swiftSettings: strict),
+        .target(name: "Manifests", dependencies: ["ScaleGuardCore", "YAML", "Primitives"], swiftSettings: strict),
 
         // TLS on OpenSSL, and an HTTPS server on epoll event loops.
         .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives"], swiftSettings: strict),

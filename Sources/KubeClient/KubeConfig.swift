@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import TLS
 import YAML
 
@@ -77,10 +78,9 @@ public struct KubeConfig: Decodable, Sendable {
     }
 
     public static func load(_ path: String) throws(KubeError) -> KubeConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .configuration("cannot read the kubeconfig \(path)")
-        }
-        return try parse([UInt8](data), path: path)
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(path) } catch { throw .configuration(error.description(of: "the kubeconfig")) }
+        return try parse(bytes, path: path)
     }
 
     /// The kubeconfig in `bytes`, read from `path` (for messages, and as the folder relative paths start from).
@@ -146,9 +146,6 @@ public struct KubeConfig: Decodable, Sendable {
             return [UInt8](decoded)
         }
         guard let file else { return nil }
-        guard let contents = FileManager.default.contents(atPath: resolve(file)) else {
-            throw .configuration("cannot read \(what) \(resolve(file))")
-        }
-        return [UInt8](contents)
+        do { return try BoundedFile.read(resolve(file)) } catch { throw .configuration(error.description(of: what)) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import TLS
 
 /// Where the Kubernetes API is and how to authenticate: from a kubeconfig or a pod's service account.
@@ -40,10 +41,9 @@ public struct KubeEndpoint: Sendable {
         case .none: return nil
         case .token(let token): return token
         case .tokenFile(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .configuration("cannot read the token file \(path)")
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let bytes: [UInt8]
+            do { bytes = try BoundedFile.read(path, limit: 1 << 20) } catch { throw .configuration(error.description(of: "the token file")) }
+            return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
 
@@ -55,12 +55,13 @@ public struct KubeEndpoint: Sendable {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
             throw .configuration("not in a pod (KUBERNETES_SERVICE_HOST is not set); pass --kubeconfig")
         }
-        guard let ca = FileManager.default.contents(atPath: "\(directory)/ca.crt") else {
-            throw .configuration("cannot read \(directory)/ca.crt; is automountServiceAccountToken off?")
+        let ca: [UInt8]
+        do { ca = try BoundedFile.read("\(directory)/ca.crt") } catch {
+            throw .configuration("\(error.description(of: "the service account CA")); is automountServiceAccountToken off?")
         }
         let tls: TLSContext
         do {
-            tls = try TLSContext.client(caBundle: [UInt8](ca))
+            tls = try TLSContext.client(caBundle: ca)
         } catch {
             throw .configuration("\(directory)/ca.crt: \(error)")
         }

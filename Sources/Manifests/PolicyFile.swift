@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import ScaleGuardCore
 import YAML
 
@@ -6,10 +7,14 @@ import YAML
 public enum PolicyFile {
     public static func load(_ path: String?) throws(ManifestError) -> Policy {
         guard let path else { return Policy() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: path, reason: "no such file, or not readable")
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(path) } catch {
+            switch error {
+            case .unreadable(_, let reason): throw .unreadable(path: path, reason: reason)
+            case .tooLarge: throw .invalid(path: path, reason: error.description)
+            }
         }
-        return try parse([UInt8](data), source: path)
+        return try parse(bytes, source: path)
     }
 
     public static func parse(_ bytes: [UInt8], source: String) throws(ManifestError) -> Policy {

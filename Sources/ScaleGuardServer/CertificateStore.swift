@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Primitives
 import Synchronization
 import TLS
 
@@ -125,11 +126,12 @@ public final class CertificateStore: Sendable {
                 continue
             }
             do {
-                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-                defer { try? handle.close() }
-                contents.append([UInt8](try handle.readToEnd() ?? Data()))
+                contents.append(try BoundedFile.read(path))
             } catch {
-                throw .unreadable(path, (error as NSError).localizedFailureReason ?? "\(error)")
+                switch error {
+                case .unreadable(_, let reason): throw .unreadable(path, reason)
+                case .tooLarge: throw .unreadable(path, "larger than \(BoundedFile.defaultLimit >> 20) MiB")
+                }
             }
         }
         return contents

@@ -73,5 +73,16 @@ import Testing
         #expect(number.stderr.contains(#"error: <stdin>: document 1, spec.template.metadata.labels["model.aibrix.ai/port"] (line 19, column 31): expected a string but found the number 8000"#))
         let badConfig = try CommandRunner.run(["check", "--config", "/nonexistent/policy.yaml", "-"], stdin: "")
         #expect(badConfig.status == 2)
+        #expect(badConfig.stderr.contains("/nonexistent/policy.yaml: cannot read: no such file or directory"), "\(badConfig.stderr)")
+    }
+
+    /// A policy or kubeconfig path that names a device or a log is refused at 16 MiB, not read until memory runs out.
+    @Test func aConfigurationFileThatNeverEndsIsRefused() throws {
+        let policy = try CommandRunner.run(["check", "--config", "/dev/zero", "-"], stdin: "")
+        #expect(policy.status == 2)
+        #expect(policy.stderr.contains("/dev/zero is larger than 16 MiB; is it the right file?"), "\(policy.stderr)")
+        let kubeconfig = try CommandRunner.run(["check", "--kubeconfig", "/dev/zero", "-"], stdin: "")
+        #expect(kubeconfig.status == 2)
+        #expect(kubeconfig.stderr.contains("the kubeconfig /dev/zero is larger than 16 MiB"), "\(kubeconfig.stderr)")
     }
 }
