@@ -11,9 +11,12 @@ struct ServerURL: Equatable, Sendable {
     init(_ server: String) throws(KubeError) {
         let usage = "is not an https:// URL (https://host[:port][/path])"
         let scheme = "https://"
-        guard server.utf8.count > scheme.utf8.count,
-              server.utf8.prefix(scheme.utf8.count).elementsEqual(scheme.utf8, by: { $0 | 0x20 == $1 | 0x20 }) else {
+        guard server.utf8.count > scheme.utf8.count, server.prefix(scheme.count).lowercased() == scheme else {
             throw .configuration("server \"\(server)\" \(usage)")
+        }
+        // The host and path go into our request line and Host header as they are.
+        guard !server.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw .configuration("server \"\(server)\" contains a space or a control character")
         }
         let rest = server.utf8.dropFirst(scheme.utf8.count)
         let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
@@ -43,7 +46,7 @@ struct ServerURL: Equatable, Sendable {
         } else {
             host = authority
         }
-        guard !host.isEmpty, !host.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+        guard !host.isEmpty else {
             throw .configuration("server \"\(server)\" has no host")
         }
         self.host = String(decoding: host, as: UTF8.self)

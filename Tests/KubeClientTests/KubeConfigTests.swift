@@ -98,6 +98,8 @@ import Testing
         ("https://:6443", "has no host"),
         ("https://admin@h", "carries a user name"),
         ("https://h/api?x=1", "carries a query or fragment"),
+        ("https://h/k8s clusters", "contains a space or a control character"),
+        ("https\\x1a//h", "is not an https:// URL"),
     ])
     func aServerThatIsNotHostPortAndPathIsRefused(server: String, message: String) throws {
         let error = #expect(throws: KubeError.self) { try endpoint(server: server) }
