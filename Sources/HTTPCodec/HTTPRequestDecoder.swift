@@ -46,7 +46,10 @@ public struct HTTPRequestDecoder: Sendable {
                     guard length <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
                     firstLine = nil
                 } else {
-                    guard input.count <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
+                    // A CR at the end may be the line's own terminator, its LF still on the way: not counted.
+                    let last = input.count - 1
+                    let length = last >= 0 && input[last] == HeadSyntax.cr ? last : input.count
+                    guard length <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
                     firstLine = input.count
                 }
             }

@@ -120,4 +120,17 @@ extension HTTPRequestDecoderTests {
             #expect(decode(text, step: step).error?.status == 414, "step \(step)")
         }
     }
+
+    /// Found by fuzzing: a request line of exactly the limit, its CR in one read and its LF in the next, was refused
+    /// as too long; read whole it was accepted. The verdict must not depend on where a read ends.
+    @Test func aRequestLineOfExactlyTheLimitIsTakenWhereverItsCRLFSplits() {
+        let line = "GET /" + String(repeating: "a", count: 128 - 14) + " HTTP/1.1"
+        #expect(line.utf8.count == 128)
+        let text = line + "\r\nHost: a\r\n\r\n"
+        for step in [1, 129, 130, 1000] {
+            let (requests, error, _) = decode(text, step: step)
+            #expect(error == nil && requests.count == 1, "step \(step): \(String(describing: error))")
+        }
+        #expect(decode("GET /" + String(repeating: "a", count: 128 - 13) + " HTTP/1.1\r\n", step: 130).error?.status == 414)
+    }
 }
