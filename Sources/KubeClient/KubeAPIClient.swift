@@ -42,7 +42,7 @@ public final class KubeAPIClient: Sendable {
             let head: HTTPResponseHead
             let answer: [UInt8]
             do throws(KubeError) {
-                try connection.send(method: method, path: endpoint.pathPrefix + path, host: endpoint.authority, token: try endpoint.bearerToken(), body: body, timeout: timeout)
+                try connection.send(method: method, path: path, body: body, timeout: timeout)
                 head = try connection.readHead(until: deadline)
                 answer = try connection.readBody(until: deadline, limit: Self.maxBodyBytes)
             } catch {
@@ -67,7 +67,7 @@ public final class KubeAPIClient: Sendable {
     /// arrive, until the server ends it, `onPiece` returns false, or no byte arrives for `quietTimeout` seconds.
     public func watch(_ path: String, quietTimeout: Double, onPiece: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
         let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout)
-        try connection.send(path: endpoint.pathPrefix + path, host: endpoint.authority, token: try endpoint.bearerToken(), timeout: connectTimeout, endless: true)
+        try connection.send(path: path, timeout: connectTimeout, endless: true)
         let head = try connection.readHead(until: .after(seconds: quietTimeout))
         guard (200..<300).contains(head.status) else {
             let body = (try? connection.readBody(until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []

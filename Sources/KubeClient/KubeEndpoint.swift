@@ -13,10 +13,10 @@ public struct KubeEndpoint: Sendable {
     public var tls: TLSContext
     public var credentials: Credentials
     /// The Host header: the host, bracketed if IPv6, with the port unless it is 443.
-    var authority: String {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == 443 ? bracketed : "\(bracketed):\(port)"
-    }
+    var authority: String { port == 443 ? Self.bracketed(host) : "\(Self.bracketed(host)):\(port)" }
+
+    /// An IPv6 address in brackets, as a URL and a Host header carry it.
+    static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
 
     public enum Credentials: Sendable {
         case none
@@ -65,7 +65,6 @@ public struct KubeEndpoint: Sendable {
         } catch {
             throw .configuration("\(directory)/ca.crt: \(error)")
         }
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return try KubeEndpoint(server: "https://\(bracketed):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
+        return try KubeEndpoint(server: "https://\(bracketed(host)):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
     }
 }

@@ -6,6 +6,7 @@ import TLS
 /// The framing is `HTTPCodec`'s; this type only moves bytes and keeps track of whether the connection can be reused.
 final class KubeHTTPConnection {
     let tls: TLSConnection
+    private let endpoint: KubeEndpoint
     private var input = ByteQueue()
     private var decoder: HTTPResponseDecoder
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
@@ -14,6 +15,7 @@ final class KubeHTTPConnection {
     static let limits = HTTPLimits(maxLineBytes: 16 * 1024, maxHeadBytes: 64 * 1024, maxHeaderCount: 200, maxBodyBytes: 256 << 20)
 
     init(endpoint: KubeEndpoint, timeout: Double) throws(KubeError) {
+        self.endpoint = endpoint
         decoder = HTTPResponseDecoder(limits: Self.limits)
         do throws(TLSError) {
             let fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout)
@@ -26,16 +28,16 @@ final class KubeHTTPConnection {
 
     deinit { scratch.deallocate() }
 
-    /// With `endless`, the response body (a watch stream) has no total limit: the caller bounds each event in it.
-    func send(method: String = "GET", path: String, host: String, token: String?, body: [UInt8]? = nil, timeout: Double,
-              endless: Bool = false) throws(KubeError) {
-        var headers = HTTPHeaders([("Host", host), ("Accept", "application/json"), ("User-Agent", "scaleguard/0.1")])
-        if let token { headers.add("Authorization", "Bearer \(token)") }
+    /// Sends `path` under the endpoint's path prefix, with its Host and current token. With `endless`, the response
+    /// body (a watch stream) has no total limit: the caller bounds each event in it.
+    func send(method: String = "GET", path: String, body: [UInt8]? = nil, timeout: Double, endless: Bool = false) throws(KubeError) {
+        var headers = HTTPHeaders([("Host", endpoint.authority), ("Accept", "application/json"), ("User-Agent", "scaleguard/0.1")])
+        if let token = try endpoint.bearerToken() { headers.add("Authorization", "Bearer \(token)") }
         if let body {
             headers.add("Content-Type", "application/json")
             headers.add("Content-Length", String(body.count))
         }
-        let (target, query) = Self.split(path)
+        let (target, query) = Self.split(endpoint.pathPrefix + path)
         let request = HTTPRequestHead(method: method, path: target, rawQuery: query, headers: headers).encoded() + (body ?? [])
         var limits = Self.limits
         if endless { limits.maxBodyBytes = .max }
