@@ -96,10 +96,10 @@ public enum KubeObject: Hashable, Sendable {
         if hasNamespace { return self }  // the common case: no copy of the object's fields
         switch self {
         case .workload(var w):
-            if w.namespace.isEmpty { w.namespace = namespace }
+            w.namespace = namespace
             return .workload(w)
         case .autoscaler(var a):
-            if a.namespace.isEmpty { a.namespace = namespace }
+            a.namespace = namespace
             return .autoscaler(a)
         case .list(let items):
             return .list(items.map { $0.defaultingNamespace(namespace) })

@@ -28,7 +28,7 @@ public final class WebhookMetrics: Sendable {
                                                                    "When the serving certificate expires, in seconds since the epoch."))
         var series: [SeriesKey: Counter] = [:]
         for (path, code, verdict) in Self.usual {
-            series[Self.seriesKey(path, code, verdict)] = Self.requestCounter(registry, path, code, verdict)
+            series[SeriesKey(path: path, code: code, verdict: verdict)] = Self.requestCounter(registry, path, code, verdict)
         }
         requestSeries = series
         var histograms: [String: ValueHistogram] = [:]
@@ -53,7 +53,7 @@ public final class WebhookMetrics: Sendable {
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
         let path = Self.knownPaths.contains(path) ? path : "other"
-        let counter = requestSeries[Self.seriesKey(path, code, verdict)] ?? Self.requestCounter(registry, path, code, verdict)
+        let counter = requestSeries[SeriesKey(path: path, code: code, verdict: verdict)] ?? Self.requestCounter(registry, path, code, verdict)
         counter.increment()
         (latency[path] ?? Self.histogram(registry, path)).record(seconds)
     }
@@ -103,10 +103,6 @@ public final class WebhookMetrics: Sendable {
         var path: String
         var code: Int
         var verdict: String
-    }
-
-    private static func seriesKey(_ path: String, _ code: Int, _ verdict: String) -> SeriesKey {
-        SeriesKey(path: path, code: code, verdict: verdict)
     }
 
     private static func requestCounter(_ registry: PrometheusCollectorRegistry, _ path: String, _ code: Int, _ verdict: String) -> Counter {
