@@ -19,10 +19,17 @@ struct AutoscalerTargetRule {
                 message: "\(ref) targets \(target.kind) \(target.name), a kind ScaleGuard does not read (it reads \(known); the policy's workloadKinds adds more), so its selector is not checked"))
             return findings
         }
-        guard let workload = view.workload(namespace: autoscaler.namespace, id: ObjectID(kind: kind.kind, name: target.name)) else {
+        guard let found = view.workload(namespace: autoscaler.namespace, id: ObjectID(kind: kind.kind, name: target.name)) else {
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .warn, subject: ref,
                 message: "\(ref) targets \(target.kind) \(autoscaler.namespace)/\(target.name), which does not exist yet; its selector is checked when it is created"))
+            return findings
+        }
+        guard let workload = view.resolved(found) else {
+            let source = found.templateRef.map { "\($0.kind) \(autoscaler.namespace)/\($0.name)" } ?? "its workloadRef"
+            findings.append(Finding(
+                rule: .autoscalerTarget, severity: .warn, subject: ref,
+                message: "\(ref) targets \(found.reference), whose selector comes from \(source), which does not exist yet; it is checked when it is created"))
             return findings
         }
         if let role = autoscaler.targetRole, workload.kind == .stormService, !workload.roles.contains(role) {

@@ -56,14 +56,32 @@ public struct ClusterView: Sendable {
         return namespaces[namespace]?.autoscalers[id]
     }
 
-    public func overlaps(of workload: Workload, limit: Int = 20) -> [Overlap] {
+    /// `workload` as the rules see it: a Rollout with `workloadRef` takes the referenced workload's template labels,
+    /// and its selector when it has none. Nil while that selector's owner is not in view: it is judged when it appears.
+    public func resolved(_ workload: Workload) -> Workload? {
+        guard let ref = workload.templateRef, workload.templateLabels.isEmpty || workload.borrowsSelector else { return workload }
+        guard let target = self.workload(namespace: workload.namespace, id: ref) else { return workload.borrowsSelector ? nil : workload }
+        var resolved = workload
+        if resolved.templateLabels.isEmpty { resolved.templateLabels = target.templateLabels }
+        if resolved.borrowsSelector {
+            resolved.selector = target.selector
+            resolved.borrowsSelector = false
+        }
+        return resolved
+    }
+
+    /// The other workloads `workload` overlaps, in either direction, at most `limit`; none for a selector not
+    /// resolved yet.
+    public func overlaps(of original: Workload, limit: Int = 20) -> [Overlap] {
+        guard let workload = resolved(original) else { return [] }
         let fresh = admittedWorkloads(in: workload.namespace)
         let shadowed = Set(fresh.map(\.id))
         var found = (namespaces[workload.namespace]?.overlaps(of: workload, limit: limit + shadowed.count) ?? [])
             .filter { !shadowed.contains($0.other.id) }
         for other in fresh where other.id != workload.id && other.kind.selects == workload.kind.selects && !workload.sharesTemplate(with: other) {
-            let selectsOther = workload.selector.matches(other.templateLabels)
-            let selectsSubject = other.selector.matches(workload.templateLabels)
+            let selectsOther = other.hasOwnPods && workload.selector.matches(other.templateLabels)
+            let selectsSubject = other.hasOwnSelector && (workload.hasOwnPods || !workload.templateLabels.isEmpty)
+                && other.selector.matches(workload.templateLabels)
             if selectsOther || selectsSubject {
                 found.append(Overlap(other: other, subjectSelectsOther: selectsOther, otherSelectsSubject: selectsSubject))
             }

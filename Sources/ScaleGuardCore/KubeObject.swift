@@ -176,6 +176,7 @@ extension Workload {
             skippedRules: SkipAnnotation.rules(in: raw.skip),
             controller: controller,
             templateRef: kind == .rollout ? raw.workloadRef.map { ObjectID(kind: $0.kind, name: $0.name) } : nil,
+            borrowsSelector: kind == .rollout && raw.selector == nil,
             roles: raw.roles)
         selector.matchLabels.shareValues(with: name)
         templateLabels.shareValues(with: name)

@@ -37,13 +37,16 @@ public struct OverlapIndex: Sendable {
             slot = Slot(slots.count)
             slots.append(nil)
         }
-        for (key, value) in workload.templateLabels {
-            templatePairs[LabelPair(key, value), default: Postings()].insert(slot)
+        if workload.hasOwnPods {
+            for (key, value) in workload.templateLabels {
+                templatePairs[LabelPair(key, value), default: Postings()].insert(slot)
+            }
         }
-        let anchor = anchor(for: workload)
+        // A borrowed selector is filed nowhere: it is its Deployment's, which is filed as that Deployment's.
+        let anchor = workload.hasOwnSelector ? anchor(for: workload) : nil
         if let anchor {
             selectorAnchors[anchor, default: Postings()].insert(slot)
-        } else {
+        } else if workload.hasOwnSelector {
             expressionOnly.insert(slot)
         }
         slots[Int(slot)] = Entry(workload: workload, anchor: anchor)
@@ -70,14 +73,14 @@ public struct OverlapIndex: Sendable {
     /// The workload's own entry (same kind and name, as on UPDATE) is never counted.
     public func overlaps(of workload: Workload, limit: Int = 20) -> [Overlap] {
         var found: [ObjectID: Overlap] = [:]
-        for slot in templateCandidates(for: workload.selector) {
+        for slot in workload.hasOwnSelector ? templateCandidates(for: workload.selector) : [] {
             if found.count >= limit { break }
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnPods, !workload.sharesTemplate(with: other),
                   workload.selector.matches(other.templateLabels) else { continue }
             found[other.id] = Overlap(other: other, subjectSelectsOther: true, otherSelectsSubject: false)
         }
-        for slot in selectorCandidates(for: workload.templateLabels) {
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
+        for slot in workload.hasOwnPods || !workload.templateLabels.isEmpty ? selectorCandidates(for: workload.templateLabels) : [] {
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnSelector, !workload.sharesTemplate(with: other),
                   other.selector.matches(workload.templateLabels) else { continue }
             if found[other.id] != nil {
                 found[other.id]?.otherSelectsSubject = true
@@ -91,8 +94,9 @@ public struct OverlapIndex: Sendable {
     /// Every other workload whose template `workload`'s selector matches, sorted by id: what an audit blames on
     /// that one selector. O(the candidates of its rarest matchLabels pair), whatever the namespace's size.
     public func selected(by workload: Workload) -> [Workload] {
-        templateCandidates(for: workload.selector).compactMap { slot -> Workload? in
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, !workload.sharesTemplate(with: other),
+        guard workload.hasOwnSelector else { return [] }
+        return templateCandidates(for: workload.selector).compactMap { slot -> Workload? in
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnPods, !workload.sharesTemplate(with: other),
                   workload.selector.matches(other.templateLabels) else { return nil }
             return other
         }.sorted { $0.id < $1.id }

@@ -3,15 +3,16 @@ struct SelectorOverlapRule {
     let policy: Policy
     let view: ClusterView
 
-    func evaluate(_ workload: Workload) -> [Finding] {
-        let problems = workload.selector.validationErrors()
+    func evaluate(_ original: Workload) -> [Finding] {
+        let problems = original.hasOwnSelector ? original.selector.validationErrors() : []
         if !problems.isEmpty {
-            return problems.map { Finding(rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-                                          message: "\(workload.reference): \($0)") }
+            return problems.map { Finding(rule: .selectorOverlap, severity: .deny, subject: original.reference,
+                                          message: "\(original.reference): \($0)") }
         }
-        // A Rollout with a workloadRef runs its Deployment's template: check its selector against that one.
-        let own = workload.templateRef.flatMap { view.workload(namespace: workload.namespace, id: $0)?.templateLabels } ?? workload.templateLabels
-        if !(workload.templateRef != nil && own.isEmpty), !workload.selector.matches(own) {
+        // A Rollout with a workloadRef runs its Deployment's template (and selector, when it has none): it is judged
+        // with those, and when that Deployment is not in view yet, when it appears.
+        guard let workload = view.resolved(original) else { return [] }
+        if !(workload.templateRef != nil && workload.templateLabels.isEmpty), !workload.selector.matches(workload.templateLabels) {
             return [Finding(
                 rule: .selectorOverlap, severity: .deny, subject: workload.reference,
                 message: "\(workload.reference): spec.selector (\(workload.selector)) does not match its own spec.template.metadata.labels; the API server refuses it and no autoscaler would find its \(workload.kind.selectedNoun)")]

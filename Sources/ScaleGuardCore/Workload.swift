@@ -15,13 +15,16 @@ public struct Workload: Hashable, Sendable {
     public var controller: OwnerReference?
     /// A Rollout's `spec.workloadRef`: the Deployment whose template it runs.
     public var templateRef: ObjectID?
+    /// A Rollout with `workloadRef` and no `spec.selector` takes the referenced workload's (as Argo does): its own
+    /// `selector` is then a placeholder that selects nothing, never "everything". `ClusterView.resolved` fills it in.
+    public var borrowsSelector: Bool
     /// A StormService's role names.
     public var roles: [String]
 
     public init(kind: WorkloadKind = .deployment, namespace: String, name: String, selector: LabelSelector,
                 templateLabels: Labels, extendedResources: [String] = [], pinning: NodePinning = NodePinning(),
                 skippedRules: Set<RuleID> = [], controller: OwnerReference? = nil, templateRef: ObjectID? = nil,
-                roles: [String] = []) {
+                borrowsSelector: Bool = false, roles: [String] = []) {
         self.kind = kind
         self.namespace = namespace
         self.name = name
@@ -32,6 +35,7 @@ public struct Workload: Hashable, Sendable {
         self.skippedRules = skippedRules
         self.controller = controller
         self.templateRef = templateRef
+        self.borrowsSelector = borrowsSelector && templateRef != nil
         self.roles = roles
     }
 
@@ -51,6 +55,13 @@ public struct Workload: Hashable, Sendable {
     public func sharesTemplate(with other: Workload) -> Bool {
         (templateRef != nil && templateRef == other.id) || (other.templateRef != nil && other.templateRef == id)
     }
+
+    /// Whether other selectors are matched against its template labels. A Rollout with `workloadRef` has no
+    /// template of its own: its pods carry the referenced Deployment's labels, which are matched as that Deployment's.
+    public var hasOwnPods: Bool { templateRef == nil }
+
+    /// Whether its selector is matched against other templates: not while it is borrowed and unresolved.
+    public var hasOwnSelector: Bool { !borrowsSelector }
 }
 
 /// A kind and a name: what identifies an object inside one namespace.

@@ -39,6 +39,35 @@ import Testing
         #expect(!checker.check(.workload(other), in: cluster).allowed)
     }
 
+    /// Argo's documented adoption of a Deployment (examples/workload-ref.yaml) has no spec.selector: the Rollout
+    /// takes its Deployment's. Read as an empty selector, it denied every other workload of its namespace.
+    @Test func aRolloutWithoutASelectorBorrowsItsDeployments() throws {
+        let rollout = try workload(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"rollout-ref-deployment","namespace":"default"},"spec":{"replicas":5,"workloadRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"rollout-ref-deployment"},"strategy":{"canary":{"steps":[{"setWeight":20}]}}}}"#)
+        #expect(rollout.borrowsSelector)
+        let adopted = try workload(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"rollout-ref-deployment","namespace":"default"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"rollout-ref-deployment"}},"template":{"metadata":{"labels":{"app":"rollout-ref-deployment"}}}}}"#)
+        let unrelated = deployment("unrelated-web", selector: ["app": "unrelated-web"])
+        // Alone, before its Deployment: nothing to judge yet, and nothing denied because of it.
+        let alone = ClusterView(objects: [.workload(rollout)])
+        #expect(checker.check(.workload(rollout), in: alone).findings.isEmpty)
+        #expect(checker.check(.workload(unrelated), in: alone).allowed, "a borrowed selector selects nothing until resolved")
+        // Beside its Deployment: one set of pods, and still nobody else's.
+        let both = ClusterView(objects: [.workload(adopted), .workload(rollout)])
+        #expect(checker.check(.workload(rollout), in: both).allowed)
+        #expect(checker.check(.workload(adopted), in: both).allowed)
+        #expect(checker.check(.workload(unrelated), in: both).allowed)
+        #expect(checker.audit(ClusterView(objects: [.workload(adopted), .workload(rollout), .workload(unrelated)])).isEmpty)
+        // The borrowed selector is judged as the Rollout's: it selects a third workload's pods.
+        let greedy = try workload(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"rollout-ref-deployment","namespace":"default"},"spec":{"selector":{"matchLabels":{"tier":"web"}},"template":{"metadata":{"labels":{"tier":"web","app":"rollout-ref-deployment"}}}}}"#)
+        let victim = deployment("victim", selector: ["app": "victim"], labels: ["app": "victim", "tier": "web"])
+        let crowded = ClusterView(objects: [.workload(greedy), .workload(victim)])
+        #expect(checker.check(.workload(rollout), in: crowded).denialMessage.contains("Rollout default/rollout-ref-deployment overlaps Deployment default/victim: its selector (tier=web)"))
+        let hpa = podAutoscaler("ref-pa", target: "rollout-ref-deployment", kind: "Rollout")
+        #expect(checker.check(.autoscaler(hpa), in: ClusterView(objects: [.workload(rollout), .workload(greedy), .workload(victim)]))
+            .denialMessage.contains("whose selector (tier=web) also selects the pods of Deployment default/victim"))
+        let pending = checker.check(.autoscaler(hpa), in: alone)
+        #expect(pending.allowed && pending.findings.map(\.message).contains { $0.contains("whose selector comes from Deployment default/rollout-ref-deployment, which does not exist yet") })
+    }
+
     @Test func selectorsOverlapOnlyOnTheSameObjects() throws {
         let fleet = try workload(#"{"apiVersion":"orchestration.aibrix.ai/v1alpha1","kind":"RayClusterFleet","metadata":{"name":"llama-fleet","namespace":"default"},"spec":{"selector":{"matchLabels":{"model.aibrix.ai/name":"llama"}},"template":{"metadata":{"labels":{"model.aibrix.ai/name":"llama"}},"spec":{"headGroupSpec":{"template":{"spec":{"containers":[{"name":"ray","resources":{"limits":{"nvidia.com/gpu":1}}}]}}}}}}}"#)
         #expect(fleet.kind.selects == "rayclusters" && fleet.extendedResources.isEmpty)

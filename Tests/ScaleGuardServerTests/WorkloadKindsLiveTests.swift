@@ -70,6 +70,28 @@ import Testing
         #expect(eventually(10) { (try? review(server, Reviews.deployment(name: "web", selector: ["app": "web"], gpu: false)))?.allowed == true })
     }
 
+    /// Argo's adoption of a Deployment: the Rollout has `workloadRef` and no selector. Read as an empty selector, it
+    /// denied `kubectl create deployment unrelated-web` in its namespace (seen against a real kube-apiserver).
+    @Test func aRolloutThatBorrowsItsDeploymentsSelectorBlocksNobody() throws {
+        let cluster = try FakeCluster()
+        var adopting = Self.rollout("rollout-ref-deployment", selector: [:])
+        adopting["spec"] = ["replicas": 5, "workloadRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "rollout-ref-deployment"],
+                            "strategy": ["canary": ["steps": [["setWeight": 20]]]]] as [String: Any]
+        cluster.api.put(Self.rollouts, adopting)
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("rollout-ref-deployment", selector: ["app": "rollout-ref-deployment"]))
+        let server = try serve(cluster)
+        let unrelated = try review(server, Reviews.deployment(name: "unrelated-web", selector: ["app": "unrelated-web"], gpu: false))
+        #expect(unrelated.allowed, "\(unrelated.message)")
+        var second = adopting
+        second["metadata"] = ["name": "second-ref", "namespace": "default", "uid": UUID().uuidString]
+        let again = try review(server, second)
+        #expect(again.allowed, "a second Rollout of the same Deployment runs the same pods: \(again.message)")
+        let greedy = try review(server, Reviews.deployment(name: "greedy", selector: ["app": "rollout-ref-deployment"], gpu: false))
+        #expect(!greedy.allowed)
+        #expect(greedy.message.contains("overlaps Deployment default/rollout-ref-deployment"), "\(greedy.message)")
+        #expect(!greedy.message.contains("Rollout default/rollout-ref-deployment ()"), "\(greedy.message)")
+    }
+
     @Test func rolesOfAWatchedStormServiceTakeOneAutoscalerEach() throws {
         let cluster = try FakeCluster()
         cluster.api.put(Self.stormServices, Self.stormService("pool", roles: ["prefill", "decode"]))
