@@ -17,8 +17,16 @@ public struct CheckReport: Sendable, Codable {
     public var entries: [Entry]
     /// Objects of kinds ScaleGuard does not check (Services, ConfigMaps…), by `Kind name`.
     public var ignored: [String]
+    /// Manifests that could not be read, each with its place: the check is incomplete while there are any.
+    public var problems: [ManifestProblem] = []
+    /// Files and documents that are not manifests (Helm values, chart templates, kustomize patches…).
+    public var skipped: [SkippedInput] = []
+    /// Whether the text lists the skipped files one by one (`check -v`) or counts them.
+    public var listsSkipped = false
 
     public var allowed: Bool { entries.allSatisfy(\.allowed) }
+    /// Every manifest was read.
+    public var complete: Bool { problems.isEmpty }
 
     /// Checks every workload and autoscaler of `objects` as a CREATE against `base` plus all of `objects`.
     /// `shouldStop` is asked between objects; the report then throws `.interrupted`.
@@ -42,7 +50,7 @@ public struct CheckReport: Sendable, Codable {
                                      allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
                                      skippedRules: verdict.skippedRules))
             case .other(_, let kind, let name):
-                ignored.append("\(kind) \(name)")
+                ignored.append(name.isEmpty ? kind : "\(kind) \(name)")
             case .list:
                 break
             }
@@ -64,10 +72,16 @@ public struct CheckReport: Sendable, Codable {
                 lines.append("  skipped by annotation: \(entry.skippedRules.map(\.rawValue).joined(separator: ", "))")
             }
         }
+        for problem in problems { lines.append("ERROR  \(problem)") }
+        if listsSkipped { for skip in skipped { lines.append("SKIP   \(skip)") } }
         let denied = entries.filter { !$0.allowed }.count
         let warnings = entries.reduce(0) { $0 + $1.findings.filter { $0.severity == .warn }.count + $1.notes.count }
         var summary = "\(entries.count) checked: \(entries.count - denied) allowed, \(denied) denied, \(warnings) warning\(warnings == 1 ? "" : "s")"
         if !ignored.isEmpty { summary += "; \(ignored.count) object\(ignored.count == 1 ? "" : "s") of other kinds ignored" }
+        if !skipped.isEmpty {
+            summary += "; \(skipped.count) not manifest\(skipped.count == 1 ? "" : "s") skipped\(listsSkipped ? "" : " (-v lists them)")"
+        }
+        if !problems.isEmpty { summary += "; \(problems.count) unreadable" }
         lines.append(summary)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -75,13 +89,17 @@ public struct CheckReport: Sendable, Codable {
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(JSONForm(allowed: allowed, results: entries, ignored: ignored)) else { return "{}\n" }
+        let form = JSONForm(allowed: allowed, complete: complete, results: entries, ignored: ignored, errors: problems, skipped: skipped)
+        guard let data = try? encoder.encode(form) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     private struct JSONForm: Codable {
         var allowed: Bool
+        var complete: Bool
         var results: [Entry]
         var ignored: [String]
+        var errors: [ManifestProblem]
+        var skipped: [SkippedInput]
     }
 }

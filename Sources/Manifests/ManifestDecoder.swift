@@ -36,88 +36,133 @@ public enum ManifestError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Turns YAML or JSON manifest text into objects: multi-document streams, `kind: List`, single objects or arrays.
+/// JSON is read as the YAML it also is, so that its errors, too, have a line and a column.
 public enum ManifestDecoder {
-    /// `maxBytes` bounds what is read (nil for files on disk, which may be a whole cluster's export); `shouldStop`
-    /// is asked as the work goes and ends it with `.interrupted`. A key given twice takes the last value, as kubectl
-    /// does, and is said in the objects' notes.
-    public static func decode(_ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
-                              maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }) throws(ManifestError) -> [LoadedObject] {
+    /// Reads every document of `bytes`: each readable object, each unreadable one with its place, and each document
+    /// that is not a manifest. Throws only when `bytes` is over `maxBytes` (nil for files on disk, which may be a
+    /// whole cluster's export) or when `shouldStop` ends the work (`.interrupted`). A key given twice takes the
+    /// last value, as kubectl does, and is said in the objects' notes.
+    public static func read(_ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
+                            maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }) throws(ManifestError) -> ManifestRead {
         if let maxBytes, bytes.count > maxBytes { throw .tooLarge(path: source, limit: maxBytes) }
+        var bytes = bytes
         let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
-            return try decodeJSON(bytes, source: source, defaultNamespace: defaultNamespace, kinds: kinds)
+            // A .json file must be JSON; other text that opens with a brace may be YAML's flow style.
+            if let problem = JSONManifestText.problem(in: bytes, source: source) {
+                if source.hasSuffix(".json") { return ManifestRead(problems: [problem]) }
+            } else {
+                bytes = JSONManifestText.withoutSurrogateEscapes(bytes)
+            }
         }
         var decoder = YAMLDecoder()
         decoder.userInfo[KubeObject.kindsKey] = kinds
-        // A document, or an item of a top-level list, at a time: a cluster's export is never one tree in memory.
-        var loaded: [(object: LoadedObject, document: Int)] = []
-        var documents = 0
-        var failure: ManifestError?
+        var read = ManifestRead()
+        var documents: [Int] = [], skippedDocuments: [Int] = []
+        var interrupted = false
+
+        func take(_ node: YAMLNode, document: Int, item: Int?) {
+            let name = item.map { "\(source), item \($0)" } ?? source
+            switch ManifestShape(node, kinds: kinds) {
+            case .notManifest(let why), .fragment(let why):
+                read.skipped.append(SkippedInput(source: name, reason: why))
+                skippedDocuments.append(document)
+                return
+            case .obsolete(let why, let mark):
+                read.problems.append(ManifestProblem(source: source, line: mark.line, column: mark.column, message: why))
+                return
+            case .manifest:
+                break
+            }
+            do throws(YAMLError) {
+                let object = try decoder.decode(KubeObject.self, from: node, document: document)
+                for flat in object.defaultingNamespace(defaultNamespace).flattened {
+                    read.objects.append(LoadedObject(object: flat, source: name))
+                    documents.append(document)
+                }
+            } catch {
+                read.problems.append(problem(error, source: source))
+            }
+        }
+
         let warnings: [YAMLWarning]
         do throws(YAMLError) {
             warnings = try YAMLParser.forEach(bytes, duplicateKeys: .lastWins, maxBytes: nil, shouldStop: shouldStop) { part in
                 if shouldStop() {
-                    failure = .interrupted
+                    interrupted = true
                     return false
                 }
-                let (node, document, item): (YAMLNode?, Int, Int?)
                 switch part {
-                case .document(let index, let root): (node, document, item) = (root, index, nil)
-                case .listItem(let index, let position, let root): (node, document, item) = (root, index, position)
+                case .document(let index, .sequence(let items, _)?):
+                    // A top-level list (a JSON array of objects): each item is an object.
+                    for (position, item) in items.enumerated() { take(item, document: index, item: position + 1) }
+                case .document(let index, let root?):
+                    take(root, document: index, item: nil)
+                case .document:
+                    break
+                case .listItem(let index, let position, let root):
+                    take(root, document: index, item: position)
                 }
-                documents = max(documents, document)
-                guard let node else { return true }
-                do {
-                    let object = try decoder.decode(KubeObject.self, from: node, document: document)
-                    let name = item.map { "\(source), item \($0)" } ?? source
-                    for flat in object.defaultingNamespace(defaultNamespace).flattened {
-                        loaded.append((LoadedObject(object: flat, source: name), document))
-                    }
-                    return true
-                } catch {
-                    failure = .invalid(path: source, reason: item.map { "items[\($0 - 1)]: \(error)" } ?? "\(error)")
-                    return false
-                }
+                return true
             }
         } catch .interrupted {
             throw .interrupted
         } catch {
-            throw .invalid(path: source, reason: error.description)
+            read.problems.append(problem(error, source: source))
+            warnings = []
         }
-        if let failure { throw failure }
-        return loaded.map { entry in
-            var object = entry.object
-            if documents > 1, object.source == source { object.source = "\(source), document \(entry.document)" }
-            object.notes = warnings.filter { $0.document == entry.document }.map { "\(source): \($0)" }
-            return object
+        if interrupted { throw .interrupted }
+        // A Helm template does not read as YAML, or reads as nonsense: it is not a manifest until rendered.
+        if !read.problems.isEmpty, bytes.containsTemplateBraces {
+            return ManifestRead(skipped: [SkippedInput(source: source, reason: "a template ({{ … }}): render it first (helm template, kustomize build)")])
         }
+        let many = max(documents.max() ?? 1, skippedDocuments.max() ?? 1) > 1
+        for index in read.skipped.indices where many && read.skipped[index].source == source {
+            read.skipped[index].source = "\(source), document \(skippedDocuments[index])"
+        }
+        for index in read.objects.indices {
+            let document = documents[index]
+            if many, read.objects[index].source == source { read.objects[index].source = "\(source), document \(document)" }
+            read.objects[index].notes = warnings.filter { $0.document == document }.map { "\(source): \($0)" }
+        }
+        // A file with nothing in it to read is skipped once, not once per document.
+        if read.objects.isEmpty, read.problems.isEmpty, let first = read.skipped.first {
+            read.skipped = [SkippedInput(source: source, reason: first.reason)]
+        }
+        return read
     }
 
-    private static func decodeJSON(_ bytes: [UInt8], source: String, defaultNamespace: String, kinds: KindRegistry) throws(ManifestError) -> [LoadedObject] {
-        let data = Data(bytes)
-        let objects: [KubeObject]
-        let decoder = JSONDecoder()
-        decoder.userInfo[KubeObject.kindsKey] = kinds
-        do {
-            if bytes.first(where: { $0 > 0x20 }) == UInt8(ascii: "[") {
-                objects = try decoder.decode([KubeObject].self, from: data)
-            } else {
-                objects = [try decoder.decode(KubeObject.self, from: data)]
-            }
-        } catch let error as DecodingError {
-            throw .invalid(path: source, reason: describe(error))
-        } catch {
-            throw .invalid(path: source, reason: "\(error)")
+    /// The objects of `bytes`, for input that must be all manifests (a cluster's state, the demo): the first
+    /// unreadable document, or one that is not a manifest, is an error.
+    public static func decode(_ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
+                              maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }) throws(ManifestError) -> [LoadedObject] {
+        let read = try read(bytes, source: source, defaultNamespace: defaultNamespace, kinds: kinds, maxBytes: maxBytes, shouldStop: shouldStop)
+        if let problem = read.problems.first { throw .invalid(path: source, reason: problem.located) }
+        if let skipped = read.skipped.first {
+            throw .invalid(path: skipped.source, reason: "not a manifest: \(skipped.reason); every manifest needs apiVersion and kind")
         }
-        return objects.flatMap { $0.defaultingNamespace(defaultNamespace).flattened }.map { LoadedObject(object: $0, source: source) }
+        return read.objects
     }
 
-    /// A JSON decoding error in the same words as a YAML one: the field path, then the problem.
-    public static func describe(_ error: DecodingError) -> String {
-        var text = error.readableDescription
-        if case .dataCorrupted(let c) = error, let detail = (c.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String {
-            text += " (\(detail))"
+    static func problem(_ error: YAMLError, source: String) -> ManifestProblem {
+        switch error {
+        case .syntax(_, let why, let mark), .alias(_, let why, let mark):
+            ManifestProblem(source: source, line: mark.line, column: mark.column, message: why)
+        case .decoding(_, let path, let mark, let why):
+            ManifestProblem(source: source, line: mark.line, column: mark.column, message: path.isEmpty || why.hasPrefix(path) ? why : "\(path): \(why)")
+        case .duplicateKey(_, let key, let mark):
+            ManifestProblem(source: source, line: mark.line, column: mark.column, message: "key \"\(key)\" appears twice in one mapping")
+        case .tooLarge, .interrupted:
+            ManifestProblem(source: source, message: error.description)
         }
-        return text
+    }
+}
+
+extension [UInt8] {
+    /// Whether the text holds `{{`, as Helm and other Go templates do.
+    var containsTemplateBraces: Bool {
+        guard count > 1 else { return false }
+        for index in 1..<count where self[index] == UInt8(ascii: "{") && self[index - 1] == UInt8(ascii: "{") { return true }
+        return false
     }
 }

@@ -11,6 +11,11 @@ public enum KubeObject: Hashable, Sendable {
         if let workloadKind = kinds.workloadKind(apiVersion: raw.apiVersion, kind: raw.kind) {
             if let problem = raw.problem { throw problem }
             guard raw.hasSpec else { throw JSONReadError(path: [], offset: 0, message: "missing required field \"spec\"") }
+            // Missing is not empty: an empty selector would select every pod of the namespace.
+            guard raw.selector != nil || (workloadKind == .rollout && raw.workloadRef != nil) else {
+                let path = workloadKind.selectorPath ?? ["spec", "selector"]
+                throw JSONReadError(path: [], offset: 0, message: "\(path.joined(separator: ".")) is required")
+            }
             self = .workload(Workload(raw: raw, kind: workloadKind))
         } else if let autoscalerKind = Autoscaler.Kind(apiVersion: raw.apiVersion, kind: raw.kind) {
             if let problem = raw.problem { throw problem }
@@ -140,8 +145,15 @@ extension KubeObject: Decodable {
             raw.templateLabels = try Self.decode(Labels.self, at: labelsPath, in: decoder)
             raw.hasSpec = raw.hasSpec || raw.selector != nil
         }
-        if kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil, !raw.hasSpec {
-            throw DecodingError.keyNotFound(AnyKey("spec"), .init(codingPath: decoder.codingPath, debugDescription: "missing spec"))
+        if let workloadKind = kinds.workloadKind(apiVersion: apiVersion, kind: kind) {
+            if !raw.hasSpec {
+                throw DecodingError.keyNotFound(AnyKey("spec"), .init(codingPath: decoder.codingPath, debugDescription: "missing spec"))
+            }
+            if raw.selector == nil, !(workloadKind == .rollout && raw.workloadRef != nil) {
+                let path = workloadKind.selectorPath ?? ["spec", "selector"]
+                throw DecodingError.valueNotFound(LabelSelector.self, .init(
+                    codingPath: decoder.codingPath + path.map { AnyKey($0) }, debugDescription: "\(path.joined(separator: ".")) is required"))
+            }
         }
         if Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil, raw.scaleTargetRef == nil {
             throw DecodingError.keyNotFound(AnyKey("scaleTargetRef"), .init(codingPath: decoder.codingPath + [AnyKey("spec")], debugDescription: "missing scaleTargetRef"))

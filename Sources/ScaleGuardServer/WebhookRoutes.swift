@@ -158,8 +158,10 @@ public final class WebhookRoutes: HTTPResponder {
         }
         let stop = { context.shouldStop }
         do throws(ManifestError) {
-            let objects = try ManifestDecoder.decode(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
-                                                     kinds: reviewer.checker.policy.kinds, shouldStop: stop)
+            let read = try ManifestDecoder.read(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
+                                                kinds: reviewer.checker.policy.kinds, shouldStop: stop)
+            guard read.problems.isEmpty else { return (.error(400, read.problems.map { "\($0.source): \($0.located)" }.joined(separator: "; ")), "none") }
+            let objects = read.objects
             guard objects.count <= Self.maxCheckObjects else {
                 return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
             }
@@ -167,7 +169,9 @@ public final class WebhookRoutes: HTTPResponder {
                 return (refused(refusal), "none")
             }
             let notes = source.stalenessWarning.map { [$0] } ?? []
-            let report = try CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes, shouldStop: stop)
+            var report = try CheckReport(checking: objects, against: source.view, checker: reviewer.checker, notes: notes, shouldStop: stop)
+            report.skipped = read.skipped
+            report.listsSkipped = true
             return answer(report, request)
         } catch .interrupted {
             if case .budgetSpent(let seconds)? = context.stopReason {

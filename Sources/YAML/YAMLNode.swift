@@ -31,6 +31,21 @@ public indirect enum YAMLNode: Sendable, Hashable {
         if case .scalar(let s) = self { return s.value }
         return nil
     }
+
+    /// A scalar's text; nil for a collection.
+    public var scalarText: String? { string }
+
+    /// The value under `key` in a mapping; nil for anything else or an absent key.
+    public subscript(key: String) -> YAMLNode? {
+        guard case .mapping(let entries, _) = self else { return nil }
+        return entries.first { $0.key.string == key }?.value
+    }
+
+    /// Whether this is a mapping.
+    public var isMapping: Bool {
+        if case .mapping = self { return true }
+        return false
+    }
 }
 
 /// One `key: value` of a mapping.

@@ -17,7 +17,11 @@ struct CheckCommand: ParsableCommand {
             \(Invocation.isKubectlPlugin
                 ? " and against the cluster of the current kubeconfig context (--offline: the manifests alone)"
                 : "; against a live cluster too with --live, --kubeconfig or --context"). \
-            Exit status: 0 when everything passes (warnings included), 1 when anything is denied, 2 when input is unreadable.
+            Every file is read and every unreadable one reported (file:line:column); files that are not manifests \
+            (Helm values, Chart.yaml, chart templates, kustomizations without kind, kustomize patches, CI configs) are \
+            skipped and counted (-v lists them). \
+            Exit status: 0 when everything passes (warnings included), 1 when anything is denied, 2 when a manifest is \
+            unreadable or the cluster cannot be reached.
             """)
     }
 
@@ -44,6 +48,17 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Check the manifests alone, even as a kubectl plugin.")
     var offline = false
 
+    @Option(name: .customLong("skip-kinds"), help: ArgumentHelp(
+        "Kinds to leave out, comma-separated: Kind, or group/version/Kind (as kubeconform's -skip).", valueName: "kinds"))
+    var skipKinds: [String] = []
+
+    @Option(name: .customLong("ignore-filename-pattern"), help: ArgumentHelp(
+        "A regular expression: files whose path matches are not read (repeatable).", valueName: "regex"))
+    var ignoredPatterns: [String] = []
+
+    @Flag(name: [.short, .long], help: "List every file and document skipped as not a manifest.")
+    var verbose = false
+
     /// Only a flag that names a cluster, or being kubectl's plugin, turns the live view on: checks in CI stay offline.
     var useCluster: Bool {
         !offline && (Invocation.isKubectlPlugin || live || cluster.kubeconfig != nil || cluster.context != nil || cluster.inCluster)
@@ -55,14 +70,51 @@ struct CheckCommand: ParsableCommand {
         do {
             let policy = try PolicyFile.load(config)
             let defaultNamespace = try namespace ?? (useCluster ? cluster.contextNamespace() : nil) ?? "default"
-            let objects = try ManifestLoader(defaultNamespace: defaultNamespace, kinds: policy.kinds).load(paths)
+            let loader = ManifestLoader(defaultNamespace: defaultNamespace, kinds: policy.kinds, ignoredPatterns: ignoredPatterns)
+            let read = try loader.read(paths)
+            let skipped = SkippedKinds(skipKinds)
+            let objects = read.objects.filter { !skipped.contains($0.object) }
             let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds) : ClusterView()
-            report = try CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
+            var checked = try CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
+            checked.problems = read.problems
+            checked.skipped = read.skipped
+            checked.listsSkipped = verbose
+            report = checked
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
         FileHandle.standardOutput.write(Data((output == .json ? report.json : report.text).utf8))
+        if !report.complete { throw ExitCode(2) }
         if !report.allowed { throw ExitCode(1) }
+    }
+}
+
+/// `--skip-kinds`: kinds by name (`HorizontalPodAutoscaler`) or by group, version and kind (`apps/v1/Deployment`).
+struct SkippedKinds {
+    private var names: Set<String> = []
+
+    init(_ arguments: [String]) {
+        for argument in arguments {
+            for name in argument.split(separator: ",") { names.insert(name.trimmingCharacters(in: .whitespaces)) }
+        }
+    }
+
+    func contains(_ object: KubeObject) -> Bool {
+        guard !names.isEmpty else { return false }
+        let (apiVersion, kind): (String, String)
+        switch object {
+        case .workload(let w): (apiVersion, kind) = (w.kind.apiVersion, w.kind.kind)
+        case .autoscaler(let a):
+            let version = switch a.kind {
+            case .podAutoscaler: "autoscaling.aibrix.ai/v1alpha1"
+            case .horizontalPodAutoscaler: "autoscaling/v2"
+            case .scaledObject: "keda.sh/v1alpha1"
+            }
+            (apiVersion, kind) = (version, a.kind.rawValue)
+        case .other(let version, let name, _): (apiVersion, kind) = (version, name)
+        case .list: return false
+        }
+        return names.contains(kind) || names.contains("\(apiVersion)/\(kind)")
     }
 }

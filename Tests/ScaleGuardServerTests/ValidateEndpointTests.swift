@@ -92,6 +92,25 @@ import Testing
         #expect(otherKind.status == 400 && !otherKind.body.contains("allowed"))
     }
 
+    /// `/check` reads as `scaleguard check` does: a Rollout that borrows its Deployment's selector selects nothing
+    /// else, a kustomize patch is skipped and said so, and every unreadable document is named with its place.
+    @Test func checkReadsARolloutWithWorkloadRefAndSkipsPatches() throws {
+        let tree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/repo")
+        let rollout = try String(contentsOf: tree.appendingPathComponent("rollouts/rollout-ref.yaml"), encoding: .utf8)
+        let patch = try String(contentsOf: tree.appendingPathComponent("kustomize/overlays/prod/replicas.yaml"), encoding: .utf8)
+        let unrelated = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: unrelated-web}}\n"
+            + "  template:\n    metadata: {labels: {app: unrelated-web}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
+        let (status, body) = try post(Data((rollout + "\n---\n" + patch + "---\n" + unrelated).utf8), path: "/check", type: "application/yaml")
+        #expect(status == 200, "\(body)")
+        #expect(body.contains("OK     Rollout default/rollout-ref-deployment"))
+        #expect(body.contains("OK     Deployment default/unrelated-web"))
+        #expect(body.contains("SKIP   request body, document 3: a Deployment with neither spec.selector nor a complete template"), "\(body)")
+        let broken = try post(Data((unrelated + "---\napiVersion: apps/v1beta2\nkind: StatefulSet\n---\nkind: [\n").utf8), path: "/check", type: "application/yaml")
+        #expect(broken.status == 400)
+        #expect(broken.body.contains("request body: line 10, column 13: apps/v1beta2 StatefulSet is no longer served"), "\(broken.body)")
+        #expect(broken.body.contains("; request body: line 14, column 1: did not find expected node content"), "\(broken.body)")
+    }
+
     @Test func checkTakesYAMLFromCurlAndAnswersTextOrJSON() throws {
         let yaml = """
         apiVersion: apps/v1

@@ -67,10 +67,10 @@ import Testing
     @Test func unreadableInputExitsTwoWithTheReason() throws {
         let missing = try CommandRunner.run(["check", "/nonexistent/x.yaml"])
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("/nonexistent/x.yaml: cannot read: no such file or directory"))
+        #expect(missing.stdout.contains("ERROR  /nonexistent/x.yaml: cannot read: no such file or directory"), "\(missing.stdout)")
         let number = try CommandRunner.run(["check", "-"], stdin: M.unique("x", gpu: "a100", product: "A100").replacingOccurrences(of: "\"8000\"", with: "8000"))
         #expect(number.status == 2)
-        #expect(number.stderr.contains(#"error: <stdin>: document 1, spec.template.metadata.labels["model.aibrix.ai/port"] (line 19, column 31): expected a string but found the number 8000"#))
+        #expect(number.stdout.contains(#"ERROR  <stdin>:19:31: spec.template.metadata.labels["model.aibrix.ai/port"]: expected a string but found the number 8000"#), "\(number.stdout)")
         let badConfig = try CommandRunner.run(["check", "--config", "/nonexistent/policy.yaml", "-"], stdin: "")
         #expect(badConfig.status == 2)
         #expect(badConfig.stderr.contains("/nonexistent/policy.yaml: cannot read: no such file or directory"), "\(badConfig.stderr)")
