@@ -43,7 +43,7 @@ struct AutoscalerTargetRule {
             let other = overlap.other
             findings.append(Finding(
                 rule: .autoscalerTarget, severity: .deny, subject: ref,
-                message: "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the \(noun) of \(other.reference), so the autoscaler would count \(other.name)'s \(noun) and scale on their metrics. Fix: \(fixes.recreate(workload, against: other)).",
+                message: "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the \(noun) of \(other.reference), so the autoscaler would count \(other.name(beside: workload))'s \(noun) and scale on their metrics. Fix: \(fixes.recreate(workload, against: other)).",
                 related: other.reference))
         }
         return findings

@@ -5,14 +5,18 @@ struct DuplicateAutoscalerRule {
 
     func evaluate(_ autoscaler: Autoscaler) -> [Finding] {
         let target = autoscaler.targetRole.map { "role \($0) of " } ?? ""
-        return view.autoscalers(namespace: autoscaler.namespace, targeting: autoscaler.target.id)
+        let others = view.autoscalers(namespace: autoscaler.namespace, targeting: autoscaler.target.id)
             .filter { $0.id != autoscaler.id && $0.targetRole == autoscaler.targetRole && !Self.onePair(autoscaler, $0) }
-            .map { other in
-                Finding(
-                    rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
-                    message: "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(other.reference) already scales, so the two would fight over its replicas. Fix: keep one autoscaler per \(autoscaler.targetRole == nil ? "workload" : "role"): delete one, or point it at another \(autoscaler.targetRole == nil ? "workload" : "role").",
-                    related: other.reference)
-            }
+        guard let first = others.first else { return [] }
+        // One finding, however many there are: seven autoscalers on one workload are one problem, not forty-two.
+        let scope = autoscaler.targetRole == nil ? "workload" : "role"
+        let names = others.map(\.reference)
+        let who = names.count == 1 ? "\(first.reference) already scales, so the two" : "\(names.joined(separator: ", ")) already scale, so they"
+        let fix = names.count == 1 ? "delete one, or point it at another \(scope)" : "delete all but one, or point them at other \(scope)s"
+        return [Finding(
+            rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
+            message: "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(who) would fight over its replicas. Fix: keep one autoscaler per \(scope): \(fix).",
+            related: first.reference)]
     }
 
     /// One made the other (an HPA owned by a PodAutoscaler or ScaledObject): together they are one autoscaler.

@@ -11,7 +11,7 @@ struct GPUPinningRule {
             let example = gpuType.map { " matching \(policy.gpuTypeLabel)=\($0)" } ?? ""
             return [Finding(
                 rule: .gpuPinning, severity: .warn, subject: ref,
-                message: "\(ref) requests a GPU but is not pinned to a GPU product, so its pods may land on any GPU type. Fix: add a nodeSelector on \(policy.pinningNodeLabels.first ?? "a GPU-product node label")\(example).")]
+                message: "\(ref) requests a GPU but is not pinned to a GPU product, so its pods may land on any GPU type. Fix: add a nodeSelector on \(pinningLabel(for: workload))\(example).")]
         }
         if let gpuType {
             let foreign = pinned.filter { !products.product($0, isType: gpuType) }
@@ -24,11 +24,18 @@ struct GPUPinningRule {
                 rule: .gpuPinning, severity: .deny, subject: ref,
                 message: "\(ref): \(what). Fix: pin it to \(gpuType) products only, or create one Deployment per GPU type (add an alias in the policy's gpu.aliases if \(list) is \(gpuType)).")]
         }
-        let models = Set(pinned.flatMap { GPUProducts.modelTokens($0).prefix(1) })
+        let models = Set(pinned.compactMap(GPUProducts.model))
         guard models.count > 1 else { return [] }
         let ref = workload.reference, list = pinned.joined(separator: ", ")
         return [Finding(
             rule: .gpuPinning, severity: .deny, subject: ref,
             message: "\(ref): its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its autoscaler mixes them. Fix: create one Deployment per GPU type, each with its own \(policy.gpuTypeLabel) label and pinning.")]
+    }
+
+    /// The product node label of the vendor whose GPU the template requests (`amd.com/gpu` → `amd.com/gpu.product`).
+    private func pinningLabel(for workload: Workload) -> String {
+        let vendors = policy.gpuResources(of: workload).compactMap { $0.split(separator: "/").first.map { "\($0)/" } }
+        let label = policy.pinningNodeLabels.first { label in vendors.contains { label.hasPrefix($0) } }
+        return label ?? "a GPU-product node label of your cluster (the policy's gpu.pinningNodeLabels)"
     }
 }

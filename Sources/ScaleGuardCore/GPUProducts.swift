@@ -66,6 +66,11 @@ struct GPUProducts {
     /// The value the GPU-type label should have: the template's own, else the pinned product's model.
     func suggestedType(for workload: Workload) -> String? {
         if let label = workload.templateLabels[policy.gpuTypeLabel] { return label }
-        return pinnedProducts(of: workload)?.lazy.compactMap { Self.modelTokens($0).first }.first
+        return pinnedProducts(of: workload)?.lazy.compactMap(Self.model).first
+    }
+
+    /// The model a product names: the catalogue's words, else its first model-like token.
+    static func model(of product: String) -> String? {
+        GPUCatalogue.model(of: product)?.joined(separator: "-") ?? modelTokens(product).first
     }
 }

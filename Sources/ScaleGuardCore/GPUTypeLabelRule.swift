@@ -26,7 +26,8 @@ struct GPUTypeLabelRule {
                     rule: .gpuTypeLabel, severity: .warn, subject: ref,
                     message: "\(ref) says its GPU variant with \(key)=\(value), not with \(policy.gpuTypeLabel). Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy so that every rule reads that key.")]
             }
-            if !pinned.isEmpty, !GPUProducts.modelTokens(value).isEmpty, mismatch == nil { mismatch = (key, value) }
+            // Only a value that names a GPU can name the wrong one: `version: v1` or `app: llama3-server` name none.
+            if !pinned.isEmpty, GPUCatalogue.names(value) || policy.gpuAliases[value] != nil, mismatch == nil { mismatch = (key, value) }
         }
 
         let model = template[policy.modelLabel]

@@ -29,14 +29,14 @@ struct SelectorOverlapRule {
         let fixes = FixLabels(policy: policy)
         var clauses: [String] = [], fix: [String] = []
         if overlap.subjectSelectsOther {
-            clauses.append("its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name) would count \(other.name)'s \(noun)")
+            clauses.append("its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name(beside: other)) would count \(other.name(beside: subject))'s \(noun)")
             let label = fixes.distinguishing(subject, from: other)
             fix.append("add \(label.key): \(label.value) to \(fixes.placesMissing(label, on: subject)) of \(subject.name)")
         }
         if overlap.otherSelectsSubject {
             let scalers = view.autoscalers(namespace: other.namespace, targeting: other.id)
-            let who = scalers.isEmpty ? "an autoscaler of \(other.name)" : scalers.map(\.reference).joined(separator: " and ")
-            clauses.append("the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name)'s \(noun)")
+            let who = scalers.isEmpty ? "an autoscaler of \(other.name(beside: subject))" : scalers.map(\.reference).joined(separator: " and ")
+            clauses.append("the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name(beside: other))'s \(noun)")
             fix.append(fixes.recreate(other, against: subject))
         }
         return "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: \(fix.joined(separator: "; and "))."

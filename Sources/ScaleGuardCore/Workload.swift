@@ -44,6 +44,12 @@ public struct Workload: Hashable, Sendable {
     /// `Deployment ns/name`, as messages name it.
     public var reference: String { "\(kind.kind) \(namespace)/\(name)" }
 
+    /// Its name in a message that also names `other`; with its kind when the two share a name (a Deployment and a
+    /// StatefulSet both called `web`), so the message never leaves the reader guessing which is meant.
+    public func name(beside other: Workload) -> String {
+        other.name == name && other.kind != kind ? "\(kind.kind) \(name)" : name
+    }
+
     /// A ReplicaSet a Deployment controls carries that Deployment's selector plus `pod-template-hash`: it is part
     /// of the Deployment, never a second workload.
     public var isPartOfAnother: Bool {
