@@ -6,8 +6,11 @@ import Synchronization
 /// Starts a reflector per watched resource, all feeding one `ClusterCache`.
 public final class ClusterWatcher: Sendable {
     public let cache: ClusterCache
+    private let client: KubeAPIClient
     private let reflectors: [Reflector]
     private let stopped = Atomic<Bool>(false)
+    /// Every thread it started, so that `stop` returns only once none is left inside OpenSSL.
+    private let running = DispatchGroup()
 
     public struct Options: Sendable {
         public var resources = WatchedResource.all
@@ -26,6 +29,7 @@ public final class ClusterWatcher: Sendable {
     public init(client: KubeAPIClient, options: Options = Options(), logger: Logger) {
         let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL)
         self.cache = cache
+        self.client = client
         var timing = Reflector.Timing()
         timing.pageSize = options.pageSize
         timing.watchTimeoutSeconds = options.watchTimeoutSeconds
@@ -37,9 +41,11 @@ public final class ClusterWatcher: Sendable {
     }
 
     public func start() {
-        reflectors.forEach { $0.start() }
+        reflectors.forEach { $0.start(in: running) }
         // Changes reach readers within a batch or `publishInterval`; admitted objects expire on time.
+        running.enter()
         let thread = Thread { [self] in
+            defer { running.leave() }
             while !stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: cache.publishInterval / 2)
                 cache.publishIfDue()
@@ -49,9 +55,14 @@ public final class ClusterWatcher: Sendable {
         thread.start()
     }
 
-    public func stop() {
+    /// Stops every list and watch, wakes the threads blocked in a read, and waits (up to `seconds`) until they have
+    /// all returned: after this the process may exit without a thread still inside OpenSSL. True when they did.
+    @discardableResult
+    public func stop(waiting seconds: Double = 5) -> Bool {
         stopped.store(true, ordering: .relaxed)
         reflectors.forEach { $0.stop() }
+        client.shutDown()
+        return running.wait(timeout: .now() + .milliseconds(Int(seconds * 1000))) == .success
     }
 
     /// Waits until every resource has synced (or is known missing); false if `seconds` passed first, or, with

@@ -10,6 +10,7 @@ public final class KubeAPIClient: Sendable {
     public let endpoint: KubeEndpoint
     public var connectTimeout: Double { 10 }
     private let idle = Mutex<IdleConnection?>(nil)
+    private let connections = ConnectionRegistry()
     static let maxBodyBytes = KubeHTTPConnection.limits.maxBodyBytes
 
     private final class IdleConnection: @unchecked Sendable {
@@ -37,7 +38,7 @@ public final class KubeAPIClient: Sendable {
         while true {
             let reused = idle.withLock { $0.take() }?.connection
             let connection: KubeHTTPConnection
-            if let reused { connection = reused } else { connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout) }
+            if let reused { connection = reused } else { connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout, registry: connections) }
             let deadline = Deadline.after(seconds: timeout)
             let head: HTTPResponseHead
             let answer: [UInt8]
@@ -66,7 +67,7 @@ public final class KubeAPIClient: Sendable {
     /// Opens `GET path` (a watch) on a connection of its own and hands the pieces of the body to `onPiece` as they
     /// arrive, until the server ends it, `onPiece` returns false, or no byte arrives for `quietTimeout` seconds.
     public func watch(_ path: String, quietTimeout: Double, onPiece: ([UInt8]) throws(KubeError) -> Bool) throws(KubeError) {
-        let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout)
+        let connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout, registry: connections)
         try connection.send(path: path, timeout: connectTimeout, endless: true)
         let head = try connection.readHead(until: .after(seconds: quietTimeout))
         guard (200..<300).contains(head.status) else {
@@ -74,6 +75,12 @@ public final class KubeAPIClient: Sendable {
             throw Self.statusError(head.status, body)
         }
         try connection.stream(until: { .after(seconds: quietTimeout) }, onPiece)
+    }
+
+    /// Ends every request and watch in flight at once and refuses new ones: what a process does before it exits.
+    public func shutDown() {
+        connections.shutDown()
+        _ = idle.withLock { $0.take() }
     }
 
     static func statusError(_ code: Int, _ body: [UInt8]) -> KubeError {

@@ -14,19 +14,31 @@ final class KubeHTTPConnection {
     /// Lists of 500 large objects stay far below this; more means something is wrong.
     static let limits = HTTPLimits(maxLineBytes: 16 * 1024, maxHeadBytes: 64 * 1024, maxHeaderCount: 200, maxBodyBytes: 256 << 20)
 
-    init(endpoint: KubeEndpoint, timeout: Double) throws(KubeError) {
+    private let registry: ConnectionRegistry
+
+    init(endpoint: KubeEndpoint, timeout: Double, registry: ConnectionRegistry) throws(KubeError) {
         self.endpoint = endpoint
+        self.registry = registry
         decoder = HTTPResponseDecoder(limits: Self.limits)
+        let fd: Int32
         do throws(TLSError) {
-            let fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout)
+            fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout)
             tls = try TLSConnection(context: endpoint.tls, fd: fd, serverName: endpoint.serverName)
+        } catch {
+            throw .transport("\(endpoint.host):\(endpoint.port): \(error)")
+        }
+        guard registry.register(fd) else { throw .transport("the client is stopping") }
+        do throws(TLSError) {
             try tls.handshake(until: .after(seconds: timeout))
         } catch {
             throw .transport("\(endpoint.host):\(endpoint.port): \(error)")
         }
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        registry.unregister(tls.fd)
+        scratch.deallocate()
+    }
 
     /// Sends `path` under the endpoint's path prefix, with its Host and current token. With `endless`, the response
     /// body (a watch stream) has no total limit: the caller bounds each event in it.

@@ -33,8 +33,12 @@ final class Reflector: Sendable {
         self.timing = timing
     }
 
-    func start() {
-        let thread = Thread { [self] in run() }
+    func start(in group: DispatchGroup) {
+        group.enter()
+        let thread = Thread { [self] in
+            defer { group.leave() }
+            run()
+        }
         thread.name = "scaleguard-watch-\(resource.plural)"
         thread.start()
     }
@@ -57,6 +61,7 @@ final class Reflector: Sendable {
                     resourceVersion = try watch(from: from) { failures = 0 }
                 }
             } catch {
+                if isStopped { return }  // the client was shut down under us: nothing to report
                 if error.isNotFound && resourceVersion == nil {
                     if !reportedMissing {
                         logger.warning("API not installed; counted as empty and looked for again later",

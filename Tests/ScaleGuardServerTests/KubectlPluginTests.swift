@@ -32,6 +32,20 @@ import Testing
 
     static let webB = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-b}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
 
+    /// A one-shot command exits while its watches are open: the exit status must be the verdict's every time, not a
+    /// SIGSEGV from OpenSSL's clean-up at exit under a watch thread still inside a read (1 run in 3 of the suite).
+    @Test func theLiveCheckExitsCleanlyEveryTime() throws {
+        let plugin = try Plugin()
+        plugin.cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", namespace: "ml", selector: ["app": "web"]))
+        var statuses: [Int32: Int] = [:]
+        for _ in 0..<50 {
+            let result = try Shell.run(ServerProcess.binary.path, ["check", "--kubeconfig", plugin.kubeconfig, "-"], stdin: Data(Self.webB.utf8))
+            statuses[result.status, default: 0] += 1
+            #expect(result.stderr.isEmpty, "\(result.stderr)")
+        }
+        #expect(statuses == [1: 50], "exit statuses over 50 runs: \(statuses)")
+    }
+
     @Test func checkReadsTheCurrentContextAndItsNamespace() throws {
         let plugin = try Plugin()
         plugin.cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", namespace: "ml", selector: ["app": "web"]))
