@@ -35,6 +35,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
     private var stopped = false
     private var faultState = Faults()
     private var validToken: String?
+    private var impersonations: [String] = []
     private var server: HTTPServer?
     /// The sorted keys of each resource, kept between pages (a page must not sort 100,000 names).
     private var sortedKeys: [String: [String]] = [:]
@@ -83,6 +84,10 @@ public final class FakeKubeAPI: @unchecked Sendable {
         get { lock.withLock { validToken } }
         set { lock.withLock { validToken = newValue } }
     }
+
+    /// The `Impersonate-User` and `Impersonate-Group` headers of every request so far, one line per request
+    /// (`user=alice groups=dev,ops`), for requests that carried any.
+    public var impersonationsSeen: [String] { lock.withLock { impersonations } }
 
     /// Adds or replaces an object of the resource at `path` (`/apis/apps/v1/deployments`) and records the event.
     public func put(_ path: String, _ object: [String: Any]) {
@@ -186,6 +191,10 @@ public final class FakeKubeAPI: @unchecked Sendable {
     }
 
     fileprivate func respond(_ mounted: HTTPRequest) -> HTTPResponse {
+        let groups = mounted.headers.values("impersonate-group")
+        if let user = mounted.headers["impersonate-user"] {
+            lock.withLock { impersonations.append("user=\(user) groups=\(groups.joined(separator: ","))") }
+        }
         if let token = self.token, mounted.headers["authorization"] != "Bearer \(token)" {
             return .status(401, "Unauthorized")
         }

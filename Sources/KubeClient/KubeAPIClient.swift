@@ -55,9 +55,17 @@ public final class KubeAPIClient: Sendable {
                 throw error
             }
             if connection.reusable { idle.withLock { $0 = IdleConnection(connection) } }
-            if head.status == 401, !retriedAuth, case .tokenFile = endpoint.credentials {
-                retriedAuth = true  // the token may have rotated between our read and the server's check
-                continue
+            if head.status == 401, !retriedAuth {
+                // The token may have rotated between our read and the server's check; a plugin's may have expired.
+                switch endpoint.credentials {
+                case .tokenFile, .exec:
+                    retriedAuth = true
+                    endpoint.refused(pluginRun: connection.pluginRun)
+                    idle.withLock { $0 = nil }
+                    continue
+                case .none, .token:
+                    break
+                }
             }
             guard (200..<300).contains(head.status) else { throw Self.statusError(head.status, answer) }
             return answer
@@ -71,6 +79,7 @@ public final class KubeAPIClient: Sendable {
         try connection.send(path: path, timeout: connectTimeout, endless: true)
         let head = try connection.readHead(until: .after(seconds: quietTimeout))
         guard (200..<300).contains(head.status) else {
+            if head.status == 401 { endpoint.refused(pluginRun: connection.pluginRun) }
             let body = (try? connection.readBody(until: .after(seconds: connectTimeout), limit: 1 << 20)) ?? []
             throw Self.statusError(head.status, body)
         }

@@ -8,6 +8,8 @@ public struct KubeConfig: Decodable, Sendable {
     struct Named<T: Decodable & Sendable>: Decodable, Sendable {
         var name: String
         var value: T
+        /// The folder of the file that holds it: its relative paths start there.
+        var directory = "."
         enum CodingKeys: String, CodingKey { case name, cluster, user, context }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -23,8 +25,10 @@ public struct KubeConfig: Decodable, Sendable {
         var certificateAuthorityData: String?
         var insecureSkipTLSVerify: Bool?
         var tlsServerName: String?
+        var proxyURL: String?
         enum CodingKeys: String, CodingKey {
             case server
+            case proxyURL = "proxy-url"
             case certificateAuthority = "certificate-authority"
             case certificateAuthorityData = "certificate-authority-data"
             case insecureSkipTLSVerify = "insecure-skip-tls-verify"
@@ -33,7 +37,16 @@ public struct KubeConfig: Decodable, Sendable {
     }
 
     struct User: Decodable, Sendable {
-        struct Exec: Decodable, Sendable { var command: String? }
+        struct Exec: Decodable, Sendable {
+            var command: String?
+            var args: [String]?
+            var env: [ExecPlugin.EnvVar]?
+            var apiVersion: String?
+            var installHint: String?
+            var provideClusterInfo: Bool?
+            var interactiveMode: String?
+        }
+        struct AuthProvider: Decodable, Sendable { var name: String? }
         var clientCertificate: String?
         var clientCertificateData: String?
         var clientKey: String?
@@ -41,7 +54,10 @@ public struct KubeConfig: Decodable, Sendable {
         var token: String?
         var tokenFile: String?
         var exec: Exec?
-        var authProvider: Exec?
+        var authProvider: AuthProvider?
+        var impersonate: String?
+        var impersonateUID: String?
+        var impersonateGroups: [String]?
         enum CodingKeys: String, CodingKey {
             case clientCertificate = "client-certificate"
             case clientCertificateData = "client-certificate-data"
@@ -49,6 +65,9 @@ public struct KubeConfig: Decodable, Sendable {
             case clientKeyData = "client-key-data"
             case token, tokenFile, exec
             case authProvider = "auth-provider"
+            case impersonate = "as"
+            case impersonateUID = "as-uid"
+            case impersonateGroups = "as-groups"
         }
     }
 
@@ -62,25 +81,67 @@ public struct KubeConfig: Decodable, Sendable {
     var users: [Named<User>]?
     var contexts: [Named<Context>]
     var currentContext: String?
-    /// Where the file is: relative paths in it are relative to its folder.
-    var directory = "."
 
     enum CodingKeys: String, CodingKey {
         case clusters, users, contexts
         case currentContext = "current-context"
     }
 
-    /// `--kubeconfig`, else `$KUBECONFIG` (its first file), else `~/.kube/config`.
+    init(clusters: [Named<Cluster>], users: [Named<User>]?, contexts: [Named<Context>], currentContext: String?) {
+        self.clusters = clusters
+        self.users = users
+        self.contexts = contexts
+        self.currentContext = currentContext
+    }
+
+    /// Every list may be absent: one file of a merged KUBECONFIG often holds only users, or only clusters.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clusters = try c.decodeIfPresent([Named<Cluster>].self, forKey: .clusters) ?? []
+        users = try c.decodeIfPresent([Named<User>].self, forKey: .users)
+        contexts = try c.decodeIfPresent([Named<Context>].self, forKey: .contexts) ?? []
+        currentContext = try c.decodeIfPresent(String.self, forKey: .currentContext)
+    }
+
+    /// What to read, as kubectl chooses it: `--kubeconfig`, else every file of `$KUBECONFIG` (colon-separated),
+    /// else `~/.kube/config`.
+    public static func paths(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        if let explicit { return [explicit] }
+        if let list = environment["KUBECONFIG"] {
+            let files = list.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+            if !files.isEmpty { return files }
+        }
+        return [(environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"]
+    }
+
+    /// The first of `paths(explicit:)`, for messages.
     public static func path(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let explicit { return explicit }
-        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first { return String(first) }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+        paths(explicit: explicit, environment: environment)[0]
     }
 
     public static func load(_ path: String) throws(KubeError) -> KubeConfig {
-        let bytes: [UInt8]
-        do { bytes = try BoundedFile.read(path) } catch { throw .configuration(error.description(of: "the kubeconfig")) }
-        return try parse(bytes, path: path)
+        try load(paths: [path])
+    }
+
+    /// The files merged as kubectl merges them: for clusters, users and contexts the first file to name an entry
+    /// wins; `current-context` comes from the first file that sets it. Of several files, those that do not exist
+    /// are passed over, as kubectl does; a lone file must exist.
+    public static func load(paths: [String]) throws(KubeError) -> KubeConfig {
+        var merged = KubeConfig(clusters: [], users: [], contexts: [], currentContext: nil)
+        var read = 0
+        for path in paths {
+            if paths.count > 1, !FileManager.default.fileExists(atPath: path) { continue }
+            let bytes: [UInt8]
+            do { bytes = try BoundedFile.read(path) } catch { throw .configuration(error.description(of: "the kubeconfig")) }
+            let config = try parse(bytes, path: path)
+            merged.clusters += config.clusters.filter { entry in !merged.clusters.contains { $0.name == entry.name } }
+            merged.users = (merged.users ?? []) + (config.users ?? []).filter { entry in !(merged.users ?? []).contains { $0.name == entry.name } }
+            merged.contexts += config.contexts.filter { entry in !merged.contexts.contains { $0.name == entry.name } }
+            if merged.currentContext?.isEmpty ?? true { merged.currentContext = config.currentContext }
+            read += 1
+        }
+        guard read > 0 else { throw .configuration("none of the kubeconfig files exists: \(paths.joined(separator: ", "))") }
+        return merged
     }
 
     /// The kubeconfig in `bytes`, read from `path` (for messages, and as the folder relative paths start from).
@@ -90,55 +151,139 @@ public struct KubeConfig: Decodable, Sendable {
                 throw .syntax(document: 1, problem: "the file is empty", mark: Mark(line: 1, column: 1))
             }
             var config = try YAMLDecoder().decode(KubeConfig.self, from: node)
-            config.directory = (path as NSString).deletingLastPathComponent
+            let directory = (path as NSString).deletingLastPathComponent
+            let folder = directory.isEmpty ? "." : directory
+            for index in config.clusters.indices { config.clusters[index].directory = folder }
+            for index in (config.users ?? []).indices { config.users?[index].directory = folder }
             return config
         } catch {
             throw .configuration("\(path): \(error)")
         }
     }
 
+    /// What the command line may set beside the context, as kubectl's flags of the same names.
+    public struct Overrides: Sendable {
+        public var context: String?
+        public var cluster: String?
+        public var user: String?
+        /// `--as`, `--as-group`: over the kubeconfig's `as` and `as-groups`.
+        public var impersonate: String?
+        public var impersonateGroups: [String] = []
+
+        public init(context: String? = nil, cluster: String? = nil, user: String? = nil, impersonate: String? = nil,
+                    impersonateGroups: [String] = []) {
+            self.context = context
+            self.cluster = cluster
+            self.user = user
+            self.impersonate = impersonate
+            self.impersonateGroups = impersonateGroups
+        }
+    }
+
     /// The endpoint of `context` (default: current-context), and that context's namespace.
     public func endpoint(context name: String? = nil) throws(KubeError) -> (endpoint: KubeEndpoint, namespace: String?) {
-        guard let contextName = name ?? currentContext else {
+        try endpoint(Overrides(context: name))
+    }
+
+    /// The endpoint the context and the overrides name; every name that is not in the kubeconfig is an error that
+    /// says which, rather than a request as nobody.
+    public func endpoint(_ overrides: Overrides) throws(KubeError) -> (endpoint: KubeEndpoint, namespace: String?) {
+        guard let contextName = overrides.context ?? currentContext, !contextName.isEmpty else {
             throw .configuration("no current-context; pass --context")
         }
         guard let context = contexts.first(where: { $0.name == contextName })?.value else {
             throw .configuration("context \"\(contextName)\" is not in the kubeconfig (contexts: \(contexts.map(\.name).joined(separator: ", ")))")
         }
-        guard let cluster = clusters.first(where: { $0.name == context.cluster })?.value else {
-            throw .configuration("cluster \"\(context.cluster)\" of context \"\(contextName)\" is not in the kubeconfig")
+        let clusterName = overrides.cluster ?? context.cluster
+        guard let cluster = clusters.first(where: { $0.name == clusterName }) else {
+            throw .configuration("cluster \"\(clusterName)\" of context \"\(contextName)\" is not in the kubeconfig (clusters: \(clusters.map(\.name).joined(separator: ", ")))")
         }
-        let user = context.user.flatMap { name in users?.first { $0.name == name }?.value }
-        if user?.exec != nil || user?.authProvider != nil {
-            throw .configuration("user \"\(context.user ?? "")\" authenticates with an exec or auth-provider plugin, which ScaleGuard does not run; use a token, tokenFile or client certificate (for example a ServiceAccount token)")
+        let userName = overrides.user ?? context.user
+        var user: Named<User>?
+        if let userName, !userName.isEmpty {
+            guard let found = users?.first(where: { $0.name == userName }) else {
+                throw .configuration("user \"\(userName)\" of context \"\(contextName)\" is not in the kubeconfig (users: \((users ?? []).map(\.name).joined(separator: ", ")))")
+            }
+            user = found
         }
-        let ca = try bytes(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, what: "certificate-authority")
-        let cert = try bytes(data: user?.clientCertificateData, file: user?.clientCertificate, what: "client-certificate")
-        let key = try bytes(data: user?.clientKeyData, file: user?.clientKey, what: "client-key")
+        let ca = try bytes(data: cluster.value.certificateAuthorityData, file: cluster.value.certificateAuthority, in: cluster.directory,
+                           what: "certificate-authority")
+        let verifyPeer = !(cluster.value.insecureSkipTLSVerify ?? false)
+        let credentials = try credentials(of: user, cluster: cluster.value, ca: ca, verifyPeer: verifyPeer)
+        let u = user?.value
+        let cert = try bytes(data: u?.clientCertificateData, file: u?.clientCertificate, in: user?.directory ?? ".", what: "client-certificate")
+        let key = try bytes(data: u?.clientKeyData, file: u?.clientKey, in: user?.directory ?? ".", what: "client-key")
         let tls: TLSContext
         do {
-            tls = try TLSContext.client(caBundle: ca, certificate: cert, privateKey: key,
-                                        verifyPeer: !(cluster.insecureSkipTLSVerify ?? false))
+            tls = try TLSContext.client(caBundle: ca, certificate: cert, privateKey: key, verifyPeer: verifyPeer)
         } catch {
             throw .configuration("context \"\(contextName)\": \(error)")
         }
-        let credentials: KubeEndpoint.Credentials
-        if let token = user?.token {
-            credentials = .token(token)
-        } else if let file = user?.tokenFile {
-            credentials = .tokenFile(resolve(file))
+        var endpoint = try KubeEndpoint(server: cluster.value.server, tls: tls, credentials: credentials, serverName: cluster.value.tlsServerName)
+        if let url = cluster.value.proxyURL, !url.isEmpty {
+            endpoint.proxy = try HTTPProxy(url: url)
         } else {
-            credentials = .none
+            endpoint.proxy = try HTTPProxy.fromEnvironment(for: endpoint.host)
         }
-        let endpoint = try KubeEndpoint(server: cluster.server, tls: tls, credentials: credentials, serverName: cluster.tlsServerName)
+        if let who = overrides.impersonate ?? u?.impersonate {
+            endpoint.impersonation = .init(user: who, uid: overrides.impersonate == nil ? u?.impersonateUID : nil,
+                                           groups: overrides.impersonateGroups.isEmpty ? (u?.impersonateGroups ?? []) : overrides.impersonateGroups)
+        } else if !overrides.impersonateGroups.isEmpty || !(u?.impersonateGroups ?? []).isEmpty {
+            throw .configuration("--as-group (or as-groups) needs --as (or as): the API server impersonates groups only with a user")
+        }
         return (endpoint, context.namespace)
     }
 
-    private func resolve(_ path: String) -> String {
+    private func credentials(of user: Named<User>?, cluster: Cluster, ca: [UInt8]?, verifyPeer: Bool) throws(KubeError) -> KubeEndpoint.Credentials {
+        guard let user else { return .none }
+        if let provider = user.value.authProvider {
+            throw .configuration(Self.replacement(forAuthProvider: provider.name ?? "", user: user.name))
+        }
+        if let exec = user.value.exec {
+            guard let command = exec.command, !command.isEmpty else { throw .configuration("user \"\(user.name)\": exec needs a command") }
+            guard let apiVersion = exec.apiVersion,
+                  ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"].contains(apiVersion) else {
+                throw .configuration("user \"\(user.name)\": exec apiVersion must be client.authentication.k8s.io/v1 or v1beta1")
+            }
+            let mode = exec.interactiveMode ?? (apiVersion.hasSuffix("/v1") ? "" : "IfAvailable")
+            guard ["Never", "IfAvailable", "Always"].contains(mode) else {
+                throw .configuration("user \"\(user.name)\": exec interactiveMode must be Never, IfAvailable or Always (required in v1)")
+            }
+            var config = ExecPlugin.Config(command: command)
+            config.args = exec.args ?? []
+            config.env = exec.env ?? []
+            config.apiVersion = apiVersion
+            config.installHint = exec.installHint
+            config.provideClusterInfo = exec.provideClusterInfo ?? false
+            config.interactiveMode = mode
+            config.directory = user.directory
+            config.server = cluster.server
+            config.certificateAuthority = ca
+            config.verifyPeer = verifyPeer
+            let timeout = ProcessInfo.processInfo.environment["SCALEGUARD_EXEC_TIMEOUT"].flatMap(Double.init).map { min(max($0, 0.1), 3600) }
+            return .exec(ExecPlugin(config: config, timeout: timeout ?? 120))
+        }
+        if let token = user.value.token { return .token(token) }
+        if let file = user.value.tokenFile { return .tokenFile(Self.resolve(file, in: user.directory)) }
+        return .none
+    }
+
+    /// The auth-provider plugins Kubernetes removed, and what replaced each.
+    static func replacement(forAuthProvider name: String, user: String) -> String {
+        let how = switch name {
+        case "oidc": "log in through an exec plugin instead, as kubelogin sets up (kubectl oidc-login setup)"
+        case "gcp": "install gke-gcloud-auth-plugin and run gcloud container clusters get-credentials again"
+        case "azure": "run kubelogin convert-kubeconfig (Azure's kubelogin) to switch to its exec plugin"
+        default: "use an exec plugin, a token or a client certificate"
+        }
+        return "user \"\(user)\" logs in with the \(name.isEmpty ? "unnamed" : name) auth-provider, which Kubernetes removed in 1.26: \(how)"
+    }
+
+    private static func resolve(_ path: String, in directory: String) -> String {
         path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
     }
 
-    private func bytes(data: String?, file: String?, what: String) throws(KubeError) -> [UInt8]? {
+    private func bytes(data: String?, file: String?, in directory: String, what: String) throws(KubeError) -> [UInt8]? {
         if let data {
             guard let decoded = Data(base64Encoded: data, options: .ignoreUnknownCharacters) else {
                 throw .configuration("\(what)-data is not base64")
@@ -146,6 +291,6 @@ public struct KubeConfig: Decodable, Sendable {
             return [UInt8](decoded)
         }
         guard let file else { return nil }
-        do { return try BoundedFile.read(resolve(file)) } catch { throw .configuration(error.description(of: what)) }
+        do { return try BoundedFile.read(Self.resolve(file, in: directory)) } catch { throw .configuration(error.description(of: what)) }
     }
 }

@@ -12,6 +12,10 @@ public struct KubeEndpoint: Sendable {
     public var serverName: String
     public var tls: TLSContext
     public var credentials: Credentials
+    /// Who requests are made as (`--as`, `--as-group`, the kubeconfig's `as` and `as-groups`), as kubectl sends it.
+    public var impersonation: Impersonation?
+    /// The HTTP proxy the API server is reached through, if any.
+    public var proxy: HTTPProxy?
     /// The Host header: the host, bracketed if IPv6, with the port unless it is 443.
     var authority: String { port == 443 ? Self.bracketed(host) : "\(Self.bracketed(host)):\(port)" }
 
@@ -23,6 +27,46 @@ public struct KubeEndpoint: Sendable {
         case token(String)
         /// Re-read on every request: projected service-account tokens rotate.
         case tokenFile(String)
+        /// A credential plugin's token or client certificate, cached until it expires.
+        case exec(ExecPlugin)
+    }
+
+    /// The `Impersonate-*` headers.
+    public struct Impersonation: Sendable, Equatable {
+        public var user: String
+        public var uid: String?
+        public var groups: [String]
+
+        public init(user: String, uid: String? = nil, groups: [String] = []) {
+            self.user = user
+            self.uid = uid
+            self.groups = groups
+        }
+
+        var headers: [(String, String)] {
+            [("Impersonate-User", user)] + (uid.map { [("Impersonate-Uid", $0)] } ?? []) + groups.map { ("Impersonate-Group", $0) }
+        }
+    }
+
+    /// What a request authenticates with now: a bearer token, the TLS context (with a plugin's client certificate),
+    /// and which plugin run gave them (to forget that run after a 401).
+    struct Authentication {
+        var token: String?
+        var tls: TLSContext
+        var pluginRun: Int?
+    }
+
+    func authentication() throws(KubeError) -> Authentication {
+        if case .exec(let plugin) = credentials {
+            let credential = try plugin.credential()
+            return Authentication(token: credential.token, tls: credential.tls ?? tls, pluginRun: credential.serial)
+        }
+        return Authentication(token: try bearerToken(), tls: tls, pluginRun: nil)
+    }
+
+    /// After a 401: the plugin runs again at the next request, unless a newer credential already replaced this one.
+    func refused(pluginRun: Int?) {
+        if case .exec(let plugin) = credentials, let pluginRun { plugin.invalidate(serial: pluginRun) }
     }
 
     public init(server: String, tls: TLSContext, credentials: Credentials, serverName: String? = nil) throws(KubeError) {
@@ -40,6 +84,7 @@ public struct KubeEndpoint: Sendable {
         switch credentials {
         case .none: return nil
         case .token(let token): return token
+        case .exec(let plugin): return try plugin.credential().token
         case .tokenFile(let path):
             let bytes: [UInt8]
             do { bytes = try BoundedFile.read(path, limit: 1 << 20) } catch { throw .configuration(error.description(of: "the token file")) }
@@ -65,6 +110,8 @@ public struct KubeEndpoint: Sendable {
         } catch {
             throw .configuration("\(directory)/ca.crt: \(error)")
         }
-        return try KubeEndpoint(server: "https://\(bracketed(host)):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
+        var endpoint = try KubeEndpoint(server: "https://\(bracketed(host)):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
+        endpoint.proxy = try HTTPProxy.fromEnvironment(for: host, environment)
+        return endpoint
     }
 }

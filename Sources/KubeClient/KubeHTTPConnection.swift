@@ -15,16 +15,29 @@ final class KubeHTTPConnection {
     static let limits = HTTPLimits(maxLineBytes: 16 * 1024, maxHeadBytes: 64 * 1024, maxHeaderCount: 200, maxBodyBytes: 256 << 20)
 
     private let registry: ConnectionRegistry
+    /// The credential plugin run whose certificate this connection presents, if any.
+    private let certificateRun: Int?
+    /// The plugin run whose credential the last request carried: forgotten if the API server answers 401.
+    private(set) var pluginRun: Int?
 
     init(endpoint: KubeEndpoint, timeout: Double, registry: ConnectionRegistry) throws(KubeError) {
         self.endpoint = endpoint
         self.registry = registry
         decoder = HTTPResponseDecoder(limits: Self.limits)
+        let authentication = try endpoint.authentication()
+        certificateRun = authentication.token == nil ? authentication.pluginRun : nil
         let fd: Int32
+        if let proxy = endpoint.proxy {
+            fd = try proxy.tunnel(to: endpoint.host, port: endpoint.port, timeout: timeout)
+        } else {
+            do throws(TLSError) { fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout) } catch {
+                throw .transport("\(endpoint.host):\(endpoint.port): \(error)")
+            }
+        }
         do throws(TLSError) {
-            fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout)
-            tls = try TLSConnection(context: endpoint.tls, fd: fd, serverName: endpoint.serverName)
+            tls = try TLSConnection(context: authentication.tls, fd: fd, serverName: endpoint.serverName)
         } catch {
+            Socket.close(fd)
             throw .transport("\(endpoint.host):\(endpoint.port): \(error)")
         }
         guard registry.register(fd) else { throw .transport("the client is stopping") }
@@ -44,7 +57,10 @@ final class KubeHTTPConnection {
     /// body (a watch stream) has no total limit: the caller bounds each event in it.
     func send(method: String = "GET", path: String, body: [UInt8]? = nil, timeout: Double, endless: Bool = false) throws(KubeError) {
         var headers = HTTPHeaders([("Host", endpoint.authority), ("Accept", "application/json"), ("User-Agent", "scaleguard/0.1")])
-        if let token = try endpoint.bearerToken() { headers.add("Authorization", "Bearer \(token)") }
+        let authentication = try endpoint.authentication()
+        if let token = authentication.token { headers.add("Authorization", "Bearer \(token)") }
+        pluginRun = authentication.token != nil ? authentication.pluginRun : certificateRun
+        for (name, value) in endpoint.impersonation?.headers ?? [] { headers.add(name, value) }
         if let body {
             headers.add("Content-Type", "application/json")
             headers.add("Content-Length", String(body.count))

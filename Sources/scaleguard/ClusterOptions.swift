@@ -12,6 +12,18 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Kubeconfig context (default: current-context).")
     var context: String?
 
+    @Option(help: "Kubeconfig cluster to use instead of the context's.")
+    var cluster: String?
+
+    @Option(help: "Kubeconfig user to use instead of the context's.")
+    var user: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("User to impersonate, as kubectl --as.", valueName: "user"))
+    var impersonate: String?
+
+    @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate (repeatable), as kubectl --as-group.", valueName: "group"))
+    var impersonateGroups: [String] = []
+
     @Flag(help: "Use the pod's service account (the default inside a pod).")
     var inCluster = false
 
@@ -25,24 +37,28 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
-    /// Whether the user asked for a live cluster, or is in a pod where that is the natural default.
-    var wanted: Bool {
-        kubeconfig != nil || context != nil || inCluster || ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil
+    /// The service account, when asked for or when in a pod with no kubeconfig named.
+    private var usesServiceAccount: Bool {
+        inCluster || (kubeconfig == nil && context == nil && ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil)
+    }
+
+    private var overrides: KubeConfig.Overrides {
+        .init(context: context, cluster: cluster, user: user, impersonate: impersonate, impersonateGroups: impersonateGroups)
     }
 
     func endpoint() throws(KubeError) -> KubeEndpoint {
-        if inCluster || (kubeconfig == nil && context == nil && ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil) {
-            return try KubeEndpoint.inCluster()
+        if usesServiceAccount {
+            var endpoint = try KubeEndpoint.inCluster()
+            if let impersonate { endpoint.impersonation = .init(user: impersonate, groups: impersonateGroups) }
+            return endpoint
         }
-        return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).endpoint
+        return try KubeConfig.load(paths: KubeConfig.paths(explicit: kubeconfig)).endpoint(overrides).endpoint
     }
 
     /// The namespace of the kubeconfig context, as kubectl uses it for objects that name none.
     func contextNamespace() throws(KubeError) -> String? {
-        if inCluster || (kubeconfig == nil && context == nil && ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil) {
-            return nil
-        }
-        return try KubeConfig.load(KubeConfig.path(explicit: kubeconfig)).endpoint(context: context).namespace
+        if usesServiceAccount { return nil }
+        return try KubeConfig.load(paths: KubeConfig.paths(explicit: kubeconfig)).endpoint(overrides).namespace
     }
 
     func watcher(logger: Logger, kinds: KindRegistry = .builtIn) throws(KubeError) -> ClusterWatcher {

@@ -54,8 +54,10 @@ import Testing
         #expect(lab.host == "::1" && lab.port == 8443)
         #expect(try lab.bearerToken() == nil)
 
-        let exec = #expect(throws: KubeError.self) { try config.endpoint(context: "sso") }
-        #expect(exec?.description.contains("exec or auth-provider plugin, which ScaleGuard does not run") == true)
+        let exec = try config.endpoint(context: "sso").endpoint
+        if case .exec(let plugin) = exec.credentials { #expect(plugin.runs == 0, "a plugin runs when a request needs it") } else {
+            Issue.record("an exec user reads as a plugin: \(exec.credentials)")
+        }
         let missing = #expect(throws: KubeError.self) { try config.endpoint(context: "nope") }
         #expect(missing?.description.contains("context \"nope\" is not in the kubeconfig (contexts: prod, dev, lab, sso)") == true)
         #expect(KubeConfig.path(explicit: nil, environment: ["KUBECONFIG": "/a:/b", "HOME": "/h"]) == "/a")
