@@ -61,7 +61,8 @@ struct CheckCommand: ParsableCommand {
 
     /// Only a flag that names a cluster, or being kubectl's plugin, turns the live view on: checks in CI stay offline.
     var useCluster: Bool {
-        !offline && (Invocation.isKubectlPlugin || live || cluster.kubeconfig != nil || cluster.context != nil || cluster.inCluster)
+        !offline && (Invocation.isKubectlPlugin || live || cluster.kubeconfig != nil || cluster.context != nil || cluster.cluster != nil
+            || cluster.user != nil || cluster.inCluster)
     }
 
     func run() throws {

@@ -60,6 +60,47 @@ import Testing
         #expect(broken.status == 2 && broken.stderr.contains("127.0.0.1:1"), "--context picks another cluster: \(broken.stderr)")
     }
 
+    /// The managed-cluster shape through the plugin door: KUBECONFIG of two files, the user an exec plugin
+    /// (an aws eks get-token stand-in) in the second; kubectl hands the plugin its environment as it is.
+    @Test func anExecLoginInASecondKubeconfigFileWorksThroughKubectl() throws {
+        let plugin = try Plugin()
+        plugin.cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", namespace: "ml", selector: ["app": "web"]))
+        let bin = plugin.directory.appendingPathComponent("aws")
+        let runs = plugin.directory.appendingPathComponent("aws-runs")
+        let token = try String(contentsOfFile: plugin.cluster.tokenFile, encoding: .utf8)
+        try Data("""
+        #!/bin/sh
+        echo "$@" >> \(runs.path)
+        printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{},"status":{"expirationTimestamp":"2099-01-01T00:00:00Z","token":"\(token)"}}'
+
+        """.utf8).write(to: bin)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.path)
+        let clusters = plugin.directory.appendingPathComponent("clusters.yaml").path
+        let users = plugin.directory.appendingPathComponent("users.yaml").path
+        let original = try String(contentsOfFile: plugin.kubeconfig, encoding: .utf8)
+        try Data(original.replacingOccurrences(of: "user: tester, namespace: ml", with: "user: eks-user, namespace: ml").utf8)
+            .write(to: URL(fileURLWithPath: clusters))
+        try Data("""
+        apiVersion: v1
+        kind: Config
+        users:
+          - name: eks-user
+            user:
+              exec:
+                apiVersion: client.authentication.k8s.io/v1beta1
+                command: aws
+                args: [--region, us-west-2, eks, get-token, --cluster-name, fake]
+                interactiveMode: IfAvailable
+        """.utf8).write(to: URL(fileURLWithPath: users))
+        let path = "\(plugin.directory.path):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try Shell.run("/usr/bin/env", ["PATH=\(path)", "KUBECONFIG=\(clusters):\(users)", "kubectl", "scaleguard", "check", "-"],
+                                   stdin: Data(Self.webB.utf8))
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Deployment ml/web-b overlaps Deployment ml/web-a"))
+        let calls = try String(contentsOf: runs, encoding: .utf8).split(separator: "\n")
+        #expect(calls == ["--region us-west-2 eks get-token --cluster-name fake"], "one run for every list and watch: \(calls)")
+    }
+
     @Test func auditTakesANamespace() throws {
         let plugin = try Plugin()
         for namespace in ["ml", "web"] {
