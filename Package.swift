@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "Primitives", "FakeKubeAPI"]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard"]),
+        .testTarget(name: "KubeClientTests", dependencies: [
+            "KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )
 

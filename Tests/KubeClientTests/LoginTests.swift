@@ -1,6 +1,8 @@
 import FakeKubeAPI
 import Foundation
 import KubeClient
+import Logging
+import ScaleGuardCore
 import Testing
 
 /// The kubeconfigs people have: exec credential plugins (stand-ins shaped like aws eks get-token,
@@ -57,7 +59,7 @@ import Testing
         let cluster = try FakeCluster(token: "k8s-aws-v1.token")
         let login = try PluginLogin(cluster, status: #"{"token":"k8s-aws-v1.token","expirationTimestamp":"\#(Self.timestamp(900))"}"#)
         let client = try login.client()
-        for _ in 0..<200 { _ = try client.get(FakeCluster.deployments) }
+        for _ in 0..<1000 { _ = try client.get(FakeCluster.deployments) }
         #expect(login.runCount == 1, "one run while the credential is good")
     }
 
@@ -84,6 +86,31 @@ import Testing
         cluster.api.token = "never"
         #expect(throws: KubeError.self) { try client.get(FakeCluster.deployments) }
         #expect(login.runCount == 4)
+    }
+
+    /// What `serve` does: watches opened with one credential keep streaming; the lists and watches opened after it
+    /// expires, or after the API server stops taking it, run the plugin again and carry on.
+    @Test func watchesLiveThroughARenewedCredential() throws {
+        let cluster = try FakeCluster(token: "first")
+        let current = cluster.directory.appendingPathComponent("current-token")
+        try Data("first".utf8).write(to: current)
+        let runs = cluster.directory.appendingPathComponent("plugin-runs").path
+        let script = "echo run >> \(runs)\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat \(current.path))\"\n"
+        let login = try PluginLogin(cluster, status: "", script: script)
+        var options = ClusterWatcher.Options()
+        options.resources = [.deployments]
+        options.backoffMax = 0.3
+        options.watchTimeoutSeconds = 1
+        let watcher = ClusterWatcher(client: try login.client(), options: options, logger: Logger(label: "test"))
+        watcher.start()
+        defer { watcher.stop() }
+        #expect(watcher.waitForSync(seconds: 10))
+        try Data("second".utf8).write(to: current)
+        cluster.api.token = "second"
+        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("after-rotation", selector: ["app": "r"]))
+        #expect(eventually(10) { watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "after-rotation")) != nil })
+        #expect(eventually(10) { login.runCount >= 2 }, "the watch reopened after its timeout with the refused token, and the plugin ran again")
+        #expect(eventually(5) { watcher.cache.notReadyReasons.isEmpty }, "\(watcher.cache.notReadyReasons)")
     }
 
     /// gke-gcloud-auth-plugin's shape: provideClusterInfo hands the cluster over in KUBERNETES_EXEC_INFO.
