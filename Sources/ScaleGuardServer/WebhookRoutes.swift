@@ -27,6 +27,8 @@ public final class WebhookRoutes: HTTPResponder {
     let authorizer: EndpointAuthorizer?
     /// nil: `/validate` takes any client.
     let validateClients: ValidateClients?
+    /// One lock per namespace for the decisions that can change what selects what.
+    let decisions = KeyedLocks()
 
     public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger,
                 authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil) {
@@ -115,11 +117,8 @@ public final class WebhookRoutes: HTTPResponder {
         guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
 
         let notes = source.stalenessWarning.map { [$0] } ?? []
-        let (response, verdict) = reviewer.review(admission, in: source.view, notes: notes)
+        let (response, verdict) = decide(admission, notes: notes)
         if let verdict {
-            if verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
-                source.admitted(object.defaultingNamespace(admission.namespace ?? ""))
-            }
             if !verdict.allowed {
                 metrics.denied(verdict.denials.map(\.rule))
                 logger.info("denied", metadata: [
@@ -133,6 +132,32 @@ public final class WebhookRoutes: HTTPResponder {
         let body = AdmissionReview.responseJSON(apiVersion: review.apiVersion, response)
         let verdictLabel = verdict.map { $0.allowed ? "allowed" : "denied" } ?? "allowed"
         return (HTTPResponse(status: 200, contentType: "application/json", body: body), verdictLabel)
+    }
+
+    /// Reads the view, decides, and records what it allowed. An admission that can change what selects what does
+    /// all three holding its namespace's lock: two overlapping workloads arriving at once on two event loops are
+    /// decided one after the other, the second with the first in view. Others take no lock.
+    private func decide(_ admission: AdmissionRequest, notes: [String]) -> (AdmissionResponse, Verdict?) {
+        let namespace = admission.namespace ?? ""
+        let decide = { () -> (AdmissionResponse, Verdict?) in
+            let (response, verdict) = self.reviewer.review(admission, in: self.source.view, notes: notes)
+            if let verdict, verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
+                self.source.admitted(object.defaultingNamespace(namespace))
+            }
+            return (response, verdict)
+        }
+        guard !admission.isDryRun, Self.changesSelection(admission) else { return decide() }
+        return decisions.withLock(namespace, decide)
+    }
+
+    static func changesSelection(_ admission: AdmissionRequest) -> Bool {
+        guard ["CREATE", "UPDATE"].contains(admission.operation), (admission.subResource ?? "").isEmpty,
+              case .object(let object)? = admission.object else { return false }
+        switch admission.oldObject {
+        case .object(let old)?: return SelectionChange.changes(object, from: old)
+        case .unreadable?: return object.isChecked
+        case nil: return SelectionChange.changes(object, from: nil)
+        }
     }
 
     // MARK: - /check

@@ -24,6 +24,7 @@ enum Reviews {
     static func review(_ object: [String: Any]?, uid: String = UUID().uuidString, operation: String = "CREATE",
                        apiVersion: String = "admission.k8s.io/v1", dryRun: Bool = false, oldObject: [String: Any]? = nil) -> Data {
         let name = ((object?["metadata"] as? [String: Any])?["name"] as? String) ?? ""
+        let namespace = ((object?["metadata"] as? [String: Any])?["namespace"] as? String) ?? "default"
         let kind = object?["kind"] as? String ?? "Deployment"
         // The group and version the object names, as the API server fills them in.
         let apiVersionParts = (object?["apiVersion"] as? String ?? "apps/v1").split(separator: "/").map(String.init)
@@ -34,7 +35,7 @@ enum Reviews {
             "kind": ["group": group, "version": version, "kind": kind],
             "resource": ["group": group, "version": version, "resource": kind.lowercased() + "s"],
             "requestKind": ["group": group, "version": version, "kind": kind],
-            "name": name, "namespace": "default", "operation": operation,
+            "name": name, "namespace": namespace, "operation": operation,
             "userInfo": ["username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"]],
             "object": object ?? NSNull(), "oldObject": oldObject ?? NSNull(), "dryRun": dryRun,
             "options": ["kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1", "fieldManager": "kubectl-client-side-apply"],
