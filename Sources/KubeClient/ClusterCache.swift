@@ -49,11 +49,16 @@ public final class ClusterCache: ClusterViewSource {
     public let maxStaleness: Double
     public let pendingTTL: Double
     public let publishInterval: Double
+    /// Whether a watch broken past `maxStaleness` makes the replica unready. Off by default: a partition between
+    /// the webhook and the API server would take every replica out of the Service at once, and with
+    /// `failurePolicy: Fail` the cluster could take no writes. Staleness is then a warning, a gauge and an alert.
+    public let staleMeansUnready: Bool
 
     public init(resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30,
-                publishInterval: Double = 0.1) {
+                publishInterval: Double = 0.1, staleMeansUnready: Bool = false) {
         states = Mutex(Dictionary(uniqueKeysWithValues: resources.map { ($0, ResourceState()) }))
         allSynced.store(resources.isEmpty, ordering: .relaxed)
+        self.staleMeansUnready = staleMeansUnready
         self.maxStaleness = maxStaleness
         self.pendingTTL = pendingTTL
         self.publishInterval = publishInterval
@@ -72,7 +77,7 @@ public final class ClusterCache: ClusterViewSource {
                 if !state.synced && !state.missing {
                     return "\(resource) not synced yet" + (state.lastError.map { " (\($0))" } ?? "")
                 }
-                if let since = state.brokenSince, Double(now.nanoseconds &- since.nanoseconds) / 1e9 > maxStaleness {
+                if staleMeansUnready, let since = state.brokenSince, Double(now.nanoseconds &- since.nanoseconds) / 1e9 > maxStaleness {
                     return "\(resource) watch broken for \(Int(Double(now.nanoseconds &- since.nanoseconds) / 1e9))s: \(state.lastError ?? "unknown error")"
                 }
                 return nil

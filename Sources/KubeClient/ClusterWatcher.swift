@@ -23,11 +23,14 @@ public final class ClusterWatcher: Sendable {
         public var backoffMax = 30.0
         /// How long an object this replica allowed counts before a watch shows it.
         public var pendingTTL = 30.0
+        /// A watch broken past `maxStaleness` fails readiness (the old behaviour, opt-in).
+        public var staleMeansUnready = false
         public init() {}
     }
 
     public init(client: KubeAPIClient, options: Options = Options(), logger: Logger) {
-        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL)
+        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL,
+                                 staleMeansUnready: options.staleMeansUnready)
         self.cache = cache
         self.client = client
         var timing = Reflector.Timing()

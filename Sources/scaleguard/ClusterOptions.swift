@@ -27,7 +27,7 @@ struct ClusterOptions: ParsableArguments {
     @Flag(help: "Use the pod's service account (the default inside a pod).")
     var inCluster = false
 
-    @Option(help: "Seconds a broken watch may last before /readyz fails and verdicts warn that the view is stale.")
+    @Option(help: "Seconds a broken watch may last before verdicts warn that the view is stale (and, with --stale-unready, /readyz fails).")
     var maxStaleness: Double = 60
 
     func validate() throws {
@@ -61,11 +61,12 @@ struct ClusterOptions: ParsableArguments {
         return try KubeConfig.load(paths: KubeConfig.paths(explicit: kubeconfig)).endpoint(overrides).namespace
     }
 
-    func watcher(logger: Logger, kinds: KindRegistry = .builtIn) throws(KubeError) -> ClusterWatcher {
+    func watcher(logger: Logger, kinds: KindRegistry = .builtIn, staleUnready: Bool = false) throws(KubeError) -> ClusterWatcher {
         var options = ClusterWatcher.Options()
         options.kinds = kinds
         options.resources = WatchedResource.all(for: kinds)
         options.maxStaleness = maxStaleness
+        options.staleMeansUnready = staleUnready
         if let retry = Self.seconds(from: "SCALEGUARD_MISSING_API_RETRY") {
             options.missingRetry = retry
         }

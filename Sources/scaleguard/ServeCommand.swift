@@ -55,6 +55,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Use the embedded demo cluster view (an A100 Deployment of model llama and its PodAutoscaler).")
     var demo = false
 
+    @Flag(help: "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert.")
+    var staleUnready = false
+
     @OptionGroup(title: "Live cluster view")
     var cluster: ClusterOptions
 
@@ -159,7 +162,7 @@ struct ServeCommand: ParsableCommand {
                 source = StaticClusterView(objects: objects)
                 logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
             } else {
-                let live = try cluster.watcher(logger: logger, kinds: policy.kinds)
+                let live = try cluster.watcher(logger: logger, kinds: policy.kinds, staleUnready: staleUnready)
                 live.start()
                 watcher = live
                 source = live.cache

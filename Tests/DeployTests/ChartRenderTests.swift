@@ -54,6 +54,7 @@ import YAML
         let args = container?["args"]?.strings ?? []
         #expect(args.contains("--probe-listen=0.0.0.0:8081") && args.contains("--endpoint-auth=kubernetes"))
         #expect(!args.contains { $0.hasPrefix("--client-ca") })
+        #expect(!args.contains("--stale-unready"), "a stale view is a warning and an alert by default, not a readiness failure")
         #expect(pod?["affinity"]?["podAntiAffinity"] != nil)
         #expect(container?["lifecycle"]?["preStop"]?["exec"]?["command"]?.strings == ["sleep", "5"])
         #expect(pod?["terminationGracePeriodSeconds"]?.text == "30")
@@ -92,7 +93,7 @@ import YAML
         #expect(certificate["spec"]?["dnsNames"]?.strings == ["scaleguard.scaleguard-system.svc", "scaleguard.scaleguard-system.svc.cluster.local"])
         #expect(certificate["spec"]?["secretName"]?.text == "scaleguard-tls")
         let alerts = (chart.first("PrometheusRule")?["spec"]?["groups"]?[0]?["rules"]?.items ?? []).compactMap { $0["alert"]?.text }
-        #expect(alerts.contains("ScaleGuardViolations") && alerts.contains("ScaleGuardCertificateExpiresSoon"))
+        #expect(alerts.contains("ScaleGuardViolations") && alerts.contains("ScaleGuardCertificateExpiresSoon") && alerts.contains("ScaleGuardViewStale"))
 
         // The policy the ConfigMap carries is one the server reads.
         let policyText = try #require(chart.first("ConfigMap")?["data"]?["policy.yaml"]?.text)

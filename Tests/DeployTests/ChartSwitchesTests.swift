@@ -89,7 +89,7 @@ import YAML
         affinity: {nodeAffinity: {}}
         priorityClassName: system-cluster-critical
         containerPort: 9443
-        server: {logFormat: text, logLevel: debug, shutdownGrace: 20, shutdownDelaySeconds: 0, maxStaleness: 30, auditInterval: 0, extraArgs: [--workers=4]}
+        server: {logFormat: text, logLevel: debug, shutdownGrace: 20, shutdownDelaySeconds: 0, maxStaleness: 30, staleUnready: true, auditInterval: 0, extraArgs: [--workers=4]}
         tls: {secretName: my-tls}
         """)
         let deployment = try #require(chart.first("Deployment"))
@@ -105,7 +105,7 @@ import YAML
         #expect(pod["spec"]?["priorityClassName"]?.text == "system-cluster-critical")
         #expect(container["ports"]?[0]?["containerPort"]?.text == "9443")
         #expect(container["args"]?.strings?.contains("--listen=0.0.0.0:9443") == true)
-        for flag in ["--log-format=text", "--log-level=debug", "--shutdown-grace=20", "--max-staleness=30", "--audit-interval=0", "--workers=4"] {
+        for flag in ["--log-format=text", "--log-level=debug", "--shutdown-grace=20", "--max-staleness=30", "--stale-unready", "--audit-interval=0", "--workers=4"] {
             #expect(container["args"]?.strings?.contains(flag) == true, "\(flag)")
         }
         #expect(container["lifecycle"] == nil, "no preStop sleep when shutdownDelaySeconds is 0")

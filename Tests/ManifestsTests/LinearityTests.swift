@@ -1,18 +1,25 @@
 import Dispatch
+import Glibc
 import Manifests
 import ScaleGuardCore
 import Testing
 import YAML
 
 /// Every step from bytes to a verdict stays linear (or n log n) in its input: 40,000 items of a shape may cost
-/// about four times 10,000, never sixteen. A ratio, not a time, so that a slow or busy machine cannot fail it.
+/// about four times 10,000 (under 8 with a busy machine), never sixteen. A ratio of CPU times, not a time.
 @Suite(.serialized) struct LinearityTests {
-    /// The best of three runs, in seconds.
+    /// The best of three runs, in seconds of this thread's CPU: another process busy on the machine (a fuzzer, a
+    /// build) stretches wall time but not the work this thread does.
     func seconds(_ body: () -> Void) -> Double {
-        (0..<3).map { _ in
-            let start = DispatchTime.now().uptimeNanoseconds
+        func now() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        return (0..<3).map { _ in
+            let start = now()
             body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return now() - start
         }.min() ?? 0
     }
 
@@ -53,7 +60,7 @@ import YAML
     func fortyThousandCostAboutFourTimesTenThousand(_ shape: String) throws {
         let make = try #require(Self.shapes.first { $0.0 == shape }?.1)
         let measured = ratio(make, manifests)
-        #expect(measured <= 6, "\(shape): 40k took \(measured)x the time of 10k")
+        #expect(measured <= 8, "\(shape): 40k took \(measured)x the time of 10k")
     }
 
     @Test func aReviewWithManyLabelsReadsInLinearTime() {
@@ -66,6 +73,6 @@ import YAML
             guard let request = (try? AdmissionReview.read(json: bytes))?.request else { return }
             _ = reviewer.review(request, in: ClusterView())
         }
-        #expect(measured <= 6, "40k labels took \(measured)x the time of 10k")
+        #expect(measured <= 8, "40k labels took \(measured)x the time of 10k")
     }
 }

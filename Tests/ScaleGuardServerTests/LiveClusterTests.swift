@@ -86,10 +86,13 @@ import Testing
         #expect(badConfig.status == 2 && badConfig.stderr.contains("cannot read the kubeconfig /nonexistent"))
     }
 
-    /// A watch broken for longer than --max-staleness: verdicts carry the warning, /readyz fails, through the server.
-    @Test func aStaleViewWarnsInVerdictsAndFailsReadiness() throws {
+    /// A watch broken for longer than --max-staleness: verdicts carry the warning and the gauge grows, but /readyz
+    /// stays ready (every replica would fail it at once in a partition); with --stale-unready it fails.
+    @Test(arguments: [false, true])
+    func aStaleViewWarnsInVerdictsAndFailsReadinessOnlyWhenAskedTo(staleUnready: Bool) throws {
         let cluster = try FakeCluster()
-        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"], environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
+        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"] + (staleUnready ? ["--stale-unready"] : []),
+                                       environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let fresh = try Shell.curl(server, post, stdin: a40Review())
@@ -101,8 +104,10 @@ import Testing
         }
         #expect(staleness() == 0)
         cluster.api.stop()
-        #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).body.contains("watch broken")) == true })
-        #expect(try Shell.curl(server, ["\(server.probeURL)/readyz"]).status == 503)
+        #expect(eventually(15) { (staleness() ?? 0) > 1 })
+        let readiness = try Shell.curl(server, ["\(server.probeURL)/readyz?verbose"])
+        #expect(readiness.body.contains("watch broken"), "\(readiness.body)")
+        #expect(readiness.status == (staleUnready ? 503 : 200), "\(readiness.body)")
         let stale = try Shell.curl(server, post, stdin: a40Review())
         let response = Reviews.json(stale.body)["response"] as? [String: Any] ?? [:]
         #expect((response["warnings"] as? [String] ?? []).contains { $0.contains("may be stale") })
