@@ -18,6 +18,9 @@ public final class FakeKubeAPI: @unchecked Sendable {
         public var errorEvents = 0
         public var goneWatches = 0
         public var missingGroups: Set<String> = []
+        /// Writes (POST, PUT) that fail with 500 before they are applied, and writes that take this long first.
+        public var failWrites = 0
+        public var slowWriteSeconds = 0.0
         public init() {}
     }
 
@@ -27,18 +30,18 @@ public final class FakeKubeAPI: @unchecked Sendable {
         var line: [UInt8]
     }
 
-    private let lock = NSCondition()
-    private var objects: [String: [String: [UInt8]]] = [:]  // path → "ns/name" → the object's JSON
+    let lock = NSCondition()
+    var objects: [String: [String: [UInt8]]] = [:]  // path → "ns/name" → the object's JSON
     private var events: [Event] = []
     private var oldestRetained = 1
-    private var resourceVersion = 1
+    var resourceVersion = 1
     private var stopped = false
-    private var faultState = Faults()
+    var faultState = Faults()
     private var validToken: String?
     private var impersonations: [String] = []
     private var server: HTTPServer?
     /// The sorted keys of each resource, kept between pages (a page must not sort 100,000 names).
-    private var sortedKeys: [String: [String]] = [:]
+    var sortedKeys: [String: [String]] = [:]
     /// How often a quiet watch gets a BOOKMARK.
     public var bookmarkInterval = 1.0
     /// Who the tokens are and what they may do, for TokenReview and SubjectAccessReview.
@@ -157,13 +160,13 @@ public final class FakeKubeAPI: @unchecked Sendable {
 
     public var count: Int { lock.withLock { objects.values.reduce(0) { $0 + $1.count } } }
 
-    private func record(path: String, type: String, object: [String: Any]) {
+    func record(path: String, type: String, object: [String: Any]) {
         let line = (try? JSONSerialization.data(withJSONObject: ["type": type, "object": object])) ?? Data()
         events.append(Event(resourceVersion: resourceVersion, path: path, line: [UInt8](line) + [0x0A]))
         lock.broadcast()
     }
 
-    private static func stamped(_ object: [String: Any], _ resourceVersion: Int) -> [String: Any] {
+    static func stamped(_ object: [String: Any], _ resourceVersion: Int) -> [String: Any] {
         var stored = object
         var meta = stored["metadata"] as? [String: Any] ?? [:]
         meta["resourceVersion"] = String(resourceVersion)
@@ -171,11 +174,11 @@ public final class FakeKubeAPI: @unchecked Sendable {
         return stored
     }
 
-    private static func json(_ object: [String: Any]) -> [UInt8] {
+    static func json(_ object: [String: Any]) -> [UInt8] {
         [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
 
-    private static func key(_ object: [String: Any]) -> String {
+    static func key(_ object: [String: Any]) -> String {
         let meta = object["metadata"] as? [String: Any] ?? [:]
         return "\(meta["namespace"] as? String ?? "default")/\(meta["name"] as? String ?? "")"
     }
@@ -208,6 +211,7 @@ public final class FakeKubeAPI: @unchecked Sendable {
         if parts.count >= 2, parts[0] == "apis", faults.missingGroups.contains(String(parts[1])) {
             return .status(404, "the server could not find the requested resource")
         }
+        if let written = write(request) { return written }
         if request.query["watch"] == "1" || request.query["watch"] == "true" {
             return watch(request)
         }

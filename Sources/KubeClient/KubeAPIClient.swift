@@ -32,6 +32,11 @@ public final class KubeAPIClient: Sendable {
         try request("POST", path, body: json, timeout: timeout)
     }
 
+    /// The body of a 2xx answer to `PUT path` (an update; a stale `resourceVersion` in the body is a 409).
+    public func put(_ path: String, json: [UInt8], timeout: Double = 10) throws(KubeError) -> [UInt8] {
+        try request("PUT", path, body: json, timeout: timeout)
+    }
+
     private func request(_ method: String, _ path: String, body: [UInt8]?, timeout: Double) throws(KubeError) -> [UInt8] {
         var retriedAuth = false
         var retriedStale = false

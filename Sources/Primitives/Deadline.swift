@@ -29,6 +29,12 @@ public struct Deadline: Sendable, Comparable {
         return Int32(clamping: (nanoseconds - current + 999_999) / 1_000_000)
     }
 
+    /// Seconds from now until it passes; 0 once it has.
+    public var remainingSeconds: Double {
+        let now = Deadline.now.nanoseconds
+        return nanoseconds > now ? Double(nanoseconds - now) / 1e9 : 0
+    }
+
     public var secondsSince: Double { Double(Deadline.now.nanoseconds &- nanoseconds) / 1e9 }
 
     public static func < (a: Deadline, b: Deadline) -> Bool { a.nanoseconds < b.nanoseconds }

@@ -70,6 +70,12 @@ public struct AdmissionResponse: Sendable {
         public var code: Int
         public var reason: String
         public var message: String
+
+        public init(code: Int, reason: String, message: String) {
+            self.code = code
+            self.reason = reason
+            self.message = message
+        }
     }
 
     public var uid: String

@@ -84,3 +84,14 @@ public struct AutoscalerSpec: Hashable, Sendable {
         self.metricsSources = metricsSources
     }
 }
+
+extension Autoscaler.Kind {
+    /// The version its kind is usually written in.
+    public var apiVersion: String {
+        switch self {
+        case .podAutoscaler: "autoscaling.aibrix.ai/v1alpha1"
+        case .horizontalPodAutoscaler: "autoscaling/v2"
+        case .scaledObject: "keda.sh/v1alpha1"
+        }
+    }
+}

@@ -4,6 +4,8 @@ public enum SelectionChange {
     /// A CREATE of a workload or autoscaler; an UPDATE that changes a selector, template labels, a Rollout's
     /// workloadRef, an autoscaler's target or role. Image, replicas or resources change nothing that is compared.
     public static func changes(_ object: KubeObject, from old: KubeObject?) -> Bool {
+        // A ReplicaSet a Deployment controls is part of it: the Deployment was decided, not its ReplicaSets.
+        if case .workload(let workload) = object, workload.isPartOfAnother { return false }
         switch (object, old) {
         case (.workload(let new), .workload(let previous)?):
             return new.selector != previous.selector || new.templateLabels != previous.templateLabels

@@ -1,3 +1,4 @@
+import KubeClient
 import Prometheus
 import ScaleGuardCore
 import Synchronization
@@ -12,6 +13,10 @@ public final class WebhookMetrics: Sendable {
     /// The series every request touches, made once: the registry's own look-up takes a lock and compares labels.
     private let requestSeries: [SeriesKey: Counter]
     private let latency: [String: ValueHistogram]
+    private let ledgerLatency: ValueHistogram
+    private let ledgerRetries: Counter
+    private let ledgerUnrecorded: Counter
+    static let ledgerBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
     /// Fine buckets: most answers take well under a millisecond.
     static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     static let knownPaths = ["/validate", "/check", "/healthz", "/readyz", "/metrics", "/audit"]
@@ -34,10 +39,16 @@ public final class WebhookMetrics: Sendable {
         var histograms: [String: ValueHistogram] = [:]
         for path in Self.knownPaths + ["other"] { histograms[path] = Self.histogram(registry, path) }
         latency = histograms
+        ledgerLatency = registry.makeValueHistogram(descriptor: Self.name("ledger_write_duration", "seconds", "Time of one write to the admission ledger."),
+                                                    buckets: Self.ledgerBuckets)
+        ledgerRetries = registry.makeCounter(descriptor: Self.name("ledger_retries", "total", "Decisions taken again after another replica wrote the ledger first."))
+        ledgerUnrecorded = registry.makeCounter(descriptor: Self.name("ledger_unrecorded", "total",
+                                                                      "Admissions the ledger could not record in time (denied with --ledger required, allowed with a warning with best-effort)."))
         // Series that exist from the start, so that alerts and rate() see zeros rather than nothing.
         for rule in RuleID.allCases { _ = denialCounter(rule) }
         for result in ["success", "failure"] { _ = reloadCounter(result) }
         for reason in ["limit", "evicted", "files"] { _ = droppedCounter(reason) }
+        for result in ["written", "conflict", "failed"] { _ = ledgerWrites(result) }
     }
 
     /// What the in-flight gauge shows, asked when `/metrics` is rendered rather than counted per request.
@@ -63,6 +74,23 @@ public final class WebhookMetrics: Sendable {
     }
 
     public func handshakeFailed() { handshakeFailures.increment() }
+
+    /// One write to the admission ledger: written, conflict (another replica wrote first) or failed; and its time.
+    func ledgerWrite(_ outcome: AdmissionLedger.WriteOutcome, seconds: Double) {
+        let result = switch outcome {
+        case .written: "written"
+        case .conflict: "conflict"
+        case .failed: "failed"
+        }
+        ledgerWrites(result).increment()
+        ledgerLatency.record(seconds)
+    }
+
+    /// A decision taken again after a conflict.
+    func ledgerRetried() { ledgerRetries.increment() }
+
+    /// An admission the ledger could not record in time (denied with --ledger required, allowed with a warning else).
+    func ledgerFailed() { ledgerUnrecorded.increment() }
 
     /// A connection closed by the server at accept or to make room: `limit`, `evicted` or `files`.
     public func connectionDropped(_ reason: String) { droppedCounter(reason).increment() }
@@ -121,6 +149,11 @@ public final class WebhookMetrics: Sendable {
 
     private func reloadCounter(_ result: String) -> Counter {
         registry.makeCounter(descriptor: Self.name("certificate_reloads", "total", "Certificate reloads from disk, by result."),
+                             labels: [("result", result)])
+    }
+
+    private func ledgerWrites(_ result: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("ledger_writes", "total", "Writes to the admission ledger, by result: written, conflict, failed."),
                              labels: [("result", result)])
     }
 

@@ -27,17 +27,31 @@ public final class WebhookRoutes: HTTPResponder {
     let authorizer: EndpointAuthorizer?
     /// nil: `/validate` takes any client.
     let validateClients: ValidateClients?
-    /// One lock per namespace for the decisions that can change what selects what.
-    let decisions = KeyedLocks()
+    /// How admissions are decided and recorded: one at a time per namespace, and through the ledger.
+    let decider: AdmissionDecider
 
     public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger,
-                authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil) {
+                authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil, ledger: LedgerOptions? = nil) {
         reviewer = AdmissionReviewer(checker: checker)
+        decider = AdmissionDecider(reviewer: reviewer, source: source, ledger: ledger?.ledger, mode: ledger?.mode ?? .off,
+                                   ledgerTimeout: ledger?.timeout ?? 0.3, metrics: metrics)
         self.source = source
         self.metrics = metrics
         self.logger = logger
         self.authorizer = authorizer
         self.validateClients = validateClients
+    }
+
+    /// The admission ledger and what to do when it cannot be written in time.
+    public struct LedgerOptions: Sendable {
+        public var ledger: AdmissionLedger
+        public var mode: AdmissionLedger.Mode
+        public var timeout: Double
+        public init(ledger: AdmissionLedger, mode: AdmissionLedger.Mode, timeout: Double) {
+            self.ledger = ledger
+            self.mode = mode
+            self.timeout = timeout
+        }
     }
 
     public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement {
@@ -117,47 +131,19 @@ public final class WebhookRoutes: HTTPResponder {
         guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
 
         let notes = source.stalenessWarning.map { [$0] } ?? []
-        let (response, verdict) = decide(admission, notes: notes)
-        if let verdict {
-            if !verdict.allowed {
-                metrics.denied(verdict.denials.map(\.rule))
-                logger.info("denied", metadata: [
-                    "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
-                    "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
-                    "rules": "\(verdict.denials.map(\.rule.rawValue).joined(separator: ","))",
-                    "dryRun": "\(admission.isDryRun)", "message": "\(verdict.denialMessage)",
-                ])
-            }
+        let (response, verdict) = decider.decide(admission, notes: notes)
+        if !response.allowed {
+            let rules = verdict?.denials.map(\.rule) ?? []
+            metrics.denied(rules)
+            logger.info("denied", metadata: [
+                "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
+                "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
+                "rules": "\(rules.map(\.rawValue).joined(separator: ","))",
+                "dryRun": "\(admission.isDryRun)", "message": "\(response.status?.message ?? "")",
+            ])
         }
         let body = AdmissionReview.responseJSON(apiVersion: review.apiVersion, response)
-        let verdictLabel = verdict.map { $0.allowed ? "allowed" : "denied" } ?? "allowed"
-        return (HTTPResponse(status: 200, contentType: "application/json", body: body), verdictLabel)
-    }
-
-    /// Reads the view, decides, and records what it allowed. An admission that can change what selects what does
-    /// all three holding its namespace's lock: two overlapping workloads arriving at once on two event loops are
-    /// decided one after the other, the second with the first in view. Others take no lock.
-    private func decide(_ admission: AdmissionRequest, notes: [String]) -> (AdmissionResponse, Verdict?) {
-        let namespace = admission.namespace ?? ""
-        let decide = { () -> (AdmissionResponse, Verdict?) in
-            let (response, verdict) = self.reviewer.review(admission, in: self.source.view, notes: notes)
-            if let verdict, verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
-                self.source.admitted(object.defaultingNamespace(namespace))
-            }
-            return (response, verdict)
-        }
-        guard !admission.isDryRun, Self.changesSelection(admission) else { return decide() }
-        return decisions.withLock(namespace, decide)
-    }
-
-    static func changesSelection(_ admission: AdmissionRequest) -> Bool {
-        guard ["CREATE", "UPDATE"].contains(admission.operation), (admission.subResource ?? "").isEmpty,
-              case .object(let object)? = admission.object else { return false }
-        switch admission.oldObject {
-        case .object(let old)?: return SelectionChange.changes(object, from: old)
-        case .unreadable?: return object.isChecked
-        case nil: return SelectionChange.changes(object, from: nil)
-        }
+        return (HTTPResponse(status: 200, contentType: "application/json", body: body), response.allowed ? "allowed" : "denied")
     }
 
     // MARK: - /check

@@ -23,11 +23,15 @@ public final class WebhookServer: Sendable {
         public var authorizer: EndpointAuthorizer?
         /// Who may call `/validate`; nil takes any client.
         public var validateClients: WebhookRoutes.ValidateClients?
+        /// The admission ledger shared with the other replicas; nil: each replica knows what it admitted itself.
+        public var ledger: WebhookRoutes.LedgerOptions?
 
         public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
                     certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60,
                     probeListen: (host: String, port: UInt16) = ("0.0.0.0", 8081), metricsListen: (host: String, port: UInt16)? = nil,
-                    authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil) {
+                    authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil,
+                    ledger: WebhookRoutes.LedgerOptions? = nil) {
+            self.ledger = ledger
             self.http = http
             self.certificates = certificates
             self.certificatePollInterval = certificatePollInterval
@@ -60,7 +64,7 @@ public final class WebhookServer: Sendable {
         let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
         self.certificates = certificates
         let routes = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger,
-                                   authorizer: options.authorizer, validateClients: options.validateClients)
+                                   authorizer: options.authorizer, validateClients: options.validateClients, ledger: options.ledger)
         var events = HTTPServer.Events()
         events.handshakeFailed = { [logger] error in
             metrics.handshakeFailed()

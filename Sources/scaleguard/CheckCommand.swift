@@ -106,13 +106,7 @@ struct SkippedKinds {
         let (apiVersion, kind): (String, String)
         switch object {
         case .workload(let w): (apiVersion, kind) = (w.kind.apiVersion, w.kind.kind)
-        case .autoscaler(let a):
-            let version = switch a.kind {
-            case .podAutoscaler: "autoscaling.aibrix.ai/v1alpha1"
-            case .horizontalPodAutoscaler: "autoscaling/v2"
-            case .scaledObject: "keda.sh/v1alpha1"
-            }
-            (apiVersion, kind) = (version, a.kind.rawValue)
+        case .autoscaler(let a): (apiVersion, kind) = (a.kind.apiVersion, a.kind.rawValue)
         case .other(let version, let name, _): (apiVersion, kind) = (version, name)
         case .list: return false
         }

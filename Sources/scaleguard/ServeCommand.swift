@@ -55,6 +55,17 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Use the embedded demo cluster view (an A100 Deployment of model llama and its PodAutoscaler).")
     var demo = false
 
+    @Option(help: ArgumentHelp(
+        "The admission ledger that orders the replicas' decisions through the API server: required (deny what cannot be recorded in time), best-effort (allow it with a warning) or off.",
+        valueName: "mode"))
+    var ledger: AdmissionLedger.Mode = .bestEffort
+
+    @Option(help: "Namespace of the ledger's ConfigMaps (default: the pod's own namespace, else default).")
+    var ledgerNamespace: String?
+
+    @Option(help: "Seconds a decision may spend writing the ledger before --ledger decides.")
+    var ledgerTimeout: Double = 0.3
+
     @Flag(help: "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert.")
     var staleUnready = false
 
@@ -108,6 +119,9 @@ struct ServeCommand: ParsableCommand {
             guard value > 0, value <= 3600 else { throw ValidationError("\(flag) is seconds, more than 0 and at most 3600") }
         }
         guard auditInterval >= 0, auditInterval <= 86400 else { throw ValidationError("--audit-interval is 0 (off) to 86400 seconds") }
+        guard ledgerTimeout >= 0.01, ledgerTimeout <= 5 else {
+            throw ValidationError("--ledger-timeout is 0.01 to 5 seconds: the API server gives a webhook 10 s by default, and a cluster's writes wait on it")
+        }
         guard maxConnections > 0, maxConnections <= 1_000_000 else { throw ValidationError("--max-connections is 1 to 1000000") }
         if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers is 1 to 64") }
@@ -150,6 +164,7 @@ struct ServeCommand: ParsableCommand {
 
         let server: WebhookServer
         var watcher: ClusterWatcher?
+        var ledgerBook: AdmissionLedger?
         do {
             let policy = try PolicyFile.load(config)
             let source: any ClusterViewSource
@@ -166,6 +181,14 @@ struct ServeCommand: ParsableCommand {
                 live.start()
                 watcher = live
                 source = live.cache
+                if ledger != .off {
+                    let namespace = ledgerNamespace ?? Self.podNamespace() ?? "default"
+                    let book = AdmissionLedger(client: KubeAPIClient(endpoint: try cluster.endpoint()), namespace: namespace,
+                                               ttl: live.cache.pendingTTL, kinds: policy.kinds, logger: logger)
+                    book.start()
+                    ledgerBook = book
+                    logger.info("admission ledger", metadata: ["mode": "\(ledger.rawValue)", "namespace": "\(namespace)", "timeout": "\(ledgerTimeout)s"])
+                }
                 if (endpointAuth ?? .kubernetes) == .kubernetes {
                     // How long review answers are remembered: 10 s, as kube-rbac-proxy does by default.
                     let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_AUTH_CACHE_TTL"].flatMap(Double.init) ?? 10
@@ -180,7 +203,8 @@ struct ServeCommand: ParsableCommand {
                                probeListen: try Self.address(probeListen, "--probe-listen"),
                                metricsListen: try metricsListen.map { try Self.address($0, "--metrics-listen") },
                                authorizer: authorizer,
-                               validateClients: clientCa == nil ? nil : .init(names: Set(clientCn))),
+                               validateClients: clientCa == nil ? nil : .init(names: Set(clientCn)),
+                               ledger: ledgerBook.map { .init(ledger: $0, mode: ledger, timeout: ledgerTimeout) }),
                 checker: Checker(policy: policy), source: source, logger: logger)
             try server.start()
         } catch {
@@ -191,6 +215,18 @@ struct ServeCommand: ParsableCommand {
         let received = ShutdownSignals.wait()
         logger.info("signal received", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
         server.shutdown()
+        ledgerBook?.stop()
         watcher?.stop()
     }
+
+    /// The namespace the pod runs in: `POD_NAMESPACE` (the chart sets it), else the service account's.
+    static func podNamespace() -> String? {
+        if let namespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"], !namespace.isEmpty { return namespace }
+        let file = KubeEndpoint.serviceAccountDirectory + "/namespace"
+        guard let bytes = try? BoundedFile.read(file, limit: 1024) else { return nil }
+        let namespace = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return namespace.isEmpty ? nil : namespace
+    }
 }
+
+extension AdmissionLedger.Mode: ExpressibleByArgument {}
