@@ -11,8 +11,8 @@ import YAML
     @Test func defaultsWithAUserCABundle() throws {
         let ca = HelmChart.userCA
         let chart = try HelmChart.render("", try HelmChart.withUserCA())
-        #expect(chart.kinds == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service",
-                                "PodDisruptionBudget", "ValidatingWebhookConfiguration"])
+        #expect(chart.kinds == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding",
+                                "Service", "PodDisruptionBudget", "ValidatingWebhookConfiguration"])
 
         let webhookConfig = try #require(chart.first("ValidatingWebhookConfiguration"))
         let webhook = try #require(webhookConfig["webhooks"]?[0])

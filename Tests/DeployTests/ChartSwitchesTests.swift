@@ -37,6 +37,28 @@ import YAML
         #expect(Self.granted(chart) == Set(WatchedResource.all.map(\.description)), "the cache reads every kind either way")
     }
 
+    /// The ledger: a Role on ConfigMaps in the release namespace and nothing more, and the flags that point at it.
+    @Test(arguments: ["best-effort", "required", "off"])
+    func theLedgerModeGrantsExactlyItsVerbs(mode: String) throws {
+        // Unquoted, as people write it: YAML reads `off` as false, and the chart takes that for off.
+        let chart = try HelmChart.render(HelmChart.certManager + (mode == "best-effort" ? "" : "ledger: {mode: \(mode), timeoutSeconds: 0.5}\n"))
+        let container = try #require(chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0])
+        let args = container["args"]?.strings ?? []
+        #expect(args.contains("--ledger=\(mode)") && args.contains("--ledger-namespace=scaleguard-system"), "\(args)")
+        #expect(args.contains(mode == "best-effort" ? "--ledger-timeout=0.3" : "--ledger-timeout=0.5"), "\(args)")
+        let role = chart.first("Role")
+        if mode == "off" {
+            #expect(role == nil && chart.first("RoleBinding") == nil)
+        } else {
+            #expect(role?["metadata"]?["namespace"]?.text == "scaleguard-system")
+            let rules = role?["rules"]?.items ?? []
+            #expect(rules.count == 1 && rules.first?["resources"]?.strings == ["configmaps"] && rules.first?["apiGroups"]?.strings == [""])
+            #expect(rules.first?["verbs"]?.strings == ["get", "list", "watch", "create", "update"])
+            #expect(chart.first("RoleBinding")?["roleRef"]?["name"]?.text == role?["metadata"]?["name"]?.text)
+        }
+        #expect(!Self.granted(chart).contains { $0.hasPrefix("configmaps") }, "no ConfigMap outside the release namespace")
+    }
+
     @Test func bareReplicaSetsAreCheckedWhenAskedFor() throws {
         let chart = try HelmChart.render(HelmChart.certManager + "webhook: {rules: {replicaSets: true}}\n")
         #expect(Self.webhookResources(chart).contains("replicasets"))

@@ -21,7 +21,8 @@ import Testing
     @Test func everyQueriedMetricIsServed() throws {
         let queried = try Self.queriedMetrics()
         for needed in ["scaleguard_http_requests_total", "scaleguard_http_request_duration_seconds_bucket", "scaleguard_denials_total",
-                       "scaleguard_violations", "scaleguard_certificate_expiry_timestamp_seconds", "scaleguard_cache_staleness_seconds"] {
+                       "scaleguard_violations", "scaleguard_certificate_expiry_timestamp_seconds", "scaleguard_cache_staleness_seconds",
+                       "scaleguard_ledger_writes_total", "scaleguard_ledger_write_duration_seconds_bucket"] {
             #expect(queried.contains(needed), "the dashboard shows \(needed)")
         }
         let cluster = try FakeCluster()

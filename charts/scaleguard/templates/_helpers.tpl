@@ -66,3 +66,8 @@ app.kubernetes.io/component: admission-webhook
 {{- define "scaleguard.clientCAKey" -}}
 {{- if kindIs "string" .Values.webhook.clientCA }}ca.crt{{ else }}{{ .Values.webhook.clientCA.key | default "ca.crt" }}{{ end }}
 {{- end }}
+
+{{/* The ledger mode; an unquoted `off` reads as false in YAML. */}}
+{{- define "scaleguard.ledgerMode" -}}
+{{- if eq (toString .Values.ledger.mode) "false" }}off{{ else }}{{ .Values.ledger.mode }}{{ end }}
+{{- end }}
