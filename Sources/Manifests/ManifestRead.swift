@@ -10,8 +10,9 @@ public struct ManifestRead: Sendable {
         self.skipped = skipped
     }
 
-    public mutating func append(_ other: ManifestRead) {
-        objects += other.objects
+    public mutating func append(_ other: consuming ManifestRead) {
+        // The first file's objects are taken as they are: a whole cluster's export is not copied.
+        if objects.isEmpty { objects = other.objects } else { objects += other.objects }
         problems += other.problems
         skipped += other.skipped
     }

@@ -72,9 +72,11 @@ struct CheckCommand: ParsableCommand {
             let policy = try PolicyFile.load(config)
             let defaultNamespace = try namespace ?? (useCluster ? cluster.contextNamespace() : nil) ?? "default"
             let loader = ManifestLoader(defaultNamespace: defaultNamespace, kinds: policy.kinds, ignoredPatterns: ignoredPatterns)
-            let read = try loader.read(paths)
+            var read = try loader.read(paths)
             let skipped = SkippedKinds(skipKinds)
-            let objects = read.objects.filter { !skipped.contains($0.object) }
+            // Filtered in place, and not at all without --skip-kinds: a 100,000-object export is not copied.
+            if !skipped.isEmpty { read.objects.removeAll { skipped.contains($0.object) } }
+            let objects = read.objects
             let base = useCluster ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds) : ClusterView()
             var checked = try CheckReport(checking: objects, against: base, checker: Checker(policy: policy))
             checked.problems = read.problems
@@ -100,6 +102,8 @@ struct SkippedKinds {
             for name in argument.split(separator: ",") { names.insert(name.trimmingCharacters(in: .whitespaces)) }
         }
     }
+
+    var isEmpty: Bool { names.isEmpty }
 
     func contains(_ object: KubeObject) -> Bool {
         guard !names.isEmpty else { return false }
