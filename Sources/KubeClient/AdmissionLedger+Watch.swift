@@ -11,13 +11,7 @@ extension AdmissionLedger {
     }
 
     public func start() {
-        running.enter()
-        let thread = Thread { [self] in
-            defer { running.leave() }
-            run()
-        }
-        thread.name = "scaleguard-ledger"
-        thread.start()
+        threads.start("scaleguard-ledger") { [self] in run() }
     }
 
     /// Stops the watch, ends the ledger client's requests, and waits (up to `seconds`) for its thread: after this the
@@ -25,7 +19,7 @@ extension AdmissionLedger {
     public func stop(waiting seconds: Double = 5) {
         stopped.store(true, ordering: .relaxed)
         client.shutDown()
-        _ = running.wait(timeout: .now() + .milliseconds(Int(seconds * 1000)))
+        _ = threads.wait(seconds: seconds)
     }
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }

@@ -49,7 +49,7 @@ public final class AdmissionLedger: Sendable {
     let seen = Mutex<[String: Double]>([:])
     let synced = Atomic<Bool>(false)
     let stopped = Atomic<Bool>(false)
-    let running = DispatchGroup()
+    let threads = ThreadTracker()
 
     public init(client: KubeAPIClient, namespace: String, ttl: Double = 30, kinds: KindRegistry = .builtIn, logger: Logger,
                 replica: String = ProcessInfo.processInfo.hostName) {

@@ -10,7 +10,7 @@ public final class ClusterWatcher: Sendable {
     private let reflectors: [Reflector]
     private let stopped = Atomic<Bool>(false)
     /// Every thread it started, so that `stop` returns only once none is left inside OpenSSL.
-    private let running = DispatchGroup()
+    private let threads = ThreadTracker()
 
     public struct Options: Sendable {
         public var resources = WatchedResource.all
@@ -44,19 +44,18 @@ public final class ClusterWatcher: Sendable {
     }
 
     public func start() {
-        reflectors.forEach { $0.start(in: running) }
+        reflectors.forEach { $0.start(in: threads) }
         // Changes reach readers within a batch or `publishInterval`; admitted objects expire on time.
-        running.enter()
-        let thread = Thread { [self] in
-            defer { running.leave() }
+        threads.start("scaleguard-publish") { [self] in
             while !stopped.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: cache.publishInterval / 2)
                 cache.publishIfDue()
             }
         }
-        thread.name = "scaleguard-publish"
-        thread.start()
     }
+
+    /// Threads started and still running: none once `stop` has returned true.
+    public var runningThreads: Int { threads.count }
 
     /// Stops every list and watch, wakes the threads blocked in a read, and waits (up to `seconds`) until they have
     /// all returned: after this the process may exit without a thread still inside OpenSSL. True when they did.
@@ -65,7 +64,7 @@ public final class ClusterWatcher: Sendable {
         stopped.store(true, ordering: .relaxed)
         reflectors.forEach { $0.stop() }
         client.shutDown()
-        return running.wait(timeout: .now() + .milliseconds(Int(seconds * 1000))) == .success
+        return threads.wait(seconds: seconds)
     }
 
     /// Waits until every resource has synced (or is known missing); false if `seconds` passed first, or, with

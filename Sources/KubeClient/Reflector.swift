@@ -33,14 +33,8 @@ final class Reflector: Sendable {
         self.timing = timing
     }
 
-    func start(in group: DispatchGroup) {
-        group.enter()
-        let thread = Thread { [self] in
-            defer { group.leave() }
-            run()
-        }
-        thread.name = "scaleguard-watch-\(resource.plural)"
-        thread.start()
+    func start(in threads: ThreadTracker) {
+        threads.start("scaleguard-watch-\(resource.plural)") { [self] in run() }
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }

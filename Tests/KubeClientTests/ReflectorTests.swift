@@ -119,6 +119,22 @@ import Testing
         #expect(watcher.cache.notReadyReasons.isEmpty)
     }
 
+    /// Stopping wakes every thread blocked in a read (a watch waits up to its timeout for the next event) and
+    /// returns once none is left: a one-shot command may then exit without a thread inside OpenSSL.
+    @Test func stopEndsEveryThreadAtOnce() throws {
+        let cluster = try FakeCluster()
+        cluster.api.bookmarkInterval = 30  // no bookmark wakes a quiet watch: it waits for its 2 s timeout
+        let watcher = try cluster.watcher()
+        watcher.start()
+        #expect(watcher.waitForSync(seconds: 10))
+        Thread.sleep(forTimeInterval: 0.2)  // every watch is open and waiting for its next event
+        #expect(watcher.runningThreads > 0)
+        let started = Date()
+        #expect(watcher.stop(waiting: 1), "every thread returned")
+        #expect(watcher.runningThreads == 0)
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+
     @Test func aLongBrokenWatchMakesTheViewStale() throws {
         let cluster = try FakeCluster()
         let watcher = try cluster.watcher(maxStaleness: 1)
