@@ -69,6 +69,13 @@ long sg_raise_nofile_limit(void) {
 
 int sg_malloc_trim(void) { return malloc_trim(0); }
 
+int sg_affinity_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
+    return CPU_COUNT(&set);
+}
+
 size_t sg_heap_in_use(void) {
     struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;

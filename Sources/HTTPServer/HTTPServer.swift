@@ -87,7 +87,8 @@ public final class HTTPServer: Sendable {
         public init() {}
     }
 
-    public static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// The cores this process may use (affinity and cgroup quota), not the machine's: see `CPUBudget`.
+    public static var coreCount: Int { CPUBudget.usableCores }
 
     let configuration: Configuration
     /// `configuration.maxConnections`, lowered to what the open-file limit allows.

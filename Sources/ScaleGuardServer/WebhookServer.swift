@@ -113,6 +113,7 @@ public final class WebhookServer: Sendable {
         logger.info("listening", metadata: [
             "address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)",
             "probes": "\(options.probeListen.host):\(ports.probes)", "metrics": "\((options.metricsListen ?? options.probeListen).host):\(ports.metrics)",
+            "eventLoops": "\(options.http.eventLoops)",
             "endpointAuth": "\(options.authorizer == nil ? "none" : "kubernetes")",
             "clientCertificates": "\(options.validateClients.map { $0.names.isEmpty ? "required for /validate" : "required for /validate, named \($0.names.sorted().joined(separator: ","))" } ?? "not asked for")",
         ])

@@ -126,4 +126,11 @@ final class LockedFlag: @unchecked Sendable {
         get { lock.withLock { flag } }
         set { lock.withLock { flag = newValue } }
     }
+
+    /// Pinned to one core (taskset, a cpuset, a pod's CPU limit), the server runs one event loop, not one per core of
+    /// the machine: more only take turns on that core and lengthen every tail.
+    @Test func theDefaultEventLoopsAreTheCoresTheProcessMayUse() throws {
+        let pinned = try ServerProcess(["--demo"], cpus: "0")
+        #expect(pinned.log.contains(#""eventLoops":"1""#), "\(pinned.log)")
+    }
 }

@@ -23,13 +23,17 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `openFileLimit` starts it under `ulimit -n`, as a container runtime's default limit would.
-    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil, environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil, environment: [String: String] = [:],
+         cpus: String? = nil) throws {
         let certs = try certificates ?? TestCertificates()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         self.certificates = certs
         let serve = ["serve", "--listen", "127.0.0.1:0", "--probe-listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
                      "--log-format", "json", "--log-level", "debug"] + arguments
-        if let openFileLimit {
+        if let cpus {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", cpus, Self.binary.path] + serve
+        } else if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.binary.path] + serve
         } else {

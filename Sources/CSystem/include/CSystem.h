@@ -32,6 +32,9 @@ int sg_thread_nice(int nice);
 /* The open-file limit: raises the soft limit to the hard one where allowed, returns the soft limit in force. */
 long sg_raise_nofile_limit(void);
 
+/* How many CPUs the calling thread may run on (sched_getaffinity), or -1. */
+int sg_affinity_cpus(void);
+
 /* Returns freed heap memory to the system (glibc malloc_trim), for honest memory figures. */
 int sg_malloc_trim(void);
 /* Bytes the heap holds for live allocations (glibc mallinfo2: in use plus mmapped). */
