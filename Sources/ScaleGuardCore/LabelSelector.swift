@@ -80,7 +80,8 @@ public struct Requirement: Hashable, Sendable, Codable {
                 debugDescription: "unknown operator \"\(raw)\"; use In, NotIn, Exists or DoesNotExist")
         }
         self.operator = op
-        values = try c.decodeIfPresent([String].self, forKey: .values) ?? []
+        // A null value reads as "", as kubectl's manifests reach the API server.
+        values = try (c.decodeIfPresent([String?].self, forKey: .values) ?? []).map { $0 ?? "" }
     }
 
     public func matches(_ labels: Labels) -> Bool {

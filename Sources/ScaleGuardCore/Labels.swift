@@ -108,8 +108,10 @@ public struct Labels: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiter
 }
 
 extension Labels: Codable {
+    /// A null value reads as "", as it does when kubectl hands the manifest to the API server (Go's JSON leaves a
+    /// string empty for null).
     public init(from decoder: any Decoder) throws {
-        self.init(try [String: String](from: decoder))
+        self.init(try [String: String?](from: decoder).mapValues { $0 ?? "" })
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -156,18 +156,18 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var index: [String: Int] = [:]
         index.reserveCapacity(entries.count)
         for (position, entry) in entries.enumerated() {
-            if let key = entry.key.string, index[key] == nil { index[key] = position }
+            if let key = entry.key.keyText, index[key] == nil { index[key] = position }
         }
         self.index = index
     }
 
-    var allKeys: [Key] { entries.compactMap { $0.key.string.flatMap(Key.init(stringValue:)) } }
+    var allKeys: [Key] { entries.compactMap { $0.key.keyText.flatMap(Key.init(stringValue:)) } }
 
     func contains(_ key: Key) -> Bool { position(key.stringValue) != nil }
 
     private func position(_ key: String) -> Int? {
         if let index { return index[key] }
-        return entries.firstIndex { $0.key.string == key }
+        return entries.firstIndex { $0.key.keyText == key }
     }
 
     private func value(_ key: Key) throws -> YAMLNode {

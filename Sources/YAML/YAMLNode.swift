@@ -35,6 +35,19 @@ public indirect enum YAMLNode: Sendable, Hashable {
     /// A scalar's text; nil for a collection.
     public var scalarText: String? { string }
 
+    /// A mapping key as kubectl sends it: YAML 1.1 types a plain key, and the JSON it becomes spells that type's
+    /// value (`on` and `y` are "true", `0755` is "493", `1.10` is "1.1", `1e3` is "1000", as Go formats them).
+    var keyText: String? {
+        guard case .scalar(let s) = self else { return nil }
+        guard s.isPlain else { return s.value }
+        switch s.resolved {
+        case .bool(let value): return value ? "true" : "false"
+        case .int(let value): return String(value)
+        case .float(let value): return GoFloat.shortest(value)
+        case .null, .string: return s.value
+        }
+    }
+
     /// The value under `key` in a mapping; nil for anything else or an absent key.
     public subscript(key: String) -> YAMLNode? {
         guard case .mapping(let entries, _) = self else { return nil }
@@ -124,5 +137,36 @@ public struct YAMLScalar: Sendable, Hashable {
                || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }),
            let v = Double(plain) { return .float(v) }
         return .string(text)
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: how kubectl's YAML-to-JSON step spells a float map key.
+enum GoFloat {
+    static func shortest(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        // Swift's description is the shortest text that reads back as the same double: take its digits from it.
+        let text = "\(value.magnitude)"
+        let parts = text.split(separator: "e")
+        let mantissa = parts[0], exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
+        var digits = Array(mantissa.filter { $0 != "." })
+        var decimalPoint = mantissa.distance(from: mantissa.startIndex, to: point) + exponent
+        while digits.first == "0", digits.count > 1 {
+            digits.removeFirst()
+            decimalPoint -= 1
+        }
+        while digits.last == "0", digits.count > 1 { digits.removeLast() }
+        let sign = value.sign == .minus ? "-" : ""
+        let exp = decimalPoint - 1
+        if exp < -4 || exp >= 6 {
+            let rest = digits.count > 1 ? "." + String(digits.dropFirst()) : ""
+            let magnitude = abs(exp) < 10 ? "0\(abs(exp))" : "\(abs(exp))"
+            return "\(sign)\(digits[0])\(rest)e\(exp < 0 ? "-" : "+")\(magnitude)"
+        }
+        if decimalPoint <= 0 { return sign + "0." + String(repeating: "0", count: -decimalPoint) + String(digits) }
+        if decimalPoint >= digits.count { return sign + String(digits) + String(repeating: "0", count: decimalPoint - digits.count) }
+        return sign + String(digits[..<decimalPoint]) + "." + String(digits[decimalPoint...])
     }
 }

@@ -72,6 +72,13 @@ import YAML
         #expect(error?.description == #"document 2, labels["model.aibrix.ai/port"] (line 5, column 25): expected a string but found the number 8000; quote it: "8000""#)
     }
 
+    /// Map keys as kubectl sends them: YAML 1.1 types a plain key and its JSON spells the value as Go formats it.
+    @Test func typedMapKeysAreSpelledAsKubectlSendsThem() throws {
+        let text = "{on: a, y: b, n: c, 0755: d, 1.10: e, 1e3: f, 1e6: g, 0.00001: h, \"yes\": i, 12: j, plain: k}"
+        let keys = Set(try YAMLDecoder().decodeStream([String: String].self, from: Array(text.utf8))[0].keys)
+        #expect(keys == ["true", "false", "493", "1.1", "1000", "1e+06", "1e-05", "yes", "12", "plain"], "\(keys.sorted())")
+    }
+
     @Test func yesAndOnAreBooleansAsInKubernetesYAML() throws {
         let error = #expect(throws: YAMLError.self) { try decode("name: on") }
         #expect(error?.description.contains("found the boolean true (written on)") == true)

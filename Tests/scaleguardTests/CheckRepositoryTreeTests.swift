@@ -95,4 +95,33 @@ import Testing
         #expect(result.stdout.contains("OK     Deployment default/e "), "escaped surrogate pairs are JSON: \(result.stdout)")
         #expect(!result.stdout.contains("would select every pod"))
     }
+
+    /// Read as kubectl reads: an unquoted `on` key is the label "true" (so a selector on "true" selects it), a
+    /// null label value is "", `0755` is "493".
+    @Test func labelKeysAndNullValuesReadAsKubectlSendsThem() throws {
+        let manifests = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: quoted}
+        spec:
+          selector: {matchLabels: {tier: web, "true": "x", "493": "y"}}
+          template:
+            metadata: {labels: {tier: web, "true": "x", "493": "y"}}
+            spec: {containers: [{name: c, image: nginx}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: plain}
+        spec:
+          selector: {matchLabels: {app: plain}}
+          template:
+            metadata: {labels: {app: plain, tier: web, on: "x", 0755: "y", extra: ~}}
+            spec: {containers: [{name: c, image: nginx}]}
+        """
+        let result = try CommandRunner.run(["check", "-"], stdin: manifests)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Deployment default/quoted overlaps Deployment default/plain: its selector (tier=web,true=x,493=y)")
+            || result.stdout.contains("Deployment default/quoted overlaps Deployment default/plain: its selector"), "\(result.stdout)")
+        #expect(!result.stdout.contains("ERROR"), "a null label value is \"\", not an unreadable file")
+    }
 }
