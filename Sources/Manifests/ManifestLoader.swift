@@ -20,6 +20,7 @@ public struct ManifestLoader: Sendable {
     public func read(_ paths: [String]) throws(ManifestError) -> ManifestRead {
         let patterns = try compiledPatterns()
         var read = ManifestRead()
+        var patches = KustomizePatches()
         for path in paths.isEmpty ? ["-"] : paths {
             let files: [String]
             do throws(ManifestError) {
@@ -35,6 +36,10 @@ public struct ManifestLoader: Sendable {
                 }
                 if file != "-", let chart = Self.chartHolding(template: file) {
                     read.skipped.append(SkippedInput(source: file, reason: "a template of the Helm chart in \(chart): render it first (helm template)"))
+                    continue
+                }
+                if file != "-", let kustomization = patches.kustomization(listing: file) {
+                    read.skipped.append(SkippedInput(source: file, reason: "a patch that \(kustomization) applies: render it first (kustomize build)"))
                     continue
                 }
                 let source = file == "-" ? "<stdin>" : file

@@ -15,12 +15,18 @@ struct SelectorOverlapRule {
         if !(workload.templateRef != nil && workload.templateLabels.isEmpty), !workload.selector.matches(workload.templateLabels) {
             return [Finding(
                 rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-                message: "\(workload.reference): spec.selector (\(workload.selector)) does not match its own spec.template.metadata.labels; the API server refuses it and no autoscaler would find its \(workload.kind.selectedNoun)")]
+                message: "\(workload.reference): spec.selector (\(workload.selector)) does not match \(templateOwner(of: workload)); \(workload.kind.group == "apps" ? "the API server" : "its controller") refuses it and no autoscaler would find its \(workload.kind.selectedNoun)")]
         }
         return view.overlaps(of: workload).map { overlap in
             Finding(rule: .selectorOverlap, severity: .deny, subject: workload.reference,
                     message: message(workload, overlap), related: overlap.other.reference)
         }
+    }
+
+    /// Whose template labels the selector must match: its own, or those of the workload its workloadRef names.
+    private func templateOwner(of workload: Workload) -> String {
+        guard let ref = workload.templateRef else { return "its own spec.template.metadata.labels" }
+        return "the template labels of \(ref.kind) \(workload.namespace)/\(ref.name), which its workloadRef names"
     }
 
     private func message(_ subject: Workload, _ overlap: Overlap) -> String {

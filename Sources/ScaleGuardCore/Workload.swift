@@ -50,10 +50,10 @@ public struct Workload: Hashable, Sendable {
         other.name == name && other.kind != kind ? "\(kind.kind) \(name)" : name
     }
 
-    /// A ReplicaSet a Deployment controls carries that Deployment's selector plus `pod-template-hash`: it is part
-    /// of the Deployment, never a second workload.
+    /// A ReplicaSet a Deployment or an Argo Rollout controls carries that controller's selector plus
+    /// `pod-template-hash`: it is part of the Deployment or Rollout, never a second workload.
     public var isPartOfAnother: Bool {
-        kind == .replicaSet && controller?.kind == "Deployment"
+        kind == .replicaSet && (controller?.kind == "Deployment" || controller?.kind == "Rollout")
     }
 
     /// A Rollout and the Deployment its `workloadRef` names run one template: their pods count once, never as an

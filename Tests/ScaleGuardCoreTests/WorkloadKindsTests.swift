@@ -27,6 +27,17 @@ import Testing
         #expect(verdict.denialMessage.contains("ReplicaSet default/stray overlaps Deployment default/web"))
     }
 
+    /// Argo Rollouts make ReplicaSets as Deployments do (seen in argo-rollouts' own testdata): they are the Rollout's.
+    @Test func aReplicaSetARolloutControlsIsPartOfIt() throws {
+        let rollout = try workload(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"canary-demo","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"canary-demo"}},"template":{"metadata":{"labels":{"app":"canary-demo"}}}}}"#)
+        let owned = try workload(#"{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"canary-demo-877894d5b","namespace":"default","ownerReferences":[{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","name":"canary-demo","controller":true}]},"spec":{"selector":{"matchLabels":{"app":"canary-demo","rollouts-pod-template-hash":"877894d5b"}},"template":{"metadata":{"labels":{"app":"canary-demo","rollouts-pod-template-hash":"877894d5b"}}}}}"#)
+        #expect(owned.isPartOfAnother)
+        let cluster = ClusterView(objects: [.workload(rollout), .workload(owned)])
+        #expect(cluster.workloadCount == 1)
+        #expect(checker.check(.workload(rollout), in: cluster).allowed, "a Rollout does not overlap its own ReplicaSets")
+        #expect(checker.audit(cluster).isEmpty)
+    }
+
     @Test func aRolloutWithAWorkloadRefRunsItsDeploymentsTemplateOnce() throws {
         let deployment = try workload(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api","namespace":"default"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"api"}},"template":{"metadata":{"labels":{"app":"api"}}}}}"#)
         let rollout = try workload(#"{"apiVersion":"argoproj.io/v1alpha1","kind":"Rollout","metadata":{"name":"api","namespace":"default"},"spec":{"selector":{"matchLabels":{"app":"api"}},"workloadRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"api"}}}"#)
