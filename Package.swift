@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
-        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "TLS", "Primitives", "FakeKubeAPI"]),
+        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "ScaleGuardServer", "ScaleGuardCore", "TLS", "Primitives", "FakeKubeAPI"]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
         .testTarget(name: "KubeClientTests", dependencies: [
             "KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard", .product(name: "Logging", package: "swift-log"),

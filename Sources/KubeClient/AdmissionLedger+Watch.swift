@@ -7,7 +7,7 @@ extension AdmissionLedger {
     /// A ledger ConfigMap: the namespace it is for, its resourceVersion and its entries.
     struct ConfigMap {
         var namespace: String
-        var state: State
+        var state: Snapshot
     }
 
     public func start() {
@@ -33,7 +33,6 @@ extension AdmissionLedger {
                 if resourceVersion == nil {
                     let list = try client.get("\(collection)?\(selector)")
                     resourceVersion = try replaceAll(with: list)
-                    synced.store(true, ordering: .releasing)
                     failures = 0
                 }
                 if let from = resourceVersion {
@@ -68,7 +67,7 @@ extension AdmissionLedger {
         guard let list = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
             throw .protocolViolation("the ledger list is not JSON")
         }
-        var fresh: [String: State] = [:]
+        var fresh: [String: Snapshot] = [:]
         for item in list["items"] as? [[String: Any]] ?? [] {
             if let map = configMap(item) { fresh[map.namespace] = map.state }
         }
@@ -105,7 +104,7 @@ extension AdmissionLedger {
 
     func store(_ map: ConfigMap) { store(map.state, for: map.namespace) }
 
-    private func store(_ state: State, for namespace: String) {
+    private func store(_ state: Snapshot, for namespace: String) {
         states.withLock { $0[namespace] = state }
     }
 

@@ -27,8 +27,6 @@ public final class AdmissionLedger: Sendable {
         var entries: [String: LedgerEntry] = [:]
     }
 
-    typealias State = Snapshot
-
     /// What one write attempt did.
     public enum WriteOutcome: Sendable {
         case written
@@ -43,11 +41,10 @@ public final class AdmissionLedger: Sendable {
     let kinds: KindRegistry
     let logger: Logger
     let replica: String
-    let states = Mutex<[String: State]>([:])
+    let states = Mutex<[String: Snapshot]>([:])
     /// Entries whose object the watch has shown, by `namespace/Kind/name` with the entry's admission time: they
     /// stop counting, and stay stopped if the object is deleted before the entry is pruned.
     let seen = Mutex<[String: Double]>([:])
-    let synced = Atomic<Bool>(false)
     let stopped = Atomic<Bool>(false)
     let threads = ThreadTracker()
 
@@ -65,9 +62,6 @@ public final class AdmissionLedger: Sendable {
     static func configMapName(for namespace: String) -> String { "scaleguard-ledger-\(namespace)" }
     var collection: String { "/api/v1/namespaces/\(namespace)/configmaps" }
 
-    /// Whether the ledger has been listed once.
-    public var isSynced: Bool { synced.load(ordering: .acquiring) }
-
     /// `namespace`'s ledger as this replica knows it now.
     public func snapshot(of namespace: String) -> Snapshot {
         states.withLock { $0[namespace] } ?? Snapshot(namespace: namespace)
@@ -78,7 +72,7 @@ public final class AdmissionLedger: Sendable {
         let entries = Array(snapshot.entries.values)
         guard !entries.isEmpty else { return [] }
         return seen.withLock { seen in
-            seen = seen.filter { $0.value > now - ttl * 2 }
+            if seen.count > 4096 { seen = seen.filter { $0.value > now - ttl * 2 } }
             return entries.filter { entry in
                 guard entry.expiresAt > now, let key = entry.object.key else { return false }
                 if seen[key] == entry.admittedAt { return false }

@@ -33,6 +33,4 @@ final class ConnectionRegistry: Sendable {
             for fd in state.fds { _ = Foundation.shutdown(fd, Int32(SHUT_RDWR)) }
         }
     }
-
-    var isShutDown: Bool { state.withLock { $0.closed } }
 }

@@ -40,7 +40,7 @@ public final class ExecPlugin: Sendable {
     let config: Config
     /// Seconds a run may take: an interactive login waits for a person, a hung plugin must not hang us forever.
     let timeout: Double
-    static let maxOutputBytes = 1 << 20
+    public static let maxOutputBytes = 1 << 20
     private let cached = Mutex<Credential?>(nil)
     private let runCount = Atomic<Int>(0)
 

@@ -114,11 +114,6 @@ public struct KubeConfig: Decodable, Sendable {
         return [(environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"]
     }
 
-    /// The first of `paths(explicit:)`, for messages.
-    public static func path(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        paths(explicit: explicit, environment: environment)[0]
-    }
-
     public static func load(_ path: String) throws(KubeError) -> KubeConfig {
         try load(paths: [path])
     }

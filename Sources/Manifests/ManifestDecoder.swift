@@ -27,9 +27,17 @@ public enum ManifestError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
-        case .invalid(let path, let reason): "\(path): \(reason)"
-        case .tooLarge(let path, let limit): "\(path): larger than \(limit) bytes"
+        case .unreadable(let path, _), .invalid(let path, _), .tooLarge(let path, _): "\(path): \(reason)"
+        case .interrupted: reason
+        }
+    }
+
+    /// What went wrong, without the file's name.
+    public var reason: String {
+        switch self {
+        case .unreadable(_, let reason): "cannot read: \(reason)"
+        case .invalid(_, let reason): reason
+        case .tooLarge(_, let limit): "larger than \(limit) bytes"
         case .interrupted: "reading stopped before the end"
         }
     }

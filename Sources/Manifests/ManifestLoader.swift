@@ -26,7 +26,7 @@ public struct ManifestLoader: Sendable {
             do throws(ManifestError) {
                 files = try self.files(at: path)
             } catch {
-                read.problems.append(ManifestProblem(source: path, message: Self.reason(error)))
+                read.problems.append(ManifestProblem(source: path, message: error.reason))
                 continue
             }
             for file in files {
@@ -47,7 +47,7 @@ public struct ManifestLoader: Sendable {
                     read.append(try ManifestDecoder.read(try bytes(of: file), source: source, defaultNamespace: defaultNamespace,
                                                          kinds: kinds, maxBytes: nil))
                 } catch {
-                    read.problems.append(ManifestProblem(source: source, message: Self.reason(error)))
+                    read.problems.append(ManifestProblem(source: source, message: error.reason))
                 }
             }
         }
@@ -72,15 +72,6 @@ public struct ManifestLoader: Sendable {
             }
         }
         return compiled
-    }
-
-    private static func reason(_ error: ManifestError) -> String {
-        switch error {
-        case .unreadable(_, let reason): "cannot read: \(reason)"
-        case .invalid(_, let reason): reason
-        case .tooLarge(_, let limit): "larger than \(limit) bytes"
-        case .interrupted: "reading stopped before the end"
-        }
     }
 
     private func files(at path: String) throws(ManifestError) -> [String] {

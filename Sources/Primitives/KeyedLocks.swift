@@ -2,7 +2,7 @@
 @preconcurrency import Glibc
 #endif
 
-/// One lock per key, made when first wanted and dropped when nobody holds or waits for it: decisions about one
+/// One lock per key, made when first wanted and kept while fewer than `idleSlotsKept` exist: decisions about one
 /// namespace run one at a time, and never wait for another namespace's.
 public final class KeyedLocks: @unchecked Sendable {
     private final class Slot {
@@ -13,6 +13,7 @@ public final class KeyedLocks: @unchecked Sendable {
     }
 
     private var slots: [String: Slot] = [:]
+    static let idleSlotsKept = 1024
     private var guardMutex = pthread_mutex_t()
 
     public init() { pthread_mutex_init(&guardMutex, nil) }
@@ -31,16 +32,11 @@ public final class KeyedLocks: @unchecked Sendable {
             pthread_mutex_unlock(&slot.mutex)
             pthread_mutex_lock(&guardMutex)
             slot.users -= 1
-            if slot.users == 0 { slots[key] = nil }
+            // An idle slot stays for the next decision of its namespace, up to a bound on how many are kept.
+            if slot.users == 0, slots.count > Self.idleSlotsKept { slots[key] = nil }
             pthread_mutex_unlock(&guardMutex)
         }
         return try body()
     }
 
-    /// Keys with a lock right now (held or waited for): zero when nothing is in progress.
-    public var count: Int {
-        pthread_mutex_lock(&guardMutex)
-        defer { pthread_mutex_unlock(&guardMutex) }
-        return slots.count
-    }
 }

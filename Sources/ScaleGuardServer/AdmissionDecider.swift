@@ -22,18 +22,16 @@ struct AdmissionDecider: Sendable {
     func decide(_ admission: AdmissionRequest, notes: [String]) -> (AdmissionResponse, Verdict?) {
         let namespace = admission.namespace ?? ""
         guard !admission.isDryRun, Self.changesSelection(admission) else {
-            let (response, verdict) = reviewer.review(admission, in: source.view, notes: notes)
-            if let verdict, verdict.allowed, !admission.isDryRun, case .object(let object)? = admission.object {
-                source.admitted(object.defaultingNamespace(namespace))
-            }
-            return (response, verdict)
+            return settle(admission, namespace: namespace, notes: notes, ledger: nil)
         }
-        return locks.withLock(namespace) { ordered(admission, namespace: namespace, notes: notes) }
+        return locks.withLock(namespace) {
+            settle(admission, namespace: namespace, notes: notes, ledger: mode == .off ? nil : ledger)
+        }
     }
 
-    private func ordered(_ admission: AdmissionRequest, namespace: String, notes: [String]) -> (AdmissionResponse, Verdict?) {
+    /// Review, then record what was allowed (never a dry run): locally, and through `ledger` when there is one.
+    private func settle(_ admission: AdmissionRequest, namespace: String, notes: [String], ledger: AdmissionLedger?) -> (AdmissionResponse, Verdict?) {
         let base = source.view
-        let ledger = mode == .off ? nil : self.ledger
         var snapshot = ledger?.snapshot(of: namespace)
         var entries = snapshot.map { ledger?.pending(in: $0, view: base) ?? [] } ?? []
         let deadline = Deadline.after(seconds: ledgerTimeout)
@@ -43,7 +41,7 @@ struct AdmissionDecider: Sendable {
             guard let verdict, verdict.allowed, case .object(let raw)? = admission.object else { return (response, verdict) }
             let object = raw.defaultingNamespace(namespace)
             guard let ledger, let basis = snapshot else {
-                source.admitted(object)
+                if !admission.isDryRun { source.admitted(object) }
                 return (response, verdict)
             }
             let started = Deadline.now

@@ -60,8 +60,8 @@ import Testing
         }
         let missing = #expect(throws: KubeError.self) { try config.endpoint(context: "nope") }
         #expect(missing?.description.contains("context \"nope\" is not in the kubeconfig (contexts: prod, dev, lab, sso)") == true)
-        #expect(KubeConfig.path(explicit: nil, environment: ["KUBECONFIG": "/a:/b", "HOME": "/h"]) == "/a")
-        #expect(KubeConfig.path(explicit: nil, environment: ["HOME": "/h"]) == "/h/.kube/config")
+        #expect(KubeConfig.paths(explicit: nil, environment: ["KUBECONFIG": "/a:/b", "HOME": "/h"]).first == "/a")
+        #expect(KubeConfig.paths(explicit: nil, environment: ["HOME": "/h"]).first == "/h/.kube/config")
     }
 
     @Test func aPodsServiceAccountIsReadAndItsTokenReReadEachTime() throws {

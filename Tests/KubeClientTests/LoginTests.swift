@@ -170,6 +170,23 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
+    /// Output is bounded: exactly the limit is read, one byte more stops the plugin with a clear error.
+    @Test func aPluginThatPrintsTooMuchIsStopped() throws {
+        let limit = ExecPlugin.maxOutputBytes
+        let cluster = try FakeCluster(token: "t")
+        // The credential padded with spaces to exactly the limit, then to the limit plus one.
+        for (extra, fits) in [(0, true), (1, false)] {
+            let json = #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#
+            let login = try PluginLogin(cluster, status: "", script: "printf '%s' '\(json)'\nhead -c \(limit - json.utf8.count + extra) /dev/zero | tr '\\0' ' '\n")
+            if fits {
+                _ = try login.client().get(FakeCluster.deployments)
+            } else {
+                let error = #expect(throws: KubeError.self) { try login.client().get(FakeCluster.deployments) }
+                #expect(error?.description.contains("printed more than \(limit) bytes") == true, "\(String(describing: error))")
+            }
+        }
+    }
+
     /// A plugin may hand back a client certificate and key instead of a token.
     @Test func aClientCertificateFromThePlugin() throws {
         let cluster = try FakeCluster()
