@@ -50,11 +50,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Where audits are published: policy reports and events, by the replica a Lease makes the leader.
+        .target(
+            name: "AuditPublishing",
+            dependencies: ["ScaleGuardCore", "KubeClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // The admission webhook: endpoints, metrics, lifecycle.
         .target(
             name: "ScaleGuardServer",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "HTTPServer", "HTTPCodec", "KubeClient", "TLS", "Primitives",
+                "ScaleGuardCore", "Manifests", "HTTPServer", "HTTPCodec", "KubeClient", "TLS", "Primitives", "AuditPublishing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -64,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "scaleguard",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML", "HTTPServer", "Primitives",
+                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML", "HTTPServer", "Primitives", "AuditPublishing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +100,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "ScaleGuardServer", "ScaleGuardCore", "TLS", "Primitives", "FakeKubeAPI"]),
+        .testTarget(name: "AuditPublishingTests", dependencies: ["AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI"]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
         .testTarget(name: "KubeClientTests", dependencies: [
             "KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard", .product(name: "Logging", package: "swift-log"),

@@ -42,6 +42,24 @@ public final class FakeKubeAPI: @unchecked Sendable {
     private var server: HTTPServer?
     /// The sorted keys of each resource, kept between pages (a page must not sort 100,000 names).
     var sortedKeys: [String: [String]] = [:]
+    /// `METHOD path` of every write, in order.
+    var writeLog: [String] = []
+
+    /// The writes made so far (`POST /apis/...`), for tests that count them.
+    public var writes: [String] { lock.withLock { writeLog } }
+
+    /// The stored object at `collection` (its path) named `namespace/name`, as JSON.
+    public func object(_ collection: String, namespace: String, name: String) -> [String: Any]? {
+        guard let bytes = lock.withLock({ objects[collection]?["\(namespace)/\(name)"] }) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+    }
+
+    /// Every stored object of `collection`.
+    public func objects(_ collection: String) -> [[String: Any]] {
+        lock.withLock { objects[collection].map { Array($0.values) } ?? [] }.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
+        }
+    }
     /// How often a quiet watch gets a BOOKMARK.
     public var bookmarkInterval = 1.0
     /// Who the tokens are and what they may do, for TokenReview and SubjectAccessReview.
@@ -170,6 +188,13 @@ public final class FakeKubeAPI: @unchecked Sendable {
         var stored = object
         var meta = stored["metadata"] as? [String: Any] ?? [:]
         meta["resourceVersion"] = String(resourceVersion)
+        // Objects a test puts carry a uid as the API server's do: one per kind, namespace and name, kept across updates.
+        if meta["uid"] == nil {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in "\(object["kind"] as? String ?? "")/\(key(object))".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            let hex = String(hash, radix: 16)
+            meta["uid"] = "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex.suffix(12)
+        }
         stored["metadata"] = meta
         return stored
     }
@@ -231,7 +256,11 @@ public final class FakeKubeAPI: @unchecked Sendable {
         let limit = request.query["limit"].flatMap(Int.init) ?? Int.max
         let offset = request.query["continue"].flatMap(Int.init) ?? 0
         let (items, rv, total): ([[UInt8]], Int, Int) = lock.withLock {
-            let all = objects[request.path] ?? [:]
+            var all = objects[request.path] ?? [:]
+            for collection in namespacedCollections(of: request.path) {
+                for (key, value) in objects[collection] ?? [:] { all[key] = value }
+                sortedKeys[request.path] = nil
+            }
             let keys = sortedKeys[request.path] ?? all.keys.sorted()
             sortedKeys[request.path] = keys
             let page = keys.dropFirst(offset).prefix(limit).compactMap { all[$0] }

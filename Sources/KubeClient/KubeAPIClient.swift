@@ -37,6 +37,11 @@ public final class KubeAPIClient: Sendable {
         try request("PUT", path, body: json, timeout: timeout)
     }
 
+    /// The body of a 2xx answer to `DELETE path`.
+    public func delete(_ path: String, timeout: Double = 10) throws(KubeError) -> [UInt8] {
+        try request("DELETE", path, body: nil, timeout: timeout)
+    }
+
     private func request(_ method: String, _ path: String, body: [UInt8]?, timeout: Double) throws(KubeError) -> [UInt8] {
         var retriedAuth = false
         var retriedStale = false

@@ -9,6 +9,9 @@ struct Auditor {
     let checker: Checker
     /// Names listed in a finding; the rest are counted.
     static let namesShown = 3
+    /// Victims a finding refers to by reference; the rest are counted in its `selected` property. A report's
+    /// results must fit in one etcd object.
+    public static let resourcesListed = 100
 
     private var policy: Policy { checker.policy }
 
@@ -29,7 +32,11 @@ struct Auditor {
         let own = SelectorOverlapRule(policy: policy, view: ClusterView()).evaluate(workload)
             + GPUTypeLabelRule(policy: policy).evaluate(workload)
             + GPUPinningRule(policy: policy).evaluate(workload)
-        var findings = checker.apply(own, skipping: workload.skippedRules).findings
+        var findings = checker.apply(own, skipping: workload.skippedRules).findings.map { finding in
+            var finding = finding
+            finding.resources = [workload.objectReference]
+            return finding
+        }
         let victims = namespace.workloads(selecting: workload.kind.selects)?.selected(by: workload) ?? []
         if !victims.isEmpty, !workload.skippedRules.contains(.selectorOverlap), policy.action(for: .selectorOverlap) != .off {
             var finding = cause(workload, victims, view)
@@ -52,7 +59,10 @@ struct Auditor {
         return Finding(
             rule: .selectorOverlap, severity: .deny, subject: workload.reference,
             message: "\(workload.name)'s selector (\(workload.selector)) selects the \(noun) of \(what): \(names), so \(who) would count their \(noun). Fix: \(fix).",
-            related: victims.first?.reference)
+            related: victims.first?.reference,
+            resources: [workload.objectReference] + victims.prefix(Self.resourcesListed).map(\.objectReference)
+                + scalers.map(\.objectReference),
+            properties: ["selector": "\(workload.selector)", "selected": "\(victims.count)", "selectedKind": "\(kinds.sorted().joined(separator: ","))"])
     }
 
     private func autoscalerFindings(_ namespace: NamespaceView, _ view: ClusterView) -> [Finding] {
@@ -61,7 +71,13 @@ struct Auditor {
         for autoscaler in autoscalers {
             // Field sanity, a missing target or role; a target's overlap is its selector's finding, said above.
             let own = AutoscalerTargetRule(policy: policy, view: view).evaluate(autoscaler).filter { $0.related == nil }
-            findings += checker.apply(own, skipping: autoscaler.skippedRules).findings
+            let target = view.namespaces[autoscaler.namespace]?.workload(autoscaler.target.id)
+            findings += checker.apply(own, skipping: autoscaler.skippedRules).findings.map { finding in
+                var finding = finding
+                finding.resources = [autoscaler.objectReference] + (target.map { [$0.objectReference] } ?? [])
+                finding.properties = ["target": "\(autoscaler.target.kind)/\(autoscaler.target.name)"]
+                return finding
+            }
         }
         // Two or more autoscalers on one workload (or one role of it), but for the HPA one of them made.
         let byTarget = Dictionary(grouping: autoscalers) { "\($0.target.id)\u{0}\($0.targetRole ?? "")" }
@@ -75,7 +91,10 @@ struct Auditor {
                 rule: .duplicateAutoscaler, severity: policy.action(for: .duplicateAutoscaler) == .warn ? .warn : .deny,
                 subject: "\(first.target.kind) \(first.namespace)/\(first.target.name)",
                 message: "\(distinct.count) autoscalers scale \(role)\(first.target.kind) \(first.namespace)/\(first.target.name): \(distinct.map(\.reference).joined(separator: ", ")), so they fight over its replicas. Fix: keep one.",
-                related: distinct.dropFirst().first?.reference))
+                related: distinct.dropFirst().first?.reference,
+                resources: (namespace.workload(first.target.id).map { [$0.objectReference] } ?? []) + distinct.map(\.objectReference),
+                properties: ["target": "\(first.target.kind)/\(first.target.name)", "autoscalers": "\(distinct.count)"]
+                    .merging(first.targetRole.map { ["role": $0] } ?? [:]) { a, _ in a }))
         }
         return findings
     }

@@ -16,9 +16,16 @@ public struct Autoscaler: Hashable, Sendable {
     public var targetRole: String?
     public var spec: AutoscalerSpec
     public var skippedRules: Set<RuleID>
+    /// `apiVersion` as read (`autoscaling/v2`, `autoscaling/v1`, …), for references to it.
+    public var apiVersion: String
+    /// `metadata.uid`, empty where none was given.
+    public var uid: String
 
     public init(kind: Kind, namespace: String, name: String, target: ScaleTargetRef, owner: OwnerReference? = nil,
-                targetRole: String? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = []) {
+                targetRole: String? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = [],
+                apiVersion: String? = nil, uid: String = "") {
+        self.apiVersion = apiVersion ?? kind.defaultAPIVersion
+        self.uid = uid
         self.kind = kind
         self.namespace = namespace
         self.name = name
@@ -31,6 +38,10 @@ public struct Autoscaler: Hashable, Sendable {
 
     public var id: ObjectID { ObjectID(kind: kind.rawValue, name: name) }
     public var reference: String { "\(kind.rawValue) \(namespace)/\(name)" }
+
+    public var objectReference: ObjectReference {
+        ObjectReference(apiVersion: apiVersion, kind: kind.rawValue, namespace: namespace, name: name, uid: uid)
+    }
 }
 
 /// `spec.scaleTargetRef`: the workload an autoscaler scales, in its own namespace.

@@ -11,13 +11,21 @@ public struct Finding: Hashable, Sendable, Codable {
     public var message: String
     /// The other object involved, if any: on UPDATE, a finding the old object had too is only a warning.
     public var related: String?
+    /// Every object involved, the subject first (an audit's findings; nil at admission): what policy reports and
+    /// events refer to. A catch-all selector lists its first `Auditor.resourcesListed` victims.
+    public var resources: [ObjectReference]?
+    /// The machine-readable parts of the message (the selector, how many it selects, the other object).
+    public var properties: [String: String]?
 
-    public init(rule: RuleID, severity: Severity, subject: String, message: String, related: String? = nil) {
+    public init(rule: RuleID, severity: Severity, subject: String, message: String, related: String? = nil,
+                resources: [ObjectReference]? = nil, properties: [String: String]? = nil) {
         self.rule = rule
         self.severity = severity
         self.subject = subject
         self.message = message
         self.related = related
+        self.resources = resources
+        self.properties = properties
     }
 
     /// `SG001 selector-overlap: message`, on one line.
@@ -26,7 +34,7 @@ public struct Finding: Hashable, Sendable, Codable {
 
 extension String {
     /// Control characters become spaces: kube-apiserver drops warnings that carry them, and messages stay one line.
-    var singleLine: String {
+    public var singleLine: String {
         String(String.UnicodeScalarView(unicodeScalars.map {
             $0.properties.generalCategory == .control ? " " : $0
         }))

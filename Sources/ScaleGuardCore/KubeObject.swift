@@ -189,7 +189,7 @@ extension Workload {
             controller: controller,
             templateRef: kind == .rollout ? raw.workloadRef.map { ObjectID(kind: $0.kind, name: $0.name) } : nil,
             borrowsSelector: kind == .rollout && raw.selector == nil,
-            roles: raw.roles)
+            roles: raw.roles, uid: raw.uid)
         selector.matchLabels.shareValues(with: name)
         templateLabels.shareValues(with: name)
     }
@@ -211,11 +211,21 @@ extension Autoscaler {
         self.init(kind: kind, namespace: raw.namespace, name: raw.name, target: target,
                   owner: raw.owners.first { $0.controller == true } ?? raw.owners.first,
                   targetRole: kind == .podAutoscaler ? raw.targetRole : nil,
-                  spec: spec, skippedRules: SkipAnnotation.rules(in: raw.skip))
+                  spec: spec, skippedRules: SkipAnnotation.rules(in: raw.skip),
+                  apiVersion: raw.apiVersion.isEmpty ? nil : raw.apiVersion, uid: raw.uid)
     }
 }
 
 extension Autoscaler.Kind {
+    /// The version references use when the object's own is unknown.
+    public var defaultAPIVersion: String {
+        switch self {
+        case .podAutoscaler: "autoscaling.aibrix.ai/v1alpha1"
+        case .horizontalPodAutoscaler: "autoscaling/v2"
+        case .scaledObject: "keda.sh/v1alpha1"
+        }
+    }
+
     /// The autoscaler kind of `apiVersion` and `kind`, whatever the version.
     public init?(apiVersion: String, kind: String) {
         switch (KindRegistry.group(of: apiVersion), kind) {

@@ -8,6 +8,7 @@ extension RawObject: Decodable {
         var generateName: String?
         var namespace: String?
         var resourceVersion: String?
+        var uid: String?
         var annotations: [String: String]?
         var ownerReferences: [OwnerReference]?
     }
@@ -85,6 +86,7 @@ extension RawObject: Decodable {
             name = meta.name ?? meta.generateName ?? ""
             namespace = meta.namespace ?? ""
             resourceVersion = meta.resourceVersion
+            uid = meta.uid ?? ""
             skip = meta.annotations?[SkipAnnotation.key]
             owners = meta.ownerReferences ?? []
         }

@@ -7,6 +7,7 @@ public struct RawObject: Sendable {
     public var generateName: String?
     public var namespace = ""
     public var resourceVersion: String?
+    public var uid = ""
     /// The `scaleguard.io/skip` annotation.
     public var skip: String?
     public var owners: [OwnerReference] = []
@@ -115,6 +116,7 @@ public struct RawObject: Sendable {
             case "generateName": generateName = try r.string()
             case "namespace": namespace = try r.string()
             case "resourceVersion": resourceVersion = try r.string()
+            case "uid": uid = try r.string()
             case "annotations":
                 try r.object { (r, key) throws(JSONReadError) in
                     if key == "scaleguard.io/skip" { skip = try r.string() } else { try r.skip() }

@@ -20,11 +20,13 @@ public struct Workload: Hashable, Sendable {
     public var borrowsSelector: Bool
     /// A StormService's role names.
     public var roles: [String]
+    /// `metadata.uid`, empty where none was given (a manifest): what policy reports and events refer to.
+    public var uid: String
 
     public init(kind: WorkloadKind = .deployment, namespace: String, name: String, selector: LabelSelector,
                 templateLabels: Labels, extendedResources: [String] = [], pinning: NodePinning = NodePinning(),
                 skippedRules: Set<RuleID> = [], controller: OwnerReference? = nil, templateRef: ObjectID? = nil,
-                borrowsSelector: Bool = false, roles: [String] = []) {
+                borrowsSelector: Bool = false, roles: [String] = [], uid: String = "") {
         self.kind = kind
         self.namespace = namespace
         self.name = name
@@ -37,12 +39,17 @@ public struct Workload: Hashable, Sendable {
         self.templateRef = templateRef
         self.borrowsSelector = borrowsSelector && templateRef != nil
         self.roles = roles
+        self.uid = uid
     }
 
     public var id: ObjectID { ObjectID(kind: kind.kind, name: name) }
 
     /// `Deployment ns/name`, as messages name it.
     public var reference: String { "\(kind.kind) \(namespace)/\(name)" }
+
+    public var objectReference: ObjectReference {
+        ObjectReference(apiVersion: kind.apiVersion, kind: kind.kind, namespace: namespace, name: name, uid: uid)
+    }
 
     /// Its name in a message that also names `other`; with its kind when the two share a name (a Deployment and a
     /// StatefulSet both called `web`), so the message never leaves the reader guessing which is meant.

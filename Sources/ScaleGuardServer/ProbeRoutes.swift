@@ -1,3 +1,4 @@
+import AuditPublishing
 import HTTPCodec
 import HTTPServer
 import Primitives
@@ -17,10 +18,12 @@ public final class ProbeRoutes: HTTPResponder {
     let paths: Set<Path>
     let source: any ClusterViewSource
     let metrics: WebhookMetrics
+    let publisher: AuditPublisher?
     private let shuttingDown = Atomic<Bool>(false)
 
-    public init(paths: Set<Path>, source: any ClusterViewSource, metrics: WebhookMetrics) {
+    public init(paths: Set<Path>, source: any ClusterViewSource, metrics: WebhookMetrics, publisher: AuditPublisher? = nil) {
         self.paths = paths
+        self.publisher = publisher
         self.source = source
         self.metrics = metrics
     }
@@ -60,7 +63,8 @@ public final class ProbeRoutes: HTTPResponder {
         var reasons = source.notReadyReasons
         if shuttingDown.load(ordering: .relaxed) { reasons.insert("shutting down", at: 0) }
         // ?verbose lists every source of the view, as kube-apiserver's own /readyz?verbose does for its checks.
-        let details = request.query["verbose"] != nil ? source.details.map { "[\($0)]\n" }.joined() : ""
+        // Publishing never makes a replica unready: it is listed, not judged.
+        let details = request.query["verbose"] != nil ? (source.details + (publisher?.status ?? [])).map { "[\($0)]\n" }.joined() : ""
         if reasons.isEmpty { return HTTPResponse(status: 200, text: details + "ok\n") }
         return HTTPResponse(status: 503, text: details + "not ready: \(reasons.joined(separator: "; "))\n")
     }

@@ -61,6 +61,11 @@ public final class WebhookMetrics: Sendable {
 
     public func watchHealth(_ source: @escaping @Sendable () -> [SourceHealth]) { healthNow.withLock { $0 = source } }
 
+    /// Whether this replica leads (writes policy reports and events), asked at scrape time.
+    private let leaderNow = Mutex<(@Sendable () -> Bool)?>(nil)
+
+    public func reportLeadership(_ source: @escaping @Sendable () -> Bool) { leaderNow.withLock { $0 = source } }
+
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
         let path = Self.knownPaths.contains(path) ? path : "other"
@@ -112,6 +117,10 @@ public final class WebhookMetrics: Sendable {
 
     public func render() -> [UInt8] {
         inFlight.set(Double(inFlightNow.withLock { $0 }()))
+        if let leading = leaderNow.withLock({ $0 }) {
+            registry.makeGauge(descriptor: Self.name("leader", "", "Whether this replica holds the Lease and writes policy reports and events (1) or not (0)."))
+                .set(leading() ? 1.0 : 0.0)
+        }
         for health in healthNow.withLock({ $0 })() {
             registry.makeGauge(descriptor: Self.name("cache_synced", "", "Whether a watched resource has been listed (1) or not yet (0)."),
                                labels: [("resource", health.resource)]).set(health.synced ? 1.0 : 0.0)

@@ -1,3 +1,4 @@
+import AuditPublishing
 import Primitives
 import Foundation
 import HTTPServer
@@ -25,13 +26,16 @@ public final class WebhookServer: Sendable {
         public var validateClients: WebhookRoutes.ValidateClients?
         /// The admission ledger shared with the other replicas; nil: each replica knows what it admitted itself.
         public var ledger: WebhookRoutes.LedgerOptions?
+        /// Where each audit's findings are written (policy reports, events) by the leading replica; nil: nowhere.
+        public var publisher: AuditPublisher?
 
         public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
                     certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60,
                     probeListen: (host: String, port: UInt16) = ("0.0.0.0", 8081), metricsListen: (host: String, port: UInt16)? = nil,
                     authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil,
-                    ledger: WebhookRoutes.LedgerOptions? = nil) {
+                    ledger: WebhookRoutes.LedgerOptions? = nil, publisher: AuditPublisher? = nil) {
             self.ledger = ledger
+            self.publisher = publisher
             self.http = http
             self.certificates = certificates
             self.certificatePollInterval = certificatePollInterval
@@ -83,7 +87,7 @@ public final class WebhookServer: Sendable {
         func plain(_ address: (host: String, port: UInt16), _ paths: Set<ProbeRoutes.Path>) -> (ProbeRoutes, HTTPServer) {
             var configuration = HTTPServer.Configuration(host: address.host, port: address.port, eventLoops: 1, workers: 1, maxConnections: 256)
             configuration.timeouts = options.http.timeouts
-            let routes = ProbeRoutes(paths: paths, source: source, metrics: metrics)
+            let routes = ProbeRoutes(paths: paths, source: source, metrics: metrics, publisher: options.publisher)
             return (routes, HTTPServer(configuration: configuration, tlsContext: nil, logger: logger, responder: routes))
         }
         if let metricsListen = options.metricsListen {
@@ -93,6 +97,7 @@ public final class WebhookServer: Sendable {
         }
         metrics.countInFlight { server.requestsInFlight }
         metrics.watchHealth { source.health }
+        if let publisher = options.publisher { metrics.reportLeadership { publisher.isLeader } }
     }
 
     /// The bound ports: the webhook's, the probe listener's, and the metrics listener's when it has its own.
@@ -108,6 +113,7 @@ public final class WebhookServer: Sendable {
         let probePorts = try probes.map { try $0.server.start() }
         let port = try server.start()
         certificates.startPolling(interval: options.certificatePollInterval)
+        options.publisher?.start()
         if options.auditInterval > 0 { startAudits() }
         let ports = Ports(webhook: port, probes: probePorts[0], metrics: probePorts.last ?? probePorts[0])
         logger.info("listening", metadata: [
@@ -133,6 +139,10 @@ public final class WebhookServer: Sendable {
                     if report.violationCount > 0 {
                         logger.info("audit found violations", metadata: ["violations": "\(report.violationCount)"])
                     }
+                    if let publisher = options.publisher, !stopped.load(ordering: .relaxed) {
+                        let writes = publisher.publish(report.groups.flatMap(\.findings))
+                        if writes > 0 { logger.debug("audit published", metadata: ["writes": "\(writes)"]) }
+                    }
                     next = .after(seconds: options.auditInterval)
                 }
                 Thread.sleep(forTimeInterval: 0.2)
@@ -150,6 +160,8 @@ public final class WebhookServer: Sendable {
         probes.forEach { $0.routes.beginShutdown() }
         certificates.stop()
         stopped.store(true, ordering: .relaxed)
+        // Before the drain: the Lease is released at once, so another replica writes the next audit.
+        options.publisher?.stop()
         let drained = server.shutdown(grace: options.shutdownGrace)
         probes.forEach { _ = $0.server.shutdown(grace: 1) }
         if drained {
