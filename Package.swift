@@ -87,7 +87,8 @@ let package = Package(
 
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "CSystem", "Primitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem", "Primitives",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),

@@ -5,6 +5,7 @@
 //   swift run -c release ScaleGuardBench review FILE      the admission path for one review, without sockets
 //   swift run -c release ScaleGuardBench snapshot [N]     what a snapshot of the cluster view costs at N Deployments
 //   swift run -c release ScaleGuardBench audit [N]        an audit of N Deployments with one catch-all selector
+//   swift run -c release ScaleGuardBench publish [N]      one audit's policy reports and events at N Deployments
 //   ScaleGuardBench fake-api N DIR                        (internal) the fake API server process for `cache`
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -14,6 +15,8 @@ case "index-memory":
     CacheBenchmark.indexMemory(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "audit":
     AuditBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
+case "publish":
+    PublishBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "snapshot":
     SnapshotBenchmark.run(count: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
 case "review":

@@ -8,16 +8,22 @@ public final class AuditPublisher: Sendable {
     public let elector: LeaderElector?
     public let reports: ReportPublisher?
     public let events: EventPublisher?
+    private let leading: @Sendable () -> Bool
     private let ledLastTime = Atomic<Bool>(false)
 
-    /// `elector` nil: this replica is the only writer (a test, or a deployment of one that opted out).
-    public init(elector: LeaderElector?, reports: ReportPublisher?, events: EventPublisher?) {
+    /// `elector` nil: this replica is the only writer (a benchmark, or a deployment of one).
+    public convenience init(elector: LeaderElector?, reports: ReportPublisher?, events: EventPublisher?) {
+        self.init(elector: elector, reports: reports, events: events, leading: { elector?.isLeader ?? true })
+    }
+
+    init(elector: LeaderElector?, reports: ReportPublisher?, events: EventPublisher?, leading: @escaping @Sendable () -> Bool) {
         self.elector = elector
         self.reports = reports
         self.events = events
+        self.leading = leading
     }
 
-    public var isLeader: Bool { elector?.isLeader ?? true }
+    public var isLeader: Bool { leading() }
 
     public func start() { elector?.start() }
 

@@ -4,6 +4,7 @@ import Foundation
 import KubeClient
 import Logging
 import ScaleGuardCore
+import Synchronization
 import Testing
 
 /// Policy reports written to the fake API server: created, left alone when unchanged, updated, deleted when clean.
@@ -96,5 +97,29 @@ import Testing
         let messages = (stored["results"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(messages.contains { $0.contains("web-all") })
         #expect((stored["results"] as? [[String: Any]])?.count == both.count)
+    }
+}
+
+/// Leadership as `AuditPublisher` sees it: only while leading, and with fresh eyes each time it starts to lead.
+@Suite struct AuditPublisherTests {
+    @Test func aReplicaThatLeadsAgainReadsWhatTheLeaderBetweenWrote() throws {
+        let cluster = try FakeCluster()
+        let client = try ReportPublisherTests.client(cluster)
+        let aLeads = Atomic<Bool>(true)
+        let a = AuditPublisher(elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "a")),
+                               events: nil, leading: { aLeads.load(ordering: .relaxed) })
+        let b = AuditPublisher(elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "b")),
+                               events: nil, leading: { !aLeads.load(ordering: .relaxed) })
+        let catchAll = Objects.findings(Objects.catchAll), seed = Objects.findings(Objects.seed)
+        #expect(a.publish(catchAll) == 1)
+        #expect(b.publish(seed) == 0, "b follows")
+        aLeads.store(false, ordering: .relaxed)
+        #expect(a.publish(catchAll) == 0, "a follows")
+        #expect(b.publish(seed) == 1, "b leads and writes what it found")
+        aLeads.store(true, ordering: .relaxed)
+        #expect(a.publish(catchAll) == 1, "a leads again: its memory of the report is stale, so it reads and writes")
+        let stored = cluster.api.object(ReportPublisherTests.collection, namespace: "models", name: "scaleguard")
+        let messages = (stored?["results"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.count == 1 && messages[0].contains("web-all"))
     }
 }

@@ -46,15 +46,15 @@ import YAML
         let args = container["args"]?.strings ?? []
         #expect(args.contains("--ledger=\(mode)") && args.contains("--ledger-namespace=scaleguard-system"), "\(args)")
         #expect(args.contains(mode == "best-effort" ? "--ledger-timeout=0.3" : "--ledger-timeout=0.5"), "\(args)")
-        let role = chart.first("Role")
+        let role = chart.all("Role").first { $0["metadata"]?["name"]?.text?.hasSuffix("-ledger") == true }
         if mode == "off" {
-            #expect(role == nil && chart.first("RoleBinding") == nil)
+            #expect(role == nil && !chart.all("RoleBinding").contains { $0["metadata"]?["name"]?.text?.hasSuffix("-ledger") == true })
         } else {
             #expect(role?["metadata"]?["namespace"]?.text == "scaleguard-system")
             let rules = role?["rules"]?.items ?? []
             #expect(rules.count == 1 && rules.first?["resources"]?.strings == ["configmaps"] && rules.first?["apiGroups"]?.strings == [""])
             #expect(rules.first?["verbs"]?.strings == ["get", "list", "watch", "create", "update"])
-            #expect(chart.first("RoleBinding")?["roleRef"]?["name"]?.text == role?["metadata"]?["name"]?.text)
+            #expect(chart.all("RoleBinding").contains { $0["roleRef"]?["name"]?.text == role?["metadata"]?["name"]?.text })
         }
         #expect(!Self.granted(chart).contains { $0.hasPrefix("configmaps") }, "no ConfigMap outside the release namespace")
     }

@@ -71,3 +71,13 @@ app.kubernetes.io/component: admission-webhook
 {{- define "scaleguard.ledgerMode" -}}
 {{- if eq (toString .Values.ledger.mode) "false" }}off{{ else }}{{ .Values.ledger.mode }}{{ end }}
 {{- end }}
+
+{{/* The policy reports' API group, or off (an unquoted off reads as false in YAML). */}}
+{{- define "scaleguard.reportGroup" -}}
+{{- if eq (toString .Values.reports.apiGroup) "false" }}off{{ else }}{{ .Values.reports.apiGroup }}{{ end }}
+{{- end }}
+
+{{/* The report resource of that group. */}}
+{{- define "scaleguard.reportResource" -}}
+{{- if eq (include "scaleguard.reportGroup" .) "openreports.io" }}reports{{ else }}policyreports{{ end }}
+{{- end }}
