@@ -53,7 +53,10 @@ public final class EventPublisher: Sendable {
             } else {
                 guard writes < writesPerAudit else { waiting += 1; continue }
                 writes += 1
-                if let created = create(event, stamp: stamp, now: now) { known[event.key] = created }
+                // Names carry the time, and findings of one audit share it: the count tells them apart.
+                if let created = create(event, stamp: stamp, nanoseconds: UInt64(max(0, now) * 1e9) &+ UInt64(writes)) {
+                    known[event.key] = created
+                }
             }
         }
         // A fixed violation's event is left to expire (the API server's event TTL); forgetting it means a new one
@@ -96,8 +99,9 @@ public final class EventPublisher: Sendable {
         return found
     }
 
-    private func create(_ event: ViolationEvent, stamp: String, now: Double) -> Recorded? {
-        let name = ViolationEvent.name(for: event.regarding, nanoseconds: UInt64(max(0, now) * 1e9))
+    private func create(_ event: ViolationEvent, stamp: String, nanoseconds: UInt64) -> Recorded? {
+        let now = Double(nanoseconds) / 1e9
+        let name = ViolationEvent.name(for: event.regarding, nanoseconds: nanoseconds)
         let body = event.body(name: name, instance: instance, eventTime: stamp, series: nil, resourceVersion: nil)
         do throws(KubeError) {
             let answer = try client.post("/apis/events.k8s.io/v1/namespaces/\(event.regarding.namespace)/events", json: Self.json(body))

@@ -33,6 +33,19 @@ import Testing
         #expect(event["series"] == nil)
     }
 
+    @Test func twoFindingsOnOneObjectAreTwoEvents() throws {
+        let cluster = try FakeCluster()
+        let events = try publisher(cluster)
+        // llama-a100 overlaps llama-a40 and has no GPU-type label: findings of two rules on one object, one audit.
+        let findings = Objects.findings(Objects.seed)
+        let onA100 = findings.filter { $0.resources?.first?.name == "llama-a100" }
+        #expect(Set(onA100.map(\.rule)).count >= 2, "\(onA100.map(\.rule))")
+        #expect(events.publish(findings) == findings.count)
+        let stored = cluster.api.objects(Self.collection)
+        #expect(stored.count == findings.count, "every write created an event: \(cluster.api.writes)")
+        #expect(stored.filter { ($0["regarding"] as? [String: Any])?["name"] as? String == "llama-a100" }.count == onA100.count)
+    }
+
     @Test func aRepeatedFindingIsASeriesWrittenAtMostOncePerRefresh() throws {
         let cluster = try FakeCluster()
         let events = try publisher(cluster, refresh: 1800)
