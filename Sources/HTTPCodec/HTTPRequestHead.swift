@@ -110,40 +110,14 @@ public struct HTTPRequestHead: Sendable {
 public struct HTTPRequest: Sendable {
     public var head: HTTPRequestHead
     public var body: [UInt8]
-    /// A number unique in the serving process, for logs.
-    public var id: UInt64
-    /// The client certificate the connection presented and the server verified, if any.
-    public var clientCertificate: ClientCertificate?
 
-    public init(head: HTTPRequestHead, body: [UInt8] = [], id: UInt64 = 0) {
+    public init(head: HTTPRequestHead, body: [UInt8] = []) {
         self.head = head
         self.body = body
-        self.id = id
-    }
-
-    public init(method: String, path: String, query: String = "", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
-        self.init(head: HTTPRequestHead(method: method, path: path, rawQuery: query, headers: headers), body: body)
     }
 
     public var method: String { head.method }
     public var path: String { head.path }
     public var headers: HTTPHeaders { head.headers }
     public var query: [String: String] { head.query }
-}
-
-/// Who a verified client certificate says the client is.
-public struct ClientCertificate: Sendable, Equatable {
-    public var commonName: String?
-    /// DNS, URI and email subject alternative names.
-    public var alternativeNames: [String]
-
-    public init(commonName: String?, alternativeNames: [String]) {
-        self.commonName = commonName
-        self.alternativeNames = alternativeNames
-    }
-
-    /// Whether the common name or one of the alternative names is in `names`.
-    public func isNamed(anyOf names: Set<String>) -> Bool {
-        commonName.map(names.contains) == true || alternativeNames.contains(where: names.contains)
-    }
 }

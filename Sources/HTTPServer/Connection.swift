@@ -31,7 +31,8 @@ final class Connection {
     private var written = 0
     /// A request is being answered (on a worker, streamed, or refused): the next one waits.
     private var busy = false
-    private var context: RequestContext?
+    /// How the worker answering this connection's request learns that the client left.
+    private var cancellation: Cancellation?
     private var stream: StreamChannel?
     private var keepAlive = true
     private var minorVersion = 1
@@ -146,11 +147,8 @@ final class Connection {
         if input.isEmpty, !decoder.isReadingBody, !busy { input.removeAll() }
     }
 
-    private func dispatch(_ decoded: HTTPRequest) {
-        var numbered = decoded
-        numbered.id = server.nextRequestID()
-        numbered.clientCertificate = clientCertificate
-        let request = numbered
+    private func dispatch(_ request: HTTPRequest) {
+        let id = server.nextRequestID()
         busy = true
         loop.unpark(self)
         keepAlive = request.head.keepAlive
@@ -159,18 +157,19 @@ final class Connection {
         server.inFlight.add(1, ordering: .relaxed)
         switch responder.placement(of: request.head) {
         case .loop:
-            let response = responder.respond(to: request, context: .unbounded)
+            let response = responder.respond(to: request, context: RequestContext(id: id, clientCertificate: clientCertificate))
             server.inFlight.subtract(1, ordering: .relaxed)
             send(response)
         case .worker:
-            let context = RequestContext(cpuBudget: server.configuration.workerCPUBudget)
-            self.context = context
-            let (id, loop, server) = (self.id, self.loop, self.server)
+            let cancellation = Cancellation(cpuBudget: server.configuration.workerCPUBudget)
+            self.cancellation = cancellation
+            let context = RequestContext(id: id, clientCertificate: clientCertificate, cancellation: cancellation)
+            let (connection, loop, server) = (self.id, self.loop, self.server)
             let queued = server.workers.submit {
-                context.begin()
+                cancellation.begin()
                 let response = responder.respond(to: request, context: context)
                 server.inFlight.subtract(1, ordering: .relaxed)
-                loop.post(.response(id, response))
+                loop.post(.response(connection, response))
             }
             if !queued {
                 server.inFlight.subtract(1, ordering: .relaxed)
@@ -181,7 +180,7 @@ final class Connection {
 
     /// A worker's answer arrived.
     func finish(_ response: HTTPResponse) {
-        context = nil
+        cancellation = nil
         send(response)
     }
 
@@ -294,7 +293,7 @@ final class Connection {
 
     private func peerClosed() {
         // A worker still busy for this client stops at its next check.
-        context?.clientLeft()
+        cancellation?.clientLeft()
         close()
     }
 
@@ -331,8 +330,8 @@ final class Connection {
     func close() {
         if case .closed = phase { return }
         phase = .closed
-        context?.clientLeft()
-        context = nil
+        cancellation?.clientLeft()
+        cancellation = nil
         stream?.close()
         stream = nil
         tls.close()

@@ -1,45 +1,38 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
-import Primitives
-import Synchronization
+/// What the server knows about a request beyond its bytes: its number for logs, the client certificate its
+/// connection presented, and whether to stop (the client has gone, or the CPU budget of a worker is spent).
+public struct RequestContext: Sendable {
+    /// A number unique in the serving process, for logs.
+    public var id: UInt64
+    /// The client certificate the connection presented and the server verified, if any.
+    public var clientCertificate: ClientCertificate?
+    /// nil for requests answered on the loop, which never stop half-way.
+    let cancellation: Cancellation?
 
-/// What a responder on a worker needs to stop on time: whether the client has gone, and how much of its CPU
-/// budget the request has spent. Long work asks `shouldStop` now and then and gives up when it says so.
-public final class RequestContext: Sendable {
-    public enum StopReason: Sendable, Equatable {
-        case clientGone
-        case budgetSpent(seconds: Double)
+    public init(id: UInt64 = 0, clientCertificate: ClientCertificate? = nil, cancellation: Cancellation? = nil) {
+        self.id = id
+        self.clientCertificate = clientCertificate
+        self.cancellation = cancellation
     }
 
-    private let gone = Atomic<Bool>(false)
-    /// Thread CPU time at the start, in nanoseconds; the request runs on one worker thread from start to end.
-    private let cpuStart = Atomic<UInt64>(0)
-    public let cpuBudget: Double
+    public var stopReason: Cancellation.StopReason? { cancellation?.stopReason }
 
-    public init(cpuBudget: Double) {
-        self.cpuBudget = cpuBudget
-    }
-
-    /// Marks the start of the work on the calling thread.
-    public func begin() { cpuStart.store(Self.threadCPUNanoseconds(), ordering: .relaxed) }
-
-    func clientLeft() { gone.store(true, ordering: .relaxed) }
-
-    public var stopReason: StopReason? {
-        if gone.load(ordering: .relaxed) { return .clientGone }
-        let spent = Double(Self.threadCPUNanoseconds() &- cpuStart.load(ordering: .relaxed)) / 1e9
-        return spent > cpuBudget ? .budgetSpent(seconds: cpuBudget) : nil
-    }
-
+    /// Long work asks now and then, and gives up when it says so.
     public var shouldStop: Bool { stopReason != nil }
+}
 
-    /// A context that never stops: for responders run on the loop.
-    public static let unbounded = RequestContext(cpuBudget: .infinity)
+/// Who a verified client certificate says the client is.
+public struct ClientCertificate: Sendable, Equatable {
+    public var commonName: String?
+    /// DNS, URI and email subject alternative names.
+    public var alternativeNames: [String]
 
-    static func threadCPUNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    public init(commonName: String?, alternativeNames: [String]) {
+        self.commonName = commonName
+        self.alternativeNames = alternativeNames
+    }
+
+    /// Whether the common name or one of the alternative names is in `names`.
+    public func isNamed(anyOf names: Set<String>) -> Bool {
+        commonName.map(names.contains) == true || alternativeNames.contains(where: names.contains)
     }
 }

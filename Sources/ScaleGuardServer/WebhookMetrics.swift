@@ -11,34 +11,19 @@ public final class WebhookMetrics: Sendable {
     private let handshakeFailures: Counter
     private let certificateExpiry: Gauge
     /// The series every request touches, made once: the registry's own look-up takes a lock and compares labels.
-    private let requestSeries: [SeriesKey: Counter]
-    private let latency: [String: ValueHistogram]
+
     private let ledgerLatency: ValueHistogram
     private let ledgerRetries: Counter
     private let ledgerUnrecorded: Counter
     static let ledgerBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
     /// Fine buckets: most answers take well under a millisecond.
     static let latencyBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-    static let knownPaths = ["/validate", "/check", "/healthz", "/readyz", "/metrics", "/audit"]
-    /// The usual outcome of each path: the series that exist from the start.
-    private static let usual: [(path: String, code: Int, verdict: String)] = [
-        ("/validate", 200, "allowed"), ("/validate", 200, "denied"), ("/check", 200, "allowed"), ("/check", 403, "denied"),
-        ("/healthz", 200, "none"), ("/readyz", 200, "none"), ("/metrics", 200, "none"), ("/audit", 200, "none"),
-    ]
 
     public init() {
         inFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "HTTP requests being handled now."))
         handshakeFailures = registry.makeCounter(descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
         certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
                                                                    "When the serving certificate expires, in seconds since the epoch."))
-        var series: [SeriesKey: Counter] = [:]
-        for (path, code, verdict) in Self.usual {
-            series[SeriesKey(path: path, code: code, verdict: verdict)] = Self.requestCounter(registry, path, code, verdict)
-        }
-        requestSeries = series
-        var histograms: [String: ValueHistogram] = [:]
-        for path in Self.knownPaths + ["other"] { histograms[path] = Self.histogram(registry, path) }
-        latency = histograms
         ledgerLatency = registry.makeValueHistogram(descriptor: Self.name("ledger_write_duration", "seconds", "Time of one write to the admission ledger."),
                                                     buckets: Self.ledgerBuckets)
         ledgerRetries = registry.makeCounter(descriptor: Self.name("ledger_retries", "total", "Decisions taken again after another replica wrote the ledger first."))
@@ -66,12 +51,40 @@ public final class WebhookMetrics: Sendable {
 
     public func reportLeadership(_ source: @escaping @Sendable () -> Bool) { leaderNow.withLock { $0 = source } }
 
+    /// The request metric of one path, made once: a request touches no lock to find it.
+    public struct PathSeries: Sendable {
+        let path: String
+        let latency: ValueHistogram
+        let counters: [SeriesKey: Counter]
+    }
+
+    /// The series of every route's path (its usual outcomes made at once, so that rate() sees zeros) and of
+    /// `other`, for anything else: the routes' paths are the metric's path labels.
+    public func series(for table: RouteTable) -> [String: PathSeries] {
+        var all: [String: PathSeries] = ["other": PathSeries(path: "other", latency: Self.histogram(registry, "other"), counters: [:])]
+        for path in table.paths {
+            var counters: [SeriesKey: Counter] = [:]
+            for route in table.routes where route.path == path {
+                for (code, verdict) in route.usualOutcomes {
+                    counters[SeriesKey(path: path, code: code, verdict: verdict)] = Self.requestCounter(registry, path, code, verdict)
+                }
+            }
+            all[path] = PathSeries(path: path, latency: Self.histogram(registry, path), counters: counters)
+        }
+        return all
+    }
+
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
-    public func requestCompleted(path: String, code: Int, verdict: String, seconds: Double) {
-        let path = Self.knownPaths.contains(path) ? path : "other"
-        let counter = requestSeries[SeriesKey(path: path, code: code, verdict: verdict)] ?? Self.requestCounter(registry, path, code, verdict)
-        counter.increment()
-        (latency[path] ?? Self.histogram(registry, path)).record(seconds)
+    public func requestCompleted(_ series: PathSeries, code: Int, verdict: String, seconds: Double) {
+        (series.counters[SeriesKey(path: series.path, code: code, verdict: verdict)] ?? Self.requestCounter(registry, series.path, code, verdict))
+            .increment()
+        series.latency.record(seconds)
+    }
+
+    /// A request refused before it had a path (a bad head, a timeout): counted under `other`.
+    public func requestRefused(code: Int) {
+        Self.requestCounter(registry, "other", code, "none").increment()
+        Self.histogram(registry, "other").record(0.0)
     }
 
     public func denied(_ rules: [RuleID]) {
@@ -136,7 +149,7 @@ public final class WebhookMetrics: Sendable {
     }
 
     /// One request counter's labels, hashed as they are: no key string built per request.
-    private struct SeriesKey: Hashable {
+    struct SeriesKey: Hashable, Sendable {
         var path: String
         var code: Int
         var verdict: String

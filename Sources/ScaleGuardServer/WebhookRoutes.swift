@@ -10,8 +10,8 @@ import Synchronization
 
 /// The endpoints of the webhook's HTTPS listener: `/validate` for the API server, `/check` and `/audit` for people.
 /// Admissions are answered on the event loop; `/check` and `/audit` on a worker. Probes and metrics are on their
-/// own listener (`ProbeRoutes`).
-public final class WebhookRoutes: HTTPResponder {
+/// own listener (`ProbeRoutes`); `Router` dispatches both from one `RouteTable`.
+public final class WebhookRoutes: Sendable {
     /// Who may call `/validate`: with a client CA, only a client whose verified certificate carries one of `names`
     /// as its CN or a subject alternative name (any verified certificate when `names` is empty).
     public struct ValidateClients: Sendable {
@@ -54,58 +54,20 @@ public final class WebhookRoutes: HTTPResponder {
         }
     }
 
-    public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement {
-        request.path == "/check" || request.path == "/audit" ? .worker : .loop
+    public var routes: [Route] {
+        [
+            Route("POST", "/validate", on: [.webhook], needsView: true, usualOutcomes: [(200, "allowed"), (200, "denied")]) { [self] in
+                validate($0, $1)
+            },
+            Route("POST", "/check", on: [.webhook], placement: .worker, needsView: true, usualOutcomes: [(200, "allowed"), (403, "denied")]) {
+                [self] in check($0, $1)
+            },
+            Route("GET", "/audit", on: [.webhook], placement: .worker, needsView: true) { [self] in audit($0, $1) },
+        ]
     }
 
-    public func errorResponse(status: Int, message: String) -> HTTPResponse { .error(status, message) }
-
-    public func respond(to request: HTTPRequest, context: RequestContext) -> HTTPResponse {
-        let start = Deadline.now
-        let (response, verdict) = route(request, context)
-        let seconds = start.secondsSince
-        metrics.requestCompleted(path: request.path, code: response.status, verdict: verdict, seconds: seconds)
-        logger.debug("request", metadata: [
-            "id": "\(request.id)", "method": "\(request.method)", "path": "\(request.path)",
-            "status": "\(response.status)", "verdict": "\(verdict)", "ms": "\(Double(Int(seconds * 1e5)) / 100)",
-        ])
-        return response
-    }
-
-    private func route(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
-        let method: String
-        let handler: (HTTPRequest) -> (HTTPResponse, String)
-        switch request.path {
-        case "/validate": (method, handler) = ("POST", validate)
-        case "/check": (method, handler) = ("POST", { self.check($0, context) })
-        case "/audit": (method, handler) = ("GET", { self.audit($0, context) })
-        // Liveness here too: a curl that checks the TLS set-up end to end. Readiness and metrics, which tell more,
-        // are on the probe listener only.
-        case "/healthz": (method, handler) = ("GET", { _ in (HTTPResponse(status: 200, text: "ok\n"), "none") })
-        case "/readyz", "/metrics":
-            return (.error(404, "\(request.path) is served over plain HTTP on the probe listener (--probe-listen, port 8081 by default)"), "none")
-        default:
-            return (.error(404, "no such path: \(request.path); try /validate, /check or /audit"), "none")
-        }
-        guard request.method == method else {
-            var response = HTTPResponse.error(405, "\(request.path) takes \(method), not \(request.method)")
-            response.headers.add("Allow", method)
-            return (response, "none")
-        }
-        if request.path == "/healthz" { return handler(request) }
-        if request.path == "/validate", let validateClients, let refusal = Self.refuseClient(request, validateClients) {
-            logger.info("a /validate call without the client certificate it needs", metadata: ["id": "\(request.id)", "reason": "\(refusal)"])
-            return (.error(403, refusal), "none")
-        }
-        // No decision on a view that is not whole yet: a failed call lets the webhook's failurePolicy decide.
-        if !source.isSynced {
-            return (.error(503, "the cluster view is not synced yet: \(source.notReadyReasons.joined(separator: "; "))"), "none")
-        }
-        return handler(request)
-    }
-
-    private static func refuseClient(_ request: HTTPRequest, _ clients: ValidateClients) -> String? {
-        guard let certificate = request.clientCertificate else {
+    private static func refuseClient(_ context: RequestContext, _ clients: ValidateClients) -> String? {
+        guard let certificate = context.clientCertificate else {
             return "/validate answers only the API server, which presents a client certificate signed by the --client-ca"
         }
         guard clients.names.isEmpty || certificate.isNamed(anyOf: clients.names) else {
@@ -117,33 +79,34 @@ public final class WebhookRoutes: HTTPResponder {
 
     // MARK: - /validate
 
-    private func validate(_ request: HTTPRequest) -> (HTTPResponse, String) {
+    private func validate(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
+        if let validateClients, let refusal = Self.refuseClient(context, validateClients) {
+            logger.info("a /validate call without the client certificate it needs", metadata: ["id": "\(context.id)", "reason": "\(refusal)"])
+            return (.error(403, refusal), "none")
+        }
         guard request.headers["content-type"]?.utf8.lowercasedASCIIContains("json") ?? false else {
             return (.error(415, "an AdmissionReview is sent as Content-Type: application/json"), "none")
         }
-        let review: AdmissionReview
-        do {
-            review = try AdmissionReview.read(json: request.body)
-        } catch {
-            return (.error(400, "the body is not an AdmissionReview: \(error)"), "none")
-        }
-        if let problem = review.problem { return (.error(400, "not an AdmissionReview this webhook answers: \(problem)"), "none") }
-        guard let admission = review.request else { return (.error(400, "the review has no request"), "none") }
-
         let notes = source.stalenessWarning.map { [$0] } ?? []
-        let (response, verdict) = decider.decide(admission, notes: notes)
-        if !response.allowed {
-            let rules = verdict?.denials.map(\.rule) ?? []
-            metrics.denied(rules)
-            logger.info("denied", metadata: [
-                "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
-                "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
-                "rules": "\(rules.map(\.rawValue).joined(separator: ","))",
-                "dryRun": "\(admission.isDryRun)", "message": "\(response.status?.message ?? "")",
-            ])
+        let outcome = AdmissionPipeline.run(request.body, decide: { decider.decide($0, notes: notes) }, record: record)
+        switch outcome {
+        case .answered(let body, let allowed):
+            return (HTTPResponse(status: 200, contentType: "application/json", body: body), allowed ? "allowed" : "denied")
+        case .refused(let reason):
+            return (.error(400, reason), "none")
         }
-        let body = AdmissionReview.responseJSON(apiVersion: review.apiVersion, response)
-        return (HTTPResponse(status: 200, contentType: "application/json", body: body), response.allowed ? "allowed" : "denied")
+    }
+
+    private func record(_ admission: AdmissionRequest, _ response: AdmissionResponse, _ verdict: Verdict?) {
+        guard !response.allowed else { return }
+        let rules = verdict?.denials.map(\.rule) ?? []
+        metrics.denied(rules)
+        logger.info("denied", metadata: [
+            "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
+            "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
+            "rules": "\(rules.map(\.rawValue).joined(separator: ","))",
+            "dryRun": "\(admission.isDryRun)", "message": "\(response.status?.message ?? "")",
+        ])
     }
 
     // MARK: - /check
@@ -186,7 +149,7 @@ public final class WebhookRoutes: HTTPResponder {
             return answer(report, request)
         } catch .interrupted {
             if case .budgetSpent(let seconds)? = context.stopReason {
-                logger.info("a /check ran out of its CPU budget", metadata: ["id": "\(request.id)", "budget": "\(seconds)s", "bytes": "\(request.body.count)"])
+                logger.info("a /check ran out of its CPU budget", metadata: ["id": "\(context.id)", "budget": "\(seconds)s", "bytes": "\(request.body.count)"])
                 return (.error(503, "checking this took more than \(seconds) s of CPU; send fewer or smaller manifests, or use scaleguard check"), "none")
             }
             return (.error(499, "the client closed the connection"), "none")

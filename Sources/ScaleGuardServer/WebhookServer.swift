@@ -51,7 +51,8 @@ public final class WebhookServer: Sendable {
     public let options: Options
     public let metrics: WebhookMetrics
     private let certificates: CertificateStore
-    private let probes: [(routes: ProbeRoutes, server: HTTPServer)]
+    private let probes: [HTTPServer]
+    private let probeRoutes: ProbeRoutes
     private let server: HTTPServer
     private let logger: Logger
     private let checker: Checker
@@ -67,33 +68,38 @@ public final class WebhookServer: Sendable {
         self.metrics = metrics
         let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
         self.certificates = certificates
-        let routes = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger,
-                                   authorizer: options.authorizer, validateClients: options.validateClients, ledger: options.ledger)
+        let webhook = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger,
+                                    authorizer: options.authorizer, validateClients: options.validateClients, ledger: options.ledger)
+        let probeRoutes = ProbeRoutes(source: source, metrics: metrics, publisher: options.publisher)
+        self.probeRoutes = probeRoutes
+        let table = RouteTable(webhook.routes + probeRoutes.routes)
+        func router(_ listeners: Set<Route.Listener>) -> Router {
+            Router(table: table, listeners: listeners, source: source, metrics: metrics, logger: logger)
+        }
         var events = HTTPServer.Events()
         events.handshakeFailed = { [logger] error in
             metrics.handshakeFailed()
             logger.debug("TLS handshake failed", metadata: ["error": "\(error)"])
         }
         events.requestRejected = { [logger] status, message in
-            metrics.requestCompleted(path: "other", code: status, verdict: "none", seconds: 0)
+            metrics.requestRefused(code: status)
             logger.debug("request rejected", metadata: ["status": "\(status)", "reason": "\(message)"])
         }
         events.connectionDropped = { metrics.connectionDropped($0) }
         let server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
-                                events: events, responder: routes)
+                                events: events, responder: router([.webhook]))
         self.server = server
 
         // Kubelets and Prometheus make few connections: one loop and a few hundred sockets are plenty.
-        func plain(_ address: (host: String, port: UInt16), _ paths: Set<ProbeRoutes.Path>) -> (ProbeRoutes, HTTPServer) {
+        func plain(_ address: (host: String, port: UInt16), _ listeners: Set<Route.Listener>) -> HTTPServer {
             var configuration = HTTPServer.Configuration(host: address.host, port: address.port, eventLoops: 1, workers: 1, maxConnections: 256)
             configuration.timeouts = options.http.timeouts
-            let routes = ProbeRoutes(paths: paths, source: source, metrics: metrics, publisher: options.publisher)
-            return (routes, HTTPServer(configuration: configuration, tlsContext: nil, logger: logger, responder: routes))
+            return HTTPServer(configuration: configuration, tlsContext: nil, logger: logger, responder: router(listeners))
         }
         if let metricsListen = options.metricsListen {
-            probes = [plain(options.probeListen, [.healthz, .readyz]), plain(metricsListen, [.metrics])]
+            probes = [plain(options.probeListen, [.probes]), plain(metricsListen, [.metrics])]
         } else {
-            probes = [plain(options.probeListen, [.healthz, .readyz, .metrics])]
+            probes = [plain(options.probeListen, [.probes, .metrics])]
         }
         metrics.countInFlight { server.requestsInFlight }
         metrics.watchHealth { source.health }
@@ -110,7 +116,7 @@ public final class WebhookServer: Sendable {
     /// Starts listening and polling the certificate files.
     @discardableResult
     public func start() throws -> Ports {
-        let probePorts = try probes.map { try $0.server.start() }
+        let probePorts = try probes.map { try $0.start() }
         let port = try server.start()
         certificates.startPolling(interval: options.certificatePollInterval)
         options.publisher?.start()
@@ -157,13 +163,13 @@ public final class WebhookServer: Sendable {
     @discardableResult
     public func shutdown() -> Bool {
         logger.info("shutting down", metadata: ["grace": "\(options.shutdownGrace)s", "inFlight": "\(server.requestsInFlight)"])
-        probes.forEach { $0.routes.beginShutdown() }
+        probeRoutes.beginShutdown()
         certificates.stop()
         stopped.store(true, ordering: .relaxed)
         // Before the drain: the Lease is released at once, so another replica writes the next audit.
         options.publisher?.stop()
         let drained = server.shutdown(grace: options.shutdownGrace)
-        probes.forEach { _ = $0.server.shutdown(grace: 1) }
+        probes.forEach { _ = $0.shutdown(grace: 1) }
         if drained {
             logger.info("stopped")
         } else {

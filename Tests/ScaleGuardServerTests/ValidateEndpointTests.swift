@@ -1,17 +1,20 @@
 import Foundation
+import HTTPCodec
+import ScaleGuardCore
+import ScaleGuardServer
 import Testing
 
-/// `/validate` through curl, as kube-apiserver would call it.
-@Suite(.serialized) struct ValidateEndpointTests {
-    let server: ServerProcess
+/// `/validate` and `/check` as kube-apiserver and curl call them, through the listener's `Router` in memory: the
+/// answers' JSON fields and statuses, without a process. `ThroughTLSTests` keeps what needs the real door.
+@Suite struct ValidateEndpointTests {
+    let server: InMemoryWebhook
 
     init() throws {
-        server = try ServerProcess(["--demo"])
+        server = try InMemoryWebhook()
     }
 
-    func post(_ body: Data, path: String = "/validate", type: String = "application/json") throws -> (status: Int, body: String) {
-        let r = try Shell.curl(server, ["-H", "Content-Type: \(type)", "--data-binary", "@-", "\(server.url)\(path)?timeout=10s"], stdin: body)
-        return (r.status, r.body)
+    func post(_ body: Data, path: String = "/validate?timeout=10s", type: String = "application/json") throws -> (status: Int, body: String) {
+        server.post(body, path: path, type: type)
     }
 
     @Test func aDeniedReviewHasEveryFieldKubeAPIServerReads() throws {
@@ -34,7 +37,7 @@ import Testing
         #expect(message.contains("PodAutoscaler default/llama-a100 would count llama-a40's pods"))
         #expect(!message.contains("\n"))
         #expect((response["auditAnnotations"] as? [String: String])?["denied-rules"] == "SG001,SG002")
-        #expect(server.log.contains("\"msg\":\"denied\""))
+        #expect(server.logLines.contains("denied dryRun=false kind=Deployment message=SG001"))
     }
 
     @Test func anAllowedReviewCarriesWarnings() throws {
@@ -111,53 +114,6 @@ import Testing
         #expect(broken.body.contains("; request body: line 14, column 1: did not find expected node content"), "\(broken.body)")
     }
 
-    @Test func checkTakesYAMLFromCurlAndAnswersTextOrJSON() throws {
-        let yaml = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: llama-a40}
-        spec:
-          selector: {matchLabels: {model.aibrix.ai/name: llama}}
-          template:
-            metadata: {labels: {model.aibrix.ai/name: llama}}
-            spec: {containers: [{name: c, resources: {limits: {nvidia.com/gpu: 1}}}]}
-        """
-        // curl --data-binary sends application/x-www-form-urlencoded unless told otherwise: accepted as YAML.
-        let text = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(yaml.utf8))
-        #expect(text.status == 403)
-        #expect(text.body.contains("DENIED Deployment default/llama-a40"))
-        #expect(text.body.contains("SG001 selector-overlap"))
-        let json = try Shell.curl(server, ["-H", "Content-Type: application/yaml", "--data-binary", "@-", "\(server.url)/check?output=json"],
-                                  stdin: Data(yaml.utf8))
-        #expect(Reviews.json(json.body)["allowed"] as? Bool == false)
-        let broken = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data("kind: [".utf8))
-        #expect(broken.status == 400 && broken.body.contains("line"))
-    }
-
-    @Test func theReadmeDryRunOfTheWrongA40IsDenied() throws {
-        let manifest = ServerProcess.packageRoot.appendingPathComponent("examples/wrong/llama-a40.yaml").path
-        let result = try Shell.curl(server, ["--data-binary", "@\(manifest)", "\(server.url)/check"])
-        #expect(result.status == 403)
-        #expect(result.body.contains("DENIED Deployment default/llama-a40"))
-        #expect(result.body.contains("PodAutoscaler default/llama-a100 would count llama-a40's pods"))
-    }
-
-    @Test func metricsCountRequestsDenialsAndCertificateExpiry() throws {
-        _ = try post(Reviews.review(Reviews.deployment(name: "m", selector: ["model.aibrix.ai/name": "llama"])))
-        let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"])
-        #expect(metrics.status == 200)
-        #expect(metrics.body.contains(#"scaleguard_http_requests_total{path="/validate",code="200",verdict="denied"}"#))
-        #expect(metrics.body.contains(#"scaleguard_denials_total{rule="SG001"}"#))
-        #expect(metrics.body.contains(#"scaleguard_http_request_duration_seconds_bucket{path="/validate",le="0.0005"}"#))
-        #expect(metrics.body.contains("scaleguard_certificate_expiry_timestamp_seconds "))
-        #expect(metrics.body.contains("scaleguard_http_requests_in_flight"))
-        #expect(metrics.body.contains("scaleguard_tls_handshake_failures_total"))
-        #expect(metrics.body.contains(#"scaleguard_certificate_reloads_total{result="success"} 0"#))
-        let health = try Shell.curl(server, ["\(server.url)/healthz"])
-        let ready = try Shell.curl(server, ["\(server.probeURL)/readyz"])
-        #expect(health.status == 200 && ready.status == 200)
-    }
-
     /// Invalid JSON anywhere, even in parts no rule reads, is a 400: never allowed because it went unread.
     @Test func aReviewThatIsNotJSONIsA400EvenWhereNothingIsRead() throws {
         let good = String(decoding: Reviews.review(Reviews.deployment(name: "x", selector: ["app": "x"], gpu: false)), as: UTF8.self)
@@ -181,8 +137,7 @@ import Testing
     /// UPDATE through /validate: a denial the old object earned with the same other object is a warning; a new
     /// overlap, or the same rule with another object, is denied.
     @Test func updatesAreJudgedAgainstTheOldObject() throws {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("scaleguard-update-\(UUID().uuidString).yaml")
-        try """
+        let server = try InMemoryWebhook(manifests: """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: catch-red, namespace: default}
@@ -192,13 +147,11 @@ import Testing
         kind: Deployment
         metadata: {name: catch-blue, namespace: default}
         spec: {selector: {matchLabels: {team: blue}}, template: {metadata: {labels: {team: blue, app: catch-blue}}}}
-        """.write(to: state, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(["--cluster-state", state.path])
+        """)
         func update(_ old: [String: String]?, _ new: [String: String]) throws -> [String: Any] {
             let object = Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: new, gpu: false)
             let oldObject = old.map { Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: $0, gpu: false) }
-            let answer = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                        stdin: Reviews.review(object, operation: "UPDATE", oldObject: oldObject))
+            let answer = server.post(Reviews.review(object, operation: "UPDATE", oldObject: oldObject))
             return Reviews.json(answer.body)["response"] as? [String: Any] ?? [:]
         }
         let same = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "red", "version": "2"])
@@ -215,9 +168,9 @@ import Testing
     /// `?namespace=` places objects that name none; `Accept: application/json` asks for the JSON report.
     @Test func checkTakesANamespaceAndAnswersJSONWhenAsked() throws {
         let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
-        let text = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check?namespace=ml"], stdin: Data(yaml.utf8))
+        let text = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/x-www-form-urlencoded")
         #expect(text.status == 200 && text.body.contains("OK     Deployment ml/web"))
-        let json = try Shell.curl(server, ["-H", "Accept: application/json", "--data-binary", "@-", "\(server.url)/check?namespace=ml"], stdin: Data(yaml.utf8))
+        let json = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/yaml", headers: [("Accept", "application/json")])
         let results = Reviews.json(json.body)["results"] as? [[String: Any]] ?? []
         #expect(results.first?["namespace"] as? String == "ml" && results.first?["allowed"] as? Bool == true)
     }
@@ -225,7 +178,7 @@ import Testing
     /// kubectl takes the last of a key written twice; /check does the same and says so.
     @Test func checkReadsAKeyWrittenTwiceAsKubectlDoes() throws {
         let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: {matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
-        let result = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(yaml.utf8))
+        let result = server.post(Data(yaml.utf8), path: "/check", type: "application/x-www-form-urlencoded")
         #expect(result.status == 200, "\(result.body)")
         #expect(result.body.contains(#"key "selector" is given twice in one mapping (lines 5 and 6); the last one is used"#))
     }
