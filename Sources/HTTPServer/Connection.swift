@@ -40,11 +40,7 @@ final class Connection {
     private var drainSeconds = 0.0
     private var readPaused = false
     private var processing = false
-    private let accepted: UInt64
-    private var requestStarted: UInt64 = 0
-    private var lastRead: UInt64 = 0
-    private var lastWrite: UInt64 = 0
-    private var idleSince: UInt64 = 0
+    private var clock = ConnectionClock()
     private var drained = 0
 
     /// While a request is answered, pipelined bytes beyond this are left in the socket.
@@ -57,7 +53,7 @@ final class Connection {
         self.tls = tls
         self.loop = loop
         decoder = HTTPRequestDecoder(limits: loop.server.configuration.limits)
-        accepted = loop.now
+        clock.accepted = loop.now
         loop.park(self)
         updateDeadline()
     }
@@ -83,7 +79,7 @@ final class Connection {
         case .done:
             phase = .open
             clientCertificate = tls.clientCertificate
-            idleSince = loop.now
+            clock.idleSince = loop.now
             updateDeadline()
             readAvailable()
         case .wantRead, .wantWrite:
@@ -105,9 +101,9 @@ final class Connection {
             }
             switch tls.readNow(into: loop.scratch) {
             case .done(let count):
-                if input.isEmpty, !decoder.isReadingBody, !busy { requestStarted = loop.now }
+                if input.isEmpty, !decoder.isReadingBody, !busy { clock.requestStarted = loop.now }
                 input.append(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
-                lastRead = loop.now
+                clock.lastRead = loop.now
                 if !busy {
                     loop.park(self)  // most recently active: last to be evicted
                     processInput()
@@ -219,7 +215,7 @@ final class Connection {
             switch progress {
             case .done(let count):
                 written += count
-                lastWrite = loop.now
+                clock.lastWrite = loop.now
             case .wantRead, .wantWrite:
                 updateDeadline()
                 return
@@ -244,8 +240,8 @@ final class Connection {
             if !keepAlive { return close() }
             busy = false
             loop.park(self)
-            idleSince = loop.now
-            if !input.isEmpty { requestStarted = loop.now }
+            clock.idleSince = loop.now
+            if !input.isEmpty { clock.requestStarted = loop.now }
         }
         processInput()
         if readPaused, !busy, case .open = phase {
@@ -299,13 +295,7 @@ final class Connection {
 
     /// Server shutdown: idle connections close now, requests under way are answered with `Connection: close`.
     func serverDraining() {
-        switch phase {
-        case .handshake: close()
-        case .open where !busy && input.isEmpty && !decoder.isReadingBody:
-            // A connection used a moment ago may have a request on the wire: it gets a short while to arrive.
-            if loop.now &- idleSince >= 1_000_000_000 { close() } else { updateDeadline() }
-        default: break
-        }
+        if clock.closesAtShutdown(waiting, now: loop.now) { close() } else { updateDeadline() }
     }
 
     func timedOut() {
@@ -338,31 +328,21 @@ final class Connection {
         loop.release(self)
     }
 
-    private func updateDeadline() {
-        let now = loop.now
-        func after(_ from: UInt64, _ seconds: Double) -> UInt64 { from &+ UInt64(seconds * 1e9) }
-        let deadline: UInt64?
+    /// What the connection waits for now, as its deadline rules see it.
+    private var waiting: ConnectionClock.Waiting {
         switch phase {
-        case .handshake:
-            deadline = after(accepted, timeouts.handshake)
-        case .draining(let until):
-            deadline = until
-        case .closed:
-            deadline = nil
+        case .handshake: return .handshake
+        case .draining(let until): return .drain(until: until)
+        case .closed: return .nothing
         case .open:
-            if written < output.count {
-                deadline = after(lastWrite == 0 ? now : lastWrite, timeouts.write)
-            } else if busy {
-                deadline = nil
-            } else if !input.isEmpty || decoder.isReadingBody {
-                let whole = after(requestStarted, decoder.isReadingBody ? timeouts.request : min(timeouts.head, timeouts.request))
-                deadline = min(whole, after(lastRead, timeouts.read))
-            } else if loop.isDraining {
-                deadline = after(idleSince, 1)
-            } else {
-                deadline = after(idleSince, timeouts.idle)
-            }
+            if written < output.count { return .write }
+            if busy { return .answer }
+            if !input.isEmpty || decoder.isReadingBody { return .request(body: decoder.isReadingBody) }
+            return .idle
         }
-        loop.setDeadline(self, deadline)
+    }
+
+    private func updateDeadline() {
+        loop.setDeadline(self, clock.deadline(waiting, now: loop.now, timeouts: timeouts, draining: loop.isDraining))
     }
 }
