@@ -38,7 +38,7 @@ let package = Package(
         // TLS on OpenSSL, and an HTTPS server on epoll event loops.
         .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives"], swiftSettings: strict),
         .target(
-            name: "HTTPServer",
+            name: "HTTPServing",
             dependencies: ["TLS", "HTTPCodec", "Primitives", "CSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "ScaleGuardServer",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "HTTPServer", "HTTPCodec", "KubeClient", "TLS", "Primitives", "AuditPublishing",
+                "ScaleGuardCore", "Manifests", "HTTPServing", "HTTPCodec", "KubeClient", "TLS", "Primitives", "AuditPublishing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "scaleguard",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "YAML", "HTTPServer", "Primitives", "AuditPublishing",
+                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "HTTPServing", "Primitives", "AuditPublishing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,14 +81,13 @@ let package = Package(
         // A fake Kubernetes API for the tests and the cache benchmark.
         .target(
             name: "FakeKubeAPI",
-            dependencies: ["HTTPServer", "HTTPCodec", "TLS", "Primitives", "KubeClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServing", "HTTPCodec", "TLS", "KubeClient", "ScaleGuardCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem", "Primitives",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
@@ -96,15 +95,21 @@ let package = Package(
         .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCodec", "TLS", "Primitives"]),
+        .testTarget(name: "HTTPServingTests", dependencies: ["HTTPServing"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
-        .testTarget(name: "ScaleGuardServerTests", dependencies: ["scaleguard", "ScaleGuardServer", "ScaleGuardCore", "TLS", "Primitives", "FakeKubeAPI"]),
-        .testTarget(name: "AuditPublishingTests", dependencies: ["AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI"]),
+        // These and scaleguardTests also run the scaleguard binary, for what needs a process (TLS, signals, exit codes).
+        .testTarget(name: "ScaleGuardServerTests", dependencies: [
+            "scaleguard", "ScaleGuardServer", "ScaleGuardCore", "Manifests", "KubeClient", "HTTPServing", "HTTPCodec", "TLS", "Primitives",
+            "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "AuditPublishingTests", dependencies: [
+            "AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
         .testTarget(name: "KubeClientTests", dependencies: [
-            "KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TLS", "Primitives", "scaleguard", .product(name: "Logging", package: "swift-log"),
+            "KubeClient", "FakeKubeAPI", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )
@@ -114,7 +119,7 @@ let package = Package(
 if Context.environment["SCALEGUARD_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "ScaleGuardFuzz",
-        dependencies: ["HTTPCodec", "ScaleGuardCore", "YAML", "Manifests", "KubeClient"],
+        dependencies: ["HTTPCodec", "ScaleGuardCore", "Manifests", "KubeClient"],
         path: "Fuzz/ScaleGuardFuzz",
         swiftSettings: strict
     ))

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 import Synchronization
 
 /// TokenReview and SubjectAccessReview answered from a table the test fills: which token is which user, and what

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 
 /// Creates and updates, with the API server's optimistic concurrency: a POST of a name that exists is
 /// `409 AlreadyExists`, a PUT whose `metadata.resourceVersion` is not the stored one is `409 Conflict`; a GET of

@@ -12,16 +12,11 @@ public struct ChunkedDecoder: Sendable {
 
     private var state = State.sizeLine
     private let limits: HTTPLimits
-    /// Body bytes decoded so far.
-    public private(set) var total = 0
+    /// Body bytes decoded so far, for the limit.
+    private var total = 0
 
     public init(limits: HTTPLimits) {
         self.limits = limits
-    }
-
-    public var isDone: Bool {
-        if case .done = state { return true }
-        return false
     }
 
     /// Consumes what it can of `input`, appending chunk data to `body`; true once the last chunk and its trailers

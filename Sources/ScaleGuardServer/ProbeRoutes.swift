@@ -1,6 +1,6 @@
 import AuditPublishing
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 import ScaleGuardCore
 import Synchronization
 

@@ -1,5 +1,5 @@
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 
 /// One path the server answers: its method, the listeners it is on, where it runs, and what answers it.
 public struct Route: Sendable {

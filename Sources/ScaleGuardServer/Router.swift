@@ -1,5 +1,5 @@
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 import Logging
 import Primitives
 import ScaleGuardCore

@@ -1,7 +1,7 @@
 import AuditPublishing
 import Primitives
 import Foundation
-import HTTPServer
+import HTTPServing
 import Logging
 import Manifests
 import Synchronization

@@ -4,7 +4,7 @@
 import ArgumentParser
 import AuditPublishing
 import Foundation
-import HTTPServer
+import HTTPServing
 import KubeClient
 import Logging
 import Manifests

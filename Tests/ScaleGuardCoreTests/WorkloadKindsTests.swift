@@ -106,6 +106,15 @@ import Testing
         #expect(checker.check(.autoscaler(again), in: cluster).denialMessage.contains("targets role prefill of StormService default/pool, which PodAutoscaler default/pa-prefill already scales"))
         let missing = checker.check(.autoscaler(try autoscaler("pa-x", role: "encode")), in: cluster)
         #expect(missing.allowed && missing.warnings.contains { $0.contains("has no such role (roles: prefill, decode)") })
+
+        // The audit judges roles alike: one autoscaler per role is no finding; two on one role are one.
+        let perRole = checker.audit(ClusterView(objects: [.workload(storm), .autoscaler(prefill), .autoscaler(decode)]))
+        #expect(!perRole.contains { $0.rule == .duplicateAutoscaler }, "\(perRole.map(\.message))")
+        let twice = checker.audit(ClusterView(objects: [.workload(storm), .autoscaler(prefill), .autoscaler(decode), .autoscaler(again)]))
+        let duplicates = twice.filter { $0.rule == .duplicateAutoscaler }
+        #expect(duplicates.count == 1)
+        #expect(duplicates.first?.message.hasPrefix("2 autoscalers scale role prefill of StormService default/pool") == true, "\(duplicates.map(\.message))")
+        #expect(duplicates.first?.properties?["role"] == "prefill")
     }
 
     @Test func aKindFromThePolicyIsReadAtItsPaths() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPCodec
-import HTTPServer
+import HTTPServing
 import Logging
 import Manifests
 @testable import scaleguard

@@ -1,4 +1,4 @@
-@testable import HTTPServer
+@testable import HTTPServing
 import Testing
 
 /// Each deadline rule of a connection alone, on a test clock: which timeout applies to what it waits for.

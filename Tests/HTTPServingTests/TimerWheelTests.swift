@@ -1,4 +1,4 @@
-@testable import HTTPServer
+@testable import HTTPServing
 import Testing
 
 /// The connection deadlines, without sockets: set, moved, cancelled, and fired no earlier and not much later.

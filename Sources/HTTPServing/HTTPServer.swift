@@ -139,9 +139,7 @@ public final class HTTPServer: Sendable {
         return port
     }
 
-    public var isShuttingDown: Bool { loops.withLock { $0.first?.isDraining ?? false } }
     public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
-    public var openConnections: Int { connections.load(ordering: .relaxed) }
 
     /// Stops accepting; answers every request already received (with `Connection: close`), closes connections as
     /// they go idle, and waits up to `grace` seconds for all of it. Returns true when everything finished in time.
