@@ -81,13 +81,18 @@ let package = Package(
         // A fake Kubernetes API for the tests and the cache benchmark.
         .target(
             name: "FakeKubeAPI",
-            dependencies: ["HTTPServing", "HTTPCodec", "TLS", "KubeClient", "ScaleGuardCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HTTPServing", "HTTPCodec", "TLS", "KubeClient", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "ScaleGuardBench",
-            dependencies: ["ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
@@ -100,27 +105,35 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         // These and scaleguardTests also run the scaleguard binary, for what needs a process (TLS, signals, exit codes).
-        .testTarget(name: "ScaleGuardServerTests", dependencies: [
-            "scaleguard", "ScaleGuardServer", "ScaleGuardCore", "Manifests", "KubeClient", "HTTPServing", "HTTPCodec", "TLS", "Primitives",
-            "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "AuditPublishingTests", dependencies: [
-            "AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "ScaleGuardServerTests",
+            dependencies: [
+                "scaleguard", "ScaleGuardServer", "ScaleGuardCore", "Manifests", "KubeClient", "HTTPServing", "HTTPCodec", "TLS",
+                "Primitives",
+                "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "AuditPublishingTests",
+            dependencies: [
+                "AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
-        .testTarget(name: "KubeClientTests", dependencies: [
-            "KubeClient", "FakeKubeAPI", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "FakeKubeAPI", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )
 
 // The libFuzzer targets (Fuzz/ScaleGuardFuzz), only when asked for: they link against libFuzzer's driver, which
 // exists only in a build with -sanitize=fuzzer. scripts/fuzz.sh sets SCALEGUARD_FUZZ and builds them.
 if Context.environment["SCALEGUARD_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "ScaleGuardFuzz",
-        dependencies: ["HTTPCodec", "ScaleGuardCore", "Manifests", "KubeClient"],
-        path: "Fuzz/ScaleGuardFuzz",
-        swiftSettings: strict
-    ))
+    package.targets.append(
+        .executableTarget(
+            name: "ScaleGuardFuzz",
+            dependencies: ["HTTPCodec", "ScaleGuardCore", "Manifests", "KubeClient"],
+            path: "Fuzz/ScaleGuardFuzz",
+            swiftSettings: strict
+        ))
 }

@@ -10,12 +10,18 @@ enum AuditBenchmark {
         func build(catchAll: Bool) -> ClusterView {
             var view = ClusterView()
             for i in 0..<count {
-                view.upsert(.workload(Workload(namespace: "bulk", name: "svc-\(i)", selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
-                                               templateLabels: ["app": "svc-\(i)", "tier": "web"])))
+                view.upsert(
+                    .workload(
+                        Workload(
+                            namespace: "bulk", name: "svc-\(i)", selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
+                            templateLabels: ["app": "svc-\(i)", "tier": "web"])))
             }
             if catchAll {
-                view.upsert(.workload(Workload(namespace: "bulk", name: "web-all", selector: LabelSelector(matchLabels: ["tier": "web"]),
-                                               templateLabels: ["tier": "web", "app": "web-all"])))
+                view.upsert(
+                    .workload(
+                        Workload(
+                            namespace: "bulk", name: "web-all", selector: LabelSelector(matchLabels: ["tier": "web"]),
+                            templateLabels: ["tier": "web", "app": "web-all"])))
             }
             return view
         }
@@ -31,8 +37,10 @@ enum AuditBenchmark {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let peak = CacheBenchmark.memory("VmHWM")
             let causes = findings.filter { $0.severity == .deny }.count
-            print("\(count) Deployments\(catchAll ? " + one catch-all selector" : " (baseline)"): audit \(String(format: "%.2f", seconds)) s, "
-                + "\(causes) violation\(causes == 1 ? "" : "s"), peak RSS \((peak - rssBefore) / 1024) MiB above the view's \(rssBefore / 1024) MiB")
+            print(
+                "\(count) Deployments\(catchAll ? " + one catch-all selector" : " (baseline)"): audit \(String(format: "%.2f", seconds)) s, "
+                    + "\(causes) violation\(causes == 1 ? "" : "s"), peak RSS \((peak - rssBefore) / 1024) MiB above the view's \(rssBefore / 1024) MiB"
+            )
             withExtendedLifetime(findings) {}
         }
     }

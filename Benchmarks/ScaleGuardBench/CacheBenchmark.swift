@@ -74,7 +74,9 @@ enum CacheBenchmark {
         print("start to ready:           \(String(format: "%.2f", ready)) s")
         print("resident memory:          \(baseline / 1024) MiB before, \(rss / 1024) MiB after sync, peak \(peak / 1024) MiB")
         let heap = Double(sg_heap_in_use() - heapBefore) / Double(max(cached, 1))
-        print("resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes RSS, \(String(format: "%.0f", heap)) bytes of live heap (target < 1024)")
+        print(
+            "resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes RSS, \(String(format: "%.0f", heap)) bytes of live heap (target < 1024)"
+        )
 
         let events = min(count, 50_000)
         toFake.fileHandleForWriting.write(Data("churn \(events)\n".utf8))
@@ -89,7 +91,9 @@ enum CacheBenchmark {
             usleep(1000)
         }
         let seconds = Date().timeIntervalSince(churnStart)
-        print("watch events applied:     \(events) MODIFIED in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s")
+        print(
+            "watch events applied:     \(events) MODIFIED in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s"
+        )
         watcher.stop()
     }
 
@@ -100,16 +104,25 @@ enum CacheBenchmark {
         var view = ClusterView()
         for i in 0..<count {
             let name = "model-\(i % 1000)-gpu-\(i)"
-            view.upsert(.workload(Workload(
-                namespace: "ns-\(i % 20)", name: name,
-                selector: LabelSelector(matchLabels: ["model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)"]),
-                templateLabels: ["model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)", "app": name,
-                                 "model.aibrix.ai/port": "8000", "generation": "0"],
-                extendedResources: ["nvidia.com/gpu"], pinning: NodePinning(nodeSelector: ["nvidia.com/gpu.product": "NVIDIA-T\(i)"]))))
+            view.upsert(
+                .workload(
+                    Workload(
+                        namespace: "ns-\(i % 20)", name: name,
+                        selector: LabelSelector(matchLabels: [
+                            "model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)",
+                        ]),
+                        templateLabels: [
+                            "model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)", "app": name,
+                            "model.aibrix.ai/port": "8000", "generation": "0",
+                        ],
+                        extendedResources: ["nvidia.com/gpu"],
+                        pinning: NodePinning(nodeSelector: ["nvidia.com/gpu.product": "NVIDIA-T\(i)"]))))
         }
         sg_malloc_trim()
         let after = memory("VmRSS")
-        print("index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, \(Int(sg_heap_in_use() - heapBefore) / count) of live heap each")
+        print(
+            "index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, \(Int(sg_heap_in_use() - heapBefore) / count) of live heap each"
+        )
     }
 }
 

@@ -10,12 +10,16 @@ import KubeClient
 enum FakeAPIProcess {
     static func deployment(_ i: Int, generation: Int = 0) -> [String: Any] {
         let name = "model-\(i % 1000)-gpu-\(i)"
-        let labels = ["model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)", "app": name,
-                      "model.aibrix.ai/port": "8000", "generation": String(generation)]
+        let labels = [
+            "model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)", "app": name,
+            "model.aibrix.ai/port": "8000", "generation": String(generation),
+        ]
         return [
-            "metadata": ["name": name, "namespace": "ns-\(i % 20)", "uid": "00000000-0000-0000-0000-\(String(i, radix: 16))",
-                         "labels": ["model.aibrix.ai/name": "model-\(i % 1000)"],
-                         "annotations": ["deployment.kubernetes.io/revision": "3"]],
+            "metadata": [
+                "name": name, "namespace": "ns-\(i % 20)", "uid": "00000000-0000-0000-0000-\(String(i, radix: 16))",
+                "labels": ["model.aibrix.ai/name": "model-\(i % 1000)"],
+                "annotations": ["deployment.kubernetes.io/revision": "3"],
+            ],
             "spec": [
                 "replicas": 2,
                 "selector": ["matchLabels": ["model.aibrix.ai/name": "model-\(i % 1000)", "scaleguard.io/gpu-type": "t\(i)"]],
@@ -23,9 +27,13 @@ enum FakeAPIProcess {
                     "metadata": ["labels": labels],
                     "spec": [
                         "nodeSelector": ["nvidia.com/gpu.product": "NVIDIA-T\(i)"],
-                        "containers": [["name": "vllm", "image": "vllm/vllm-openai:v0.6.2",
-                                        "args": ["--model", "model-\(i % 1000)", "--port", "8000"],
-                                        "resources": ["limits": ["nvidia.com/gpu": "1", "cpu": "8", "memory": "32Gi"]]]],
+                        "containers": [
+                            [
+                                "name": "vllm", "image": "vllm/vllm-openai:v0.6.2",
+                                "args": ["--model", "model-\(i % 1000)", "--port", "8000"],
+                                "resources": ["limits": ["nvidia.com/gpu": "1", "cpu": "8", "memory": "32Gi"]],
+                            ]
+                        ],
                     ] as [String: Any],
                 ] as [String: Any],
             ] as [String: Any],

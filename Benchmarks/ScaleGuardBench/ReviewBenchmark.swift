@@ -14,8 +14,11 @@ enum ReviewBenchmark {
         let bytes = [UInt8](data)
         var view = ClusterView()
         for i in 0..<1000 {
-            view.upsert(.workload(Workload(namespace: "default", name: "svc-\(i)", selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
-                                           templateLabels: ["app": "svc-\(i)", "tier": "web"])))
+            view.upsert(
+                .workload(
+                    Workload(
+                        namespace: "default", name: "svc-\(i)", selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
+                        templateLabels: ["app": "svc-\(i)", "tier": "web"])))
         }
         let reviewer = AdmissionReviewer(checker: Checker())
         func perReview(_ body: () -> Void) -> Double {

@@ -11,13 +11,18 @@ enum SnapshotBenchmark {
         for namespaces in [1, 20, 1000] {
             var view = ClusterView()
             for i in 0..<count {
-                view.upsert(.workload(Workload(namespace: "ns-\(i % namespaces)", name: "svc-\(i)",
-                                               selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
-                                               templateLabels: ["app": "svc-\(i)", "tier": "web"])))
+                view.upsert(
+                    .workload(
+                        Workload(
+                            namespace: "ns-\(i % namespaces)", name: "svc-\(i)",
+                            selector: LabelSelector(matchLabels: ["app": "svc-\(i)"]),
+                            templateLabels: ["app": "svc-\(i)", "tier": "web"])))
             }
             func change(_ i: Int) -> KubeObject {
-                .workload(Workload(namespace: "ns-0", name: "svc-0", selector: LabelSelector(matchLabels: ["app": "svc-0"]),
-                                   templateLabels: ["app": "svc-0", "tier": "web", "generation": "\(i)"]))
+                .workload(
+                    Workload(
+                        namespace: "ns-0", name: "svc-0", selector: LabelSelector(matchLabels: ["app": "svc-0"]),
+                        templateLabels: ["app": "svc-0", "tier": "web", "generation": "\(i)"]))
             }
             let rounds = 20
             var start = DispatchTime.now().uptimeNanoseconds
@@ -35,9 +40,10 @@ enum SnapshotBenchmark {
                 withExtendedLifetime(snapshots) {}
             }
             sink += snapshots.count
-            print("\(count) Deployments in \(namespaces) namespace\(namespaces == 1 ? "" : "s"): snapshot \(String(format: "%.4f", take / Double(rounds) / 1e6)) ms, "
-                + "first change after it \(String(format: "%.2f", firstChange / Double(rounds) / 1e6)) ms "
-                + "(baseline, no snapshot alive: \(String(format: "%.4f", alone)) ms)")
+            print(
+                "\(count) Deployments in \(namespaces) namespace\(namespaces == 1 ? "" : "s"): snapshot \(String(format: "%.4f", take / Double(rounds) / 1e6)) ms, "
+                    + "first change after it \(String(format: "%.2f", firstChange / Double(rounds) / 1e6)) ms "
+                    + "(baseline, no snapshot alive: \(String(format: "%.4f", alone)) ms)")
         }
     }
 }

@@ -7,8 +7,10 @@ import ScaleGuardCore
 enum ReviewTarget {
     static let reviewer = AdmissionReviewer(checker: Checker())
     static let view = ClusterView(objects: [
-        .workload(Workload(namespace: "default", name: "llama-a100", selector: LabelSelector(matchLabels: ["model.aibrix.ai/name": "llama"]),
-                           templateLabels: ["model.aibrix.ai/name": "llama", "gpu": "a100"], extendedResources: ["nvidia.com/gpu"])),
+        .workload(
+            Workload(
+                namespace: "default", name: "llama-a100", selector: LabelSelector(matchLabels: ["model.aibrix.ai/name": "llama"]),
+                templateLabels: ["model.aibrix.ai/name": "llama", "gpu": "a100"], extendedResources: ["nvidia.com/gpu"])),
         .autoscaler(Autoscaler(kind: .podAutoscaler, namespace: "default", name: "pa", target: ScaleTargetRef(name: "llama-a100"))),
     ])
 
@@ -16,12 +18,14 @@ enum ReviewTarget {
         let ours = JSONReader.isValid(bytes)
         let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
         if ours != foundation {
-            require(JSONLeniency.explains(bytes, oursValid: ours),
-                         "the strict reader says \(ours ? "valid" : "invalid"), JSONSerialization \(foundation ? "valid" : "invalid")")
+            require(
+                JSONLeniency.explains(bytes, oursValid: ours),
+                "the strict reader says \(ours ? "valid" : "invalid"), JSONSerialization \(foundation ? "valid" : "invalid")")
         }
         // The webhook's own pipeline, deciding against a fixed view.
         var asked: String?
-        let outcome = AdmissionPipeline.run(bytes, decide: { reviewer.review($0, in: view) }, record: { request, _, _ in asked = request.uid })
+        let outcome = AdmissionPipeline.run(
+            bytes, decide: { reviewer.review($0, in: view) }, record: { request, _, _ in asked = request.uid })
         guard case .answered(let answer, _) = outcome else { return }
         require(ours, "a review was read from text the strict reader refuses")
         require(JSONReader.isValid(answer), "the answer is not JSON")
@@ -48,12 +52,19 @@ enum JSONLeniency {
         var inString = false, escaped = false, number: [UInt8] = []
         for byte in bytes + [0x20] {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             if byte == UInt8(ascii: "\"") { inString = true; continue }
             if (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
-                || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+            {
                 number.append(byte)
                 continue
             }
@@ -68,7 +79,13 @@ enum JSONLeniency {
         var out: [UInt8] = [], inString = false, escaped = false, pendingComma: Int?
         for byte in bytes {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 out.append(byte)
                 continue
             }

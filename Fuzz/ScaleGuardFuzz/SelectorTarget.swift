@@ -5,12 +5,14 @@ import ScaleGuardCore
 enum SelectorTarget {
     static func run(_ bytes: [UInt8]) {
         guard let nul = bytes.firstIndex(of: 0) else { return }
-        let deployment = Array(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"selector":"#.utf8)
+        let deployment =
+            Array(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"selector":"#.utf8)
             + bytes[..<nul] + Array(#","template":{"metadata":{"labels":"#.utf8) + bytes[(nul + 1)...] + Array("}}}}".utf8)
         guard case .workload(let workload)? = try? KubeObject.read(json: deployment) else { return }
         let labels = Dictionary(workload.templateLabels.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-        require(workload.selector.matches(workload.templateLabels) == reference(workload.selector, labels),
-                     "matches disagrees with the reference for \(workload.selector) on \(labels)")
+        require(
+            workload.selector.matches(workload.templateLabels) == reference(workload.selector, labels),
+            "matches disagrees with the reference for \(workload.selector) on \(labels)")
         _ = workload.selector.validationErrors()
     }
 

@@ -32,10 +32,11 @@ guard let chosen = targets[name] else {
 let selected = chosen
 var argc = CommandLine.argc
 var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-    return 0
-})
+exit(
+    LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+        selected(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+        return 0
+    })
 
 /// A property that must hold: when it does not, the message is printed (release builds drop `precondition`'s) and
 /// the process aborts, so that libFuzzer keeps the input.

@@ -47,7 +47,9 @@ public final class AuditPublisher: Sendable {
     public var status: [String] {
         var lines: [String] = []
         if let elector {
-            lines.append("leader election (lease \(elector.namespace)/\(elector.name)): \(elector.isLeader ? "leader" : "follower"), identity \(elector.identity)")
+            lines.append(
+                "leader election (lease \(elector.namespace)/\(elector.name)): \(elector.isLeader ? "leader" : "follower"), identity \(elector.identity)"
+            )
         }
         if let reports { lines.append(reports.status) }
         if events != nil { lines.append("events: on (reason \(ViolationEvent.reason))") }

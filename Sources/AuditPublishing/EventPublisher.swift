@@ -83,18 +83,22 @@ public final class EventPublisher: Sendable {
             return nil
         }
         guard let list = (try? JSONSerialization.jsonObject(with: Data(answer))) as? [String: Any],
-              let items = list["items"] as? [[String: Any]] else { return [:] }
+            let items = list["items"] as? [[String: Any]]
+        else { return [:] }
         var found: [String: Recorded] = [:]
         for item in items where item["reportingController"] as? String == ViolationEvent.controller {
             guard let meta = item["metadata"] as? [String: Any], let name = meta["name"] as? String,
-                  let regarding = item["regarding"] as? [String: Any], let note = item["note"] as? String else { continue }
-            let reference = ObjectReference(apiVersion: regarding["apiVersion"] as? String ?? "", kind: regarding["kind"] as? String ?? "",
-                                            namespace: regarding["namespace"] as? String ?? "", name: regarding["name"] as? String ?? "",
-                                            uid: regarding["uid"] as? String ?? "")
+                let regarding = item["regarding"] as? [String: Any], let note = item["note"] as? String
+            else { continue }
+            let reference = ObjectReference(
+                apiVersion: regarding["apiVersion"] as? String ?? "", kind: regarding["kind"] as? String ?? "",
+                namespace: regarding["namespace"] as? String ?? "", name: regarding["name"] as? String ?? "",
+                uid: regarding["uid"] as? String ?? "")
             let count = (item["series"] as? [String: Any])?["count"] as? Int ?? 1
             let key = ViolationEvent.key(reference, note)
-            found[key] = Recorded(name: name, resourceVersion: meta["resourceVersion"] as? String,
-                                  eventTime: item["eventTime"] as? String ?? KubeTime.micro(now), count: count, written: count, lastWritten: now)
+            found[key] = Recorded(
+                name: name, resourceVersion: meta["resourceVersion"] as? String,
+                eventTime: item["eventTime"] as? String ?? KubeTime.micro(now), count: count, written: count, lastWritten: now)
         }
         return found
     }
@@ -105,18 +109,26 @@ public final class EventPublisher: Sendable {
         let body = event.body(name: name, instance: instance, eventTime: stamp, series: nil, resourceVersion: nil)
         do throws(KubeError) {
             let answer = try client.post("/apis/events.k8s.io/v1/namespaces/\(event.regarding.namespace)/events", json: Self.json(body))
-            return Recorded(name: name, resourceVersion: ReportPublisher.resourceVersion(answer), eventTime: stamp, count: 1, written: 1, lastWritten: now)
+            return Recorded(
+                name: name, resourceVersion: ReportPublisher.resourceVersion(answer), eventTime: stamp, count: 1, written: 1,
+                lastWritten: now)
         } catch {
-            logger.warning("cannot write an event", metadata: ["regarding": "\(event.regarding.kind) \(event.regarding.namespace)/\(event.regarding.name)", "error": "\(error)"])
+            logger.warning(
+                "cannot write an event",
+                metadata: [
+                    "regarding": "\(event.regarding.kind) \(event.regarding.namespace)/\(event.regarding.name)", "error": "\(error)",
+                ])
             return nil
         }
     }
 
     private func update(_ event: ViolationEvent, _ entry: Recorded, stamp: String, now: Double) -> Recorded? {
-        let body = event.body(name: entry.name, instance: instance, eventTime: entry.eventTime, series: (entry.count, stamp),
-                              resourceVersion: entry.resourceVersion)
+        let body = event.body(
+            name: entry.name, instance: instance, eventTime: entry.eventTime, series: (entry.count, stamp),
+            resourceVersion: entry.resourceVersion)
         do throws(KubeError) {
-            let answer = try client.put("/apis/events.k8s.io/v1/namespaces/\(event.regarding.namespace)/events/\(entry.name)", json: Self.json(body))
+            let answer = try client.put(
+                "/apis/events.k8s.io/v1/namespaces/\(event.regarding.namespace)/events/\(entry.name)", json: Self.json(body))
             var updated = entry
             updated.resourceVersion = ReportPublisher.resourceVersion(answer)
             updated.written = entry.count

@@ -80,9 +80,10 @@ public struct PolicyReport: Sendable, Equatable, Encodable {
         if omitted > 0 { annotations[Self.omittedKey] = "\(omitted)" }
         apiVersion = format.apiVersion
         kind = format.kind
-        metadata = Metadata(name: Self.name, namespace: namespace,
-                            labels: ["app.kubernetes.io/managed-by": "scaleguard", "app.kubernetes.io/name": "scaleguard"],
-                            annotations: annotations)
+        metadata = Metadata(
+            name: Self.name, namespace: namespace,
+            labels: ["app.kubernetes.io/managed-by": "scaleguard", "app.kubernetes.io/name": "scaleguard"],
+            annotations: annotations)
         source = format == .openreports ? "scaleguard" : nil
         summary = Summary()
         for result in results {
@@ -122,7 +123,8 @@ public struct PolicyReport: Sendable, Equatable, Encodable {
             severity: finding.severity == .deny ? "high" : "medium", timestamp: stamp,
             result: finding.severity == .deny ? "fail" : "warn",
             resources: (finding.resources ?? []).map {
-                Resource(apiVersion: $0.apiVersion, kind: $0.kind, namespace: $0.namespace, name: $0.name, uid: $0.uid.isEmpty ? nil : $0.uid)
+                Resource(
+                    apiVersion: $0.apiVersion, kind: $0.kind, namespace: $0.namespace, name: $0.name, uid: $0.uid.isEmpty ? nil : $0.uid)
             },
             message: finding.message.singleLine, properties: properties)
     }

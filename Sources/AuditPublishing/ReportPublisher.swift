@@ -43,7 +43,8 @@ public final class ReportPublisher: Sendable {
         switch currentState {
         case .unknown: "policy reports (\(format.apiVersion)): not written yet"
         case .writing: "policy reports (\(format.apiVersion)): on"
-        case .missingCRD: "policy reports off: the CRD \(format.crdName) is not installed; install it (the chart's reports.installCRD, Kyverno or Policy Reporter bring it) to have findings written"
+        case .missingCRD:
+            "policy reports off: the CRD \(format.crdName) is not installed; install it (the chart's reports.installCRD, Kyverno or Policy Reporter bring it) to have findings written"
         }
     }
 
@@ -64,13 +65,17 @@ public final class ReportPublisher: Sendable {
             if existing?.fingerprint == report.fingerprint { continue }
             report.metadata.resourceVersion = existing?.resourceVersion
             do throws(KubeError) {
-                let answer = existing == nil
+                let answer =
+                    existing == nil
                     ? try client.post(format.collection(namespace), json: report.json)
                     : try client.put("\(format.collection(namespace))/\(PolicyReport.name)", json: report.json)
                 writes += 1
-                if let version = Self.resourceVersion(answer) { known[namespace] = Stored(resourceVersion: version, fingerprint: report.fingerprint) }
+                if let version = Self.resourceVersion(answer) {
+                    known[namespace] = Stored(resourceVersion: version, fingerprint: report.fingerprint)
+                }
                 if let omitted = report.metadata.annotations[PolicyReport.omittedKey] {
-                    logger.warning("policy report too large; results left out", metadata: ["namespace": "\(namespace)", "omitted": "\(omitted)"])
+                    logger.warning(
+                        "policy report too large; results left out", metadata: ["namespace": "\(namespace)", "omitted": "\(omitted)"])
                 }
             } catch {
                 // 409: written meanwhile (by a leader before us); 404: deleted meanwhile. Read them all again next time.
@@ -86,7 +91,8 @@ public final class ReportPublisher: Sendable {
             } catch {
                 if error.isNotFound { known[namespace] = nil; continue }
                 conflicted = true
-                logger.warning("cannot delete the policy report of a clean namespace", metadata: ["namespace": "\(namespace)", "error": "\(error)"])
+                logger.warning(
+                    "cannot delete the policy report of a clean namespace", metadata: ["namespace": "\(namespace)", "error": "\(error)"])
             }
         }
         let result = known
@@ -104,7 +110,9 @@ public final class ReportPublisher: Sendable {
                 defer { s = (.writing, now) }
                 return s.state
             }
-            if before == .missingCRD { logger.notice("policy reports on: the CRD is installed now", metadata: ["crd": "\(format.crdName)"]) }
+            if before == .missingCRD {
+                logger.notice("policy reports on: the CRD is installed now", metadata: ["crd": "\(format.crdName)"])
+            }
             return Self.items(answer)
         } catch {
             if error.isNotFound {
@@ -124,11 +132,13 @@ public final class ReportPublisher: Sendable {
 
     static func items(_ bytes: [UInt8]) -> [String: Stored] {
         guard let list = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-              let items = list["items"] as? [[String: Any]] else { return [:] }
+            let items = list["items"] as? [[String: Any]]
+        else { return [:] }
         var found: [String: Stored] = [:]
         for item in items {
             guard let meta = item["metadata"] as? [String: Any], meta["name"] as? String == PolicyReport.name,
-                  let namespace = meta["namespace"] as? String, let version = meta["resourceVersion"] as? String else { continue }
+                let namespace = meta["namespace"] as? String, let version = meta["resourceVersion"] as? String
+            else { continue }
             let fingerprint = (meta["annotations"] as? [String: String])?[PolicyReport.fingerprintKey] ?? ""
             found[namespace] = Stored(resourceVersion: version, fingerprint: fingerprint)
         }

@@ -32,9 +32,13 @@ struct ViolationEvent: Sendable, Equatable {
         return String(regarding.name.prefix(253 - suffix.count)) + suffix
     }
 
-    func body(name: String, instance: String, eventTime: String, series: (count: Int, last: String)?, resourceVersion: String?) -> [String: Any] {
-        var metadata: [String: Any] = ["name": name, "namespace": regarding.namespace,
-                                       "labels": ["app.kubernetes.io/managed-by": "scaleguard"]]
+    func body(
+        name: String, instance: String, eventTime: String, series: (count: Int, last: String)?, resourceVersion: String?
+    ) -> [String: Any] {
+        var metadata: [String: Any] = [
+            "name": name, "namespace": regarding.namespace,
+            "labels": ["app.kubernetes.io/managed-by": "scaleguard"],
+        ]
         if let resourceVersion { metadata["resourceVersion"] = resourceVersion }
         var event: [String: Any] = [
             "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": metadata,
@@ -48,7 +52,9 @@ struct ViolationEvent: Sendable, Equatable {
     }
 
     static func reference(_ object: ObjectReference) -> [String: Any] {
-        var reference: [String: Any] = ["apiVersion": object.apiVersion, "kind": object.kind, "namespace": object.namespace, "name": object.name]
+        var reference: [String: Any] = [
+            "apiVersion": object.apiVersion, "kind": object.kind, "namespace": object.namespace, "name": object.name,
+        ]
         if !object.uid.isEmpty { reference["uid"] = object.uid }
         return reference
     }

@@ -54,7 +54,8 @@ public final class FakeAccessControl: Sendable {
                 state.tokenReviews += 1
                 return (spec["token"] as? String).flatMap { state.users[$0] }
             }
-            let status: [String: Any] = user.map { ["authenticated": true, "user": ["username": $0.name, "uid": "uid-\($0.name)", "groups": $0.groups]] }
+            let status: [String: Any] =
+                user.map { ["authenticated": true, "user": ["username": $0.name, "uid": "uid-\($0.name)", "groups": $0.groups]] }
                 ?? ["authenticated": false, "error": "invalid bearer token"]
             return Self.json(["apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": spec, "status": status])
         case "/apis/authorization.k8s.io/v1/subjectaccessreviews":
@@ -77,6 +78,7 @@ public final class FakeAccessControl: Sendable {
     }
 
     private static func json(_ object: [String: Any]) -> HTTPResponse {
-        HTTPResponse(status: 201, contentType: "application/json", body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
+        HTTPResponse(
+            status: 201, contentType: "application/json", body: [UInt8]((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
     }
 }

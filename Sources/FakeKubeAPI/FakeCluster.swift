@@ -28,10 +28,12 @@ public final class FakeCluster {
         process.waitUntilExit()
         api = FakeKubeAPI(token: token, pathPrefix: pathPrefix)
         api.bookmarkInterval = 0.3
-        port = try api.start(certificate: directory.appendingPathComponent("tls.crt").path, key: directory.appendingPathComponent("tls.key").path)
+        port = try api.start(
+            certificate: directory.appendingPathComponent("tls.crt").path, key: directory.appendingPathComponent("tls.key").path)
         tokenFile = directory.appendingPathComponent("token").path
         try Data(token.utf8).write(to: URL(fileURLWithPath: tokenFile))
-        try Data(FakeKubeAPI.kubeconfig(port: port, ca: ca, tokenFile: tokenFile, pathPrefix: pathPrefix).utf8).write(to: URL(fileURLWithPath: kubeconfig))
+        try Data(FakeKubeAPI.kubeconfig(port: port, ca: ca, tokenFile: tokenFile, pathPrefix: pathPrefix).utf8).write(
+            to: URL(fileURLWithPath: kubeconfig))
     }
 
     deinit { api.stop() }
@@ -52,16 +54,26 @@ public final class FakeCluster {
         return ClusterWatcher(client: KubeAPIClient(endpoint: endpoint), options: options, logger: Logger(label: "test"))
     }
 
-    public static func deployment(_ name: String, namespace: String = "default", selector: [String: String],
-                           labels: [String: String]? = nil, gpu: String? = nil) -> [String: Any] {
-        var spec: [String: Any] = ["containers": [["name": "c", "image": "vllm",
-                                                   "resources": ["limits": gpu == nil ? ["cpu": "1"] : ["nvidia.com/gpu": "1"]]]]]
+    public static func deployment(
+        _ name: String, namespace: String = "default", selector: [String: String],
+        labels: [String: String]? = nil, gpu: String? = nil
+    ) -> [String: Any] {
+        var spec: [String: Any] = [
+            "containers": [
+                [
+                    "name": "c", "image": "vllm",
+                    "resources": ["limits": gpu == nil ? ["cpu": "1"] : ["nvidia.com/gpu": "1"]],
+                ]
+            ]
+        ]
         if let gpu { spec["nodeSelector"] = ["nvidia.com/gpu.product": gpu] }
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": ["name": name, "namespace": namespace, "uid": UUID().uuidString],
-            "spec": ["replicas": 1, "selector": ["matchLabels": selector],
-                     "template": ["metadata": ["labels": labels ?? selector], "spec": spec]] as [String: Any],
+            "spec": [
+                "replicas": 1, "selector": ["matchLabels": selector],
+                "template": ["metadata": ["labels": labels ?? selector], "spec": spec],
+            ] as [String: Any],
         ]
     }
 }

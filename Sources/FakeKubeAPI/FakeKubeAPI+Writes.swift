@@ -14,7 +14,9 @@ extension FakeKubeAPI {
         return (String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]), String(parts[parts.count - 1]))
     }
 
-    static let writtenResources: Set<String> = ["configmaps", "leases", "policyreports", "clusterpolicyreports", "reports", "clusterreports", "events"]
+    static let writtenResources: Set<String> = [
+        "configmaps", "leases", "policyreports", "clusterpolicyreports", "reports", "clusterreports", "events",
+    ]
 
     /// The answer to a write or a single-object read, or nil for anything else (lists, watches).
     func write(_ request: HTTPRequest) -> HTTPResponse? {
@@ -26,13 +28,16 @@ extension FakeKubeAPI {
             let key = "\(Self.namespace(in: collection))/\(name)"
             return lock.withLock { () -> HTTPResponse in
                 guard let bytes = objects[collection]?.removeValue(forKey: key),
-                      let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+                    let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+                else {
                     return Self.failure(404, "NotFound", "\(Self.resource(of: collection)) \"\(name)\" not found")
                 }
                 sortedKeys[collection] = nil
                 resourceVersion += 1
                 record(path: collection, type: "DELETED", object: Self.stamped(object, resourceVersion))
-                return HTTPResponse(status: 200, contentType: "application/json", body: Self.json(["kind": "Status", "apiVersion": "v1", "status": "Success"]))
+                return HTTPResponse(
+                    status: 200, contentType: "application/json",
+                    body: Self.json(["kind": "Status", "apiVersion": "v1", "status": "Success"]))
             }
         case "GET":
             guard let (collection, name) = single else { return nil }
@@ -44,7 +49,9 @@ extension FakeKubeAPI {
         case "POST", "PUT":
             let isCreate = request.method == "POST"
             let collection = isCreate ? request.path : (single?.collection ?? "")
-            guard isCreate ? Self.writtenResources.contains(String(request.path.split(separator: "/").last ?? "")) : single != nil else { return nil }
+            guard isCreate ? Self.writtenResources.contains(String(request.path.split(separator: "/").last ?? "")) : single != nil else {
+                return nil
+            }
             let (fail, slow) = lock.withLock { () -> (Bool, Double) in
                 let fail = faultState.failWrites > 0
                 if fail { faultState.failWrites -= 1 }
@@ -82,7 +89,10 @@ extension FakeKubeAPI {
                     kept["creationTimestamp"] = stored?["creationTimestamp"]
                     object["metadata"] = kept
                     if let expected, expected != stored?["resourceVersion"] as? String {
-                        return Self.failure(409, "Conflict", "Operation cannot be fulfilled on \(resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+                        return Self.failure(
+                            409, "Conflict",
+                            "Operation cannot be fulfilled on \(resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
+                        )
                     }
                 }
                 resourceVersion += 1
@@ -105,7 +115,8 @@ extension FakeKubeAPI {
         let prefix = parts.dropLast().joined(separator: "/")
         return objects.keys.filter { key in
             let k = key.split(separator: "/")
-            return k.count == parts.count + 2 && k.last == plural && k.dropLast(3).joined(separator: "/") == prefix && k[k.count - 3] == "namespaces"
+            return k.count == parts.count + 2 && k.last == plural && k.dropLast(3).joined(separator: "/") == prefix
+                && k[k.count - 3] == "namespaces"
         }.sorted()
     }
 
@@ -120,8 +131,10 @@ extension FakeKubeAPI {
     }
 
     static func failure(_ code: Int, _ reason: String, _ message: String) -> HTTPResponse {
-        let status: [String: Any] = ["kind": "Status", "apiVersion": "v1", "metadata": [String: Any](), "status": "Failure",
-                                     "message": message, "reason": reason, "code": code]
+        let status: [String: Any] = [
+            "kind": "Status", "apiVersion": "v1", "metadata": [String: Any](), "status": "Failure",
+            "message": message, "reason": reason, "code": code,
+        ]
         return HTTPResponse(status: code, contentType: "application/json", body: json(status))
     }
 }

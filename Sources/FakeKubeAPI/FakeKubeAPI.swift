@@ -82,8 +82,9 @@ public final class FakeKubeAPI: @unchecked Sendable {
         let context = try TLSContext.server(certificateChain: [UInt8](cert), privateKey: [UInt8](keyData))
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, eventLoops: 1, workers: 4)
         configuration.timeouts.write = 600
-        let server = HTTPServer(configuration: configuration, tlsContext: { context }, logger: Logger(label: "fake-kube-api"),
-                                responder: Responder(api: self))
+        let server = HTTPServer(
+            configuration: configuration, tlsContext: { context }, logger: Logger(label: "fake-kube-api"),
+            responder: Responder(api: self))
         self.server = server
         return try server.start()
     }
@@ -161,7 +162,8 @@ public final class FakeKubeAPI: @unchecked Sendable {
     public func delete(_ path: String, namespace: String, name: String) {
         lock.withLock {
             guard let bytes = objects[path]?.removeValue(forKey: "\(namespace)/\(name)"),
-                  let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return }
+                let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+            else { return }
             sortedKeys[path] = nil
             resourceVersion += 1
             record(path: path, type: "DELETED", object: Self.stamped(object, resourceVersion))
@@ -281,9 +283,11 @@ public final class FakeKubeAPI: @unchecked Sendable {
         let timeout = request.query["timeoutSeconds"].flatMap(Double.init) ?? 300
         let bookmarks = request.query["allowWatchBookmarks"] == "true"
         let path = request.path
-        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: .stream { [self] writer in
-            try stream(path: path, from: from, until: Date().addingTimeInterval(timeout), bookmarks: bookmarks, to: writer)
-        })
+        return HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+            body: .stream { [self] writer in
+                try stream(path: path, from: from, until: Date().addingTimeInterval(timeout), bookmarks: bookmarks, to: writer)
+            })
     }
 
     private struct Cut: Error {}
@@ -303,7 +307,10 @@ public final class FakeKubeAPI: @unchecked Sendable {
             return
         }
         if error {
-            try writer.write(Array(#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"internal error","reason":"InternalError","code":500}}"#.utf8) + [0x0A])
+            try writer.write(
+                Array(
+                    #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"internal error","reason":"InternalError","code":500}}"#
+                        .utf8) + [0x0A])
             return
         }
         while Date() < end {
@@ -334,7 +341,10 @@ public final class FakeKubeAPI: @unchecked Sendable {
                 lastWrite = Date()
             }
             if bookmarks, Date().timeIntervalSince(lastWrite) >= bookmarkInterval {
-                try writer.write(Array(#"{"type":"BOOKMARK","object":{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"resourceVersion":"\#(current)"}}}"#.utf8) + [0x0A])
+                try writer.write(
+                    Array(
+                        #"{"type":"BOOKMARK","object":{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"resourceVersion":"\#(current)"}}}"#
+                            .utf8) + [0x0A])
                 sent = max(sent, current)
                 lastWrite = Date()
             }
@@ -343,30 +353,35 @@ public final class FakeKubeAPI: @unchecked Sendable {
 
     private func writeGone(_ from: Int, to writer: any ChunkWriter) throws {
         let oldest = lock.withLock { oldestRetained }
-        try writer.write(Array(#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: \#(from) (\#(oldest))","reason":"Expired","code":410}}"#.utf8) + [0x0A])
+        try writer.write(
+            Array(
+                #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: \#(from) (\#(oldest))","reason":"Expired","code":410}}"#
+                    .utf8) + [0x0A])
     }
 
     /// A kubeconfig that points at this server with `ca` and the given token (or token file).
-    public static func kubeconfig(port: UInt16, ca: String, token: String? = nil, tokenFile: String? = nil, pathPrefix: String = "") -> String {
+    public static func kubeconfig(
+        port: UInt16, ca: String, token: String? = nil, tokenFile: String? = nil, pathPrefix: String = ""
+    ) -> String {
         var user = "{}"
         if let token { user = "{token: \(token)}" }
         if let tokenFile { user = "{tokenFile: \(tokenFile)}" }
         return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-          - name: fake
-            cluster:
-              server: https://127.0.0.1:\(port)\(pathPrefix)
-              certificate-authority: \(ca)
-        users:
-          - name: tester
-            user: \(user)
-        contexts:
-          - name: fake
-            context: {cluster: fake, user: tester, namespace: default}
-        current-context: fake
-        """
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: fake
+                cluster:
+                  server: https://127.0.0.1:\(port)\(pathPrefix)
+                  certificate-authority: \(ca)
+            users:
+              - name: tester
+                user: \(user)
+            contexts:
+              - name: fake
+                context: {cluster: fake, user: tester, namespace: default}
+            current-context: fake
+            """
     }
 }
 
@@ -374,6 +389,7 @@ extension HTTPResponse {
     /// A Kubernetes Status of failure, as the API server answers errors.
     static func status(_ code: Int, _ message: String) -> HTTPResponse {
         let reason = HTTPResponse.reason(code).replacingOccurrences(of: " ", with: "")
-        return HTTPResponse(status: code, contentType: "application/json", body: StatusJSON.failure(code: code, reason: reason, message: message))
+        return HTTPResponse(
+            status: code, contentType: "application/json", body: StatusJSON.failure(code: code, reason: reason, message: message))
     }
 }

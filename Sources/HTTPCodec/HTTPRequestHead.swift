@@ -37,8 +37,9 @@ public struct HTTPRequestHead: Sendable {
         guard requestLine.count <= limits.maxLineBytes else { throw .uriTooLong(limit: limits.maxLineBytes) }
         // METHOD SP TARGET SP VERSION: exactly two spaces, found in place.
         guard let firstSpace = requestLine.firstIndex(of: 0x20),
-              let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 0x20),
-              !requestLine[(secondSpace + 1)...].contains(0x20) else {
+            let secondSpace = requestLine[(firstSpace + 1)...].firstIndex(of: 0x20),
+            !requestLine[(secondSpace + 1)...].contains(0x20)
+        else {
             throw .malformed("the request line is not METHOD TARGET HTTP/1.x")
         }
         let methodBytes = requestLine[..<firstSpace], target = requestLine[(firstSpace + 1)..<secondSpace]
@@ -50,7 +51,9 @@ public struct HTTPRequestHead: Sendable {
         default: throw .malformed("only HTTP/1.0 and HTTP/1.1 are served")
         }
         guard target.first == UInt8(ascii: "/") else { throw .malformed("the request target must be a path") }
-        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .malformed("the request target holds a character that is not allowed") }
+        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .malformed("the request target holds a character that is not allowed")
+        }
         if let mark = target.firstIndex(of: UInt8(ascii: "?")) {
             path = String(decoding: target[target.startIndex..<mark], as: UTF8.self)
             rawQuery = String(decoding: target[(mark + 1)...], as: UTF8.self)

@@ -18,7 +18,8 @@ public struct HTTPResponseHead: Sendable {
         }
         let parts = statusLine.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let code = Int(String(decoding: parts[1], as: UTF8.self)) else {
+            let code = Int(String(decoding: parts[1], as: UTF8.self))
+        else {
             throw .malformed("not an HTTP/1.1 status line")
         }
         switch String(decoding: parts[0], as: UTF8.self) {
@@ -63,7 +64,9 @@ public struct HTTPResponseDecoder: Sendable {
     public mutating func decodeHead(_ input: inout ByteQueue, requestMethod: String = "GET") throws(HTTPParseError) -> HTTPResponseHead? {
         if let head { return head }
         guard let (contentEnd, headEnd) = HeadSyntax.findEnd(in: input, scanned: &scanned) else {
-            guard input.count <= limits.maxHeadBytes else { throw .headTooLarge("a response head larger than \(limits.maxHeadBytes) bytes") }
+            guard input.count <= limits.maxHeadBytes else {
+                throw .headTooLarge("a response head larger than \(limits.maxHeadBytes) bytes")
+            }
             return nil
         }
         guard headEnd <= limits.maxHeadBytes else { throw .headTooLarge("a response head larger than \(limits.maxHeadBytes) bytes") }

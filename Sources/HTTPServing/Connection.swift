@@ -307,8 +307,9 @@ final class Connection {
             if written < output.count || busy { return close() }
             if !input.isEmpty || decoder.isReadingBody {
                 // A client this slow gets a short drain: it is not about to send a body it has ready.
-                refuse(408, decoder.isReadingBody ? "the request body did not arrive in time" : "the request head did not arrive in time",
-                       drain: min(0.5, timeouts.drain))
+                refuse(
+                    408, decoder.isReadingBody ? "the request body did not arrive in time" : "the request head did not arrive in time",
+                    drain: min(0.5, timeouts.drain))
             } else {
                 close()
             }

@@ -177,8 +177,9 @@ final class EventLoop: @unchecked Sendable {
                     acceptPausedUntil = now + acceptBackoff
                     acceptBackoff = min(acceptBackoff * 2, 1_000_000_000)
                     server.events.connectionDropped("files")
-                    server.acceptFailures.warning("cannot accept connections: \(String(cString: strerror(code))); "
-                        + "paused for \(acceptBackoff / 2_000_000) ms (raise the open-file limit or lower --max-connections)")
+                    server.acceptFailures.warning(
+                        "cannot accept connections: \(String(cString: strerror(code))); "
+                            + "paused for \(acceptBackoff / 2_000_000) ms (raise the open-file limit or lower --max-connections)")
                     return
                 default:
                     server.acceptFailures.warning("accept failed: \(String(cString: strerror(code)))")

@@ -62,9 +62,11 @@ public final class HTTPServer: Sendable {
         /// Requests waiting for a worker; more get 503.
         public var workerQueue: Int
 
-        public init(host: String = "0.0.0.0", port: UInt16 = 8443, eventLoops: Int = HTTPServer.coreCount,
-                    workers: Int = 2, maxConnections: Int = 10_000, limits: HTTPLimits = HTTPLimits(),
-                    timeouts: Timeouts = Timeouts(), workerCPUBudget: Double = 2, workerQueue: Int = 64) {
+        public init(
+            host: String = "0.0.0.0", port: UInt16 = 8443, eventLoops: Int = HTTPServer.coreCount,
+            workers: Int = 2, maxConnections: Int = 10_000, limits: HTTPLimits = HTTPLimits(),
+            timeouts: Timeouts = Timeouts(), workerCPUBudget: Double = 2, workerQueue: Int = 64
+        ) {
             self.host = host
             self.port = port
             self.eventLoops = eventLoops
@@ -111,8 +113,10 @@ public final class HTTPServer: Sendable {
 
     /// `tlsContext` is asked for the current context on every new connection, so a rotated certificate takes effect at
     /// once; nil serves plain HTTP (probes and metrics).
-    public init(configuration: Configuration, tlsContext: (@Sendable () -> TLSContext)?, logger: Logger,
-                events: Events = Events(), responder: any HTTPResponder) {
+    public init(
+        configuration: Configuration, tlsContext: (@Sendable () -> TLSContext)?, logger: Logger,
+        events: Events = Events(), responder: any HTTPResponder
+    ) {
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.logger = logger
@@ -172,7 +176,9 @@ public final class HTTPServer: Sendable {
         let reserve = min(64, Int(files) / 4)
         guard files > 0, wanted > Int(files) - reserve else { return wanted }
         let fitted = max(1, Int(files) - reserve)
-        logger.warning("--max-connections \(wanted) does not fit the open-file limit \(files); serving at most \(fitted) connections (raise ulimit -n)")
+        logger.warning(
+            "--max-connections \(wanted) does not fit the open-file limit \(files); serving at most \(fitted) connections (raise ulimit -n)"
+        )
         return fitted
     }
 

@@ -64,14 +64,18 @@ public struct AccessReviews: Sendable {
     }
 
     public func authorize(_ user: KubeUser, _ access: ResourceAccess) throws(KubeError) -> Decision {
-        let attributes = SubjectAccessReviewBody.Attributes(namespace: access.namespace, verb: access.verb, group: access.group, resource: access.resource)
-        let body = SubjectAccessReview(apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
-                                       spec: .init(user: user.username, uid: user.uid, groups: user.groups, extra: user.extra,
-                                                   resourceAttributes: attributes))
+        let attributes = SubjectAccessReviewBody.Attributes(
+            namespace: access.namespace, verb: access.verb, group: access.group, resource: access.resource)
+        let body = SubjectAccessReview(
+            apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
+            spec: .init(
+                user: user.username, uid: user.uid, groups: user.groups, extra: user.extra,
+                resourceAttributes: attributes))
         let answer: SubjectAccessReview = try exchange("/apis/authorization.k8s.io/v1/subjectaccessreviews", body)
         let status = answer.status
-        return Decision(allowed: status?.allowed == true && status?.denied != true,
-                        reason: status?.reason.flatMap { $0.isEmpty ? nil : $0 } ?? status?.evaluationError ?? "")
+        return Decision(
+            allowed: status?.allowed == true && status?.denied != true,
+            reason: status?.reason.flatMap { $0.isEmpty ? nil : $0 } ?? status?.evaluationError ?? "")
     }
 
     private func exchange<Review: Codable>(_ path: String, _ review: Review) throws(KubeError) -> Review {

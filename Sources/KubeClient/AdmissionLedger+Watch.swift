@@ -78,7 +78,8 @@ extension AdmissionLedger {
     /// One watch event; returns its resourceVersion.
     private func apply(_ line: [UInt8]) throws(KubeError) -> String? {
         guard let event = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-              let type = event["type"] as? String, let object = event["object"] as? [String: Any] else {
+            let type = event["type"] as? String, let object = event["object"] as? [String: Any]
+        else {
             throw .protocolViolation("a ledger watch event is not JSON")
         }
         let rv = (object["metadata"] as? [String: Any])?["resourceVersion"] as? String

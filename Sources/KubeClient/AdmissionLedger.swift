@@ -48,8 +48,10 @@ public final class AdmissionLedger: Sendable {
     let stopped = Atomic<Bool>(false)
     let threads = ThreadTracker()
 
-    public init(client: KubeAPIClient, namespace: String, ttl: Double = 30, kinds: KindRegistry = .builtIn, logger: Logger,
-                replica: String = ProcessInfo.processInfo.hostName) {
+    public init(
+        client: KubeAPIClient, namespace: String, ttl: Double = 30, kinds: KindRegistry = .builtIn, logger: Logger,
+        replica: String = ProcessInfo.processInfo.hostName
+    ) {
         self.client = client
         self.namespace = namespace
         self.ttl = ttl
@@ -91,7 +93,8 @@ public final class AdmissionLedger: Sendable {
         switch entry.object {
         case .workload(let w):
             guard let found = view.namespaces[w.namespace]?.workload(w.id) else { return false }
-            return entry.created || (found.selector == w.selector && found.templateLabels == w.templateLabels && found.templateRef == w.templateRef)
+            return entry.created
+                || (found.selector == w.selector && found.templateLabels == w.templateLabels && found.templateRef == w.templateRef)
         case .autoscaler(let a):
             guard let found = view.namespaces[a.namespace]?.autoscalers[a.id] else { return false }
             return entry.created || (found.target == a.target && found.targetRole == a.targetRole)
@@ -103,8 +106,10 @@ public final class AdmissionLedger: Sendable {
     /// One attempt to add `object` (`created`: a CREATE) to the ledger `current` was read from, on its version:
     /// if anyone wrote since, the API server refuses it with 409. Expired entries are pruned on the way; each
     /// request gets what is left until `deadline`.
-    public func write(_ object: KubeObject, created: Bool, basedOn current: Snapshot, deadline: Deadline,
-                      now: Double = Date().timeIntervalSince1970) -> WriteOutcome {
+    public func write(
+        _ object: KubeObject, created: Bool, basedOn current: Snapshot, deadline: Deadline,
+        now: Double = Date().timeIntervalSince1970
+    ) -> WriteOutcome {
         let objectNamespace = current.namespace
         let entry = LedgerEntry(object: object, admittedAt: now, expiresAt: now + ttl, replica: replica, created: created)
         guard let key = entry.key else { return .written }
@@ -123,7 +128,8 @@ public final class AdmissionLedger: Sendable {
         }
         let remaining = max(0.001, deadline.remainingSeconds)
         do throws(KubeError) {
-            let answer = current.resourceVersion == nil
+            let answer =
+                current.resourceVersion == nil
                 ? try client.post(collection, json: [UInt8](json), timeout: remaining)
                 : try client.put("\(collection)/\(name)", json: [UInt8](json), timeout: remaining)
             if let state = read(configMap: answer) { store(state) }
@@ -138,7 +144,8 @@ public final class AdmissionLedger: Sendable {
     /// write is conditioned on: a decision never writes on a version it did not decide with.
     private func refresh(_ objectNamespace: String, deadline: Deadline) -> Snapshot {
         do throws(KubeError) {
-            let answer = try client.get("\(collection)/\(Self.configMapName(for: objectNamespace))", timeout: max(0.001, deadline.remainingSeconds))
+            let answer = try client.get(
+                "\(collection)/\(Self.configMapName(for: objectNamespace))", timeout: max(0.001, deadline.remainingSeconds))
             if let map = read(configMap: answer), map.namespace == objectNamespace {
                 store(map)
                 return map.state

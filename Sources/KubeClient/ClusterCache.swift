@@ -54,8 +54,10 @@ public final class ClusterCache: ClusterViewSource {
     /// `failurePolicy: Fail` the cluster could take no writes. Staleness is then a warning, a gauge and an alert.
     public let staleMeansUnready: Bool
 
-    public init(resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30,
-                publishInterval: Double = 0.1, staleMeansUnready: Bool = false) {
+    public init(
+        resources: [WatchedResource] = WatchedResource.all, maxStaleness: Double = 60, pendingTTL: Double = 30,
+        publishInterval: Double = 0.1, staleMeansUnready: Bool = false
+    ) {
         states = Mutex(Dictionary(uniqueKeysWithValues: resources.map { ($0, ResourceState()) }))
         allSynced.store(resources.isEmpty, ordering: .relaxed)
         self.staleMeansUnready = staleMeansUnready
@@ -78,7 +80,8 @@ public final class ClusterCache: ClusterViewSource {
                     return "\(resource) not synced yet" + (state.lastError.map { " (\($0))" } ?? "")
                 }
                 if staleMeansUnready, let since = state.brokenSince, Double(now.nanoseconds &- since.nanoseconds) / 1e9 > maxStaleness {
-                    return "\(resource) watch broken for \(Int(Double(now.nanoseconds &- since.nanoseconds) / 1e9))s: \(state.lastError ?? "unknown error")"
+                    return
+                        "\(resource) watch broken for \(Int(Double(now.nanoseconds &- since.nanoseconds) / 1e9))s: \(state.lastError ?? "unknown error")"
                 }
                 return nil
             }
@@ -96,7 +99,8 @@ public final class ClusterCache: ClusterViewSource {
             }.keys.map(\.description).sorted()
         }
         guard !stale.isEmpty else { return nil }
-        return "ScaleGuard's view of \(stale.joined(separator: ", ")) may be stale: its watch has been broken for more than \(Int(maxStaleness))s"
+        return
+            "ScaleGuard's view of \(stale.joined(separator: ", ")) may be stale: its watch has been broken for more than \(Int(maxStaleness))s"
     }
 
     /// Whether a resource that has not synced yet has seen its list fail.
@@ -108,8 +112,9 @@ public final class ClusterCache: ClusterViewSource {
         let now = Deadline.now
         return states.withLock { states in
             states.sorted { $0.key.description < $1.key.description }.map { resource, state in
-                SourceHealth(resource: resource.description, synced: state.synced || state.missing,
-                             brokenSeconds: state.brokenSince.map { Double(now.nanoseconds &- $0.nanoseconds) / 1e9 } ?? 0)
+                SourceHealth(
+                    resource: resource.description, synced: state.synced || state.missing,
+                    brokenSeconds: state.brokenSince.map { Double(now.nanoseconds &- $0.nanoseconds) / 1e9 } ?? 0)
             }
         }
     }

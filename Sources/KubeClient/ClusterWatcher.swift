@@ -29,8 +29,9 @@ public final class ClusterWatcher: Sendable {
     }
 
     public init(client: KubeAPIClient, options: Options = Options(), logger: Logger) {
-        let cache = ClusterCache(resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL,
-                                 staleMeansUnready: options.staleMeansUnready)
+        let cache = ClusterCache(
+            resources: options.resources, maxStaleness: options.maxStaleness, pendingTTL: options.pendingTTL,
+            staleMeansUnready: options.staleMeansUnready)
         self.cache = cache
         self.client = client
         var timing = Reflector.Timing()

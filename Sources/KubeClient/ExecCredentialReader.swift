@@ -11,7 +11,9 @@ struct ExecCredentialReader {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw failure("printed no ExecCredential JSON on standard output")
         }
-        guard object["kind"] as? String == "ExecCredential" else { throw failure("printed a \(object["kind"] as? String ?? "document without kind"), not an ExecCredential") }
+        guard object["kind"] as? String == "ExecCredential" else {
+            throw failure("printed a \(object["kind"] as? String ?? "document without kind"), not an ExecCredential")
+        }
         if let version = object["apiVersion"] as? String, version != apiVersion {
             throw failure("answered in \(version), but the kubeconfig asks for \(apiVersion)")
         }
@@ -28,8 +30,9 @@ struct ExecCredentialReader {
             throw failure("gave neither status.token nor status.clientCertificateData and clientKeyData")
         }
         do {
-            let tls = try TLSContext.client(caBundle: config.certificateAuthority, certificate: Array(certificate.utf8),
-                                            privateKey: Array(key.utf8), verifyPeer: config.verifyPeer)
+            let tls = try TLSContext.client(
+                caBundle: config.certificateAuthority, certificate: Array(certificate.utf8),
+                privateKey: Array(key.utf8), verifyPeer: config.verifyPeer)
             return ExecPlugin.Credential(token: nil, tls: tls, expiry: expiry, serial: serial)
         } catch {
             throw failure("gave a client certificate OpenSSL refused: \(error)")

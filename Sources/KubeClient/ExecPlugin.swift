@@ -102,7 +102,8 @@ public final class ExecPlugin: Sendable {
             throw .configuration("exec plugin \(name) printed more than \(Self.maxOutputBytes) bytes")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
+            let how =
+                process.terminationReason == .exit ? "exit status \(process.terminationStatus)" : "signal \(process.terminationStatus)"
             let said = String(decoding: stderr.suffix(2048), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw .configuration("exec plugin \(name) failed with \(how)\(said.isEmpty ? "" : ": \(said)")")
         }

@@ -45,7 +45,9 @@ public struct HTTPProxy: Sendable, Equatable {
 
     /// The proxy for `host` from the environment, or nil: `HTTPS_PROXY` (or `https_proxy`), unless `NO_PROXY`
     /// (or `no_proxy`) names the host or the host is loopback, which Go's proxy rules never send through a proxy.
-    public static func fromEnvironment(for host: String, _ environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubeError) -> HTTPProxy? {
+    public static func fromEnvironment(
+        for host: String, _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(KubeError) -> HTTPProxy? {
         guard let value = environment["HTTPS_PROXY"] ?? environment["https_proxy"], !value.isEmpty else { return nil }
         if host == "localhost" || host.hasPrefix("127.") || host == "::1" { return nil }
         let exclusions = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "").split(separator: ",")
@@ -61,7 +63,8 @@ public struct HTTPProxy: Sendable, Equatable {
         if let colon = name.lastIndex(of: ":"), !name.contains("/"), name.filter({ $0 == ":" }).count == 1 { name = name[..<colon] }
         if name.hasPrefix("*.") { name = name.dropFirst(1) }
         if let slash = name.firstIndex(of: "/"), let bits = Int(name[name.index(after: slash)...]), (0...32).contains(bits),
-           let network = ipv4(name[..<slash]), let address = ipv4(Substring(host)) {
+            let network = ipv4(name[..<slash]), let address = ipv4(Substring(host))
+        {
             let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
             return network & mask == address & mask
         }

@@ -48,7 +48,11 @@ public final class KubeAPIClient: Sendable {
         while true {
             let reused = idle.withLock { $0.take() }?.connection
             let connection: KubeHTTPConnection
-            if let reused { connection = reused } else { connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout, registry: connections) }
+            if let reused {
+                connection = reused
+            } else {
+                connection = try KubeHTTPConnection(endpoint: endpoint, timeout: connectTimeout, registry: connections)
+            }
             let deadline = Deadline.after(seconds: timeout)
             let head: HTTPResponseHead
             let answer: [UInt8]

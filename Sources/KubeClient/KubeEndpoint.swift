@@ -87,7 +87,9 @@ public struct KubeEndpoint: Sendable {
         case .exec(let plugin): return try plugin.credential().token
         case .tokenFile(let path):
             let bytes: [UInt8]
-            do { bytes = try BoundedFile.read(path, limit: 1 << 20) } catch { throw .configuration(error.description(of: "the token file")) }
+            do { bytes = try BoundedFile.read(path, limit: 1 << 20) } catch {
+                throw .configuration(error.description(of: "the token file"))
+            }
             return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
@@ -95,8 +97,10 @@ public struct KubeEndpoint: Sendable {
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     /// The pod's own service account, from `KUBERNETES_SERVICE_HOST`/`PORT` and the mounted token and CA.
-    public static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 directory: String = serviceAccountDirectory) throws(KubeError) -> KubeEndpoint {
+    public static func inCluster(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String = serviceAccountDirectory
+    ) throws(KubeError) -> KubeEndpoint {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
             throw .configuration("not in a pod (KUBERNETES_SERVICE_HOST is not set); pass --kubeconfig")
         }
@@ -110,7 +114,8 @@ public struct KubeEndpoint: Sendable {
         } catch {
             throw .configuration("\(directory)/ca.crt: \(error)")
         }
-        var endpoint = try KubeEndpoint(server: "https://\(bracketed(host)):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
+        var endpoint = try KubeEndpoint(
+            server: "https://\(bracketed(host)):\(port)", tls: tls, credentials: .tokenFile("\(directory)/token"))
         endpoint.proxy = try HTTPProxy.fromEnvironment(for: host, environment)
         return endpoint
     }

@@ -53,8 +53,10 @@ public final class LeaderElector: Sendable {
     /// The record last seen, its resourceVersion, and when (local clock) it last changed.
     private let observed = Mutex<(record: Record, resourceVersion: String, at: Double)?>(nil)
 
-    public init(client: KubeAPIClient, namespace: String, name: String = "scaleguard", identity: String,
-                timing: Timing = Timing(), logger: Logger, onChange: @escaping @Sendable (Bool) -> Void = { _ in }) {
+    public init(
+        client: KubeAPIClient, namespace: String, name: String = "scaleguard", identity: String,
+        timing: Timing = Timing(), logger: Logger, onChange: @escaping @Sendable (Bool) -> Void = { _ in }
+    ) {
         self.client = client
         self.namespace = namespace
         self.name = name
@@ -99,8 +101,9 @@ public final class LeaderElector: Sendable {
                 lastRenew = .now
                 if !leading.load(ordering: .acquiring) { setLeading(true) }
             } else if leading.load(ordering: .acquiring), lastRenew.secondsSince > timing.renewDeadline {
-                logger.warning("leader lease not renewed within the renew deadline; stepping down",
-                               metadata: ["lease": "\(namespace)/\(name)", "renewDeadline": "\(timing.renewDeadline)s"])
+                logger.warning(
+                    "leader lease not renewed within the renew deadline; stepping down",
+                    metadata: ["lease": "\(namespace)/\(name)", "renewDeadline": "\(timing.renewDeadline)s"])
                 setLeading(false)
             }
             // Followers try a little more often than the retry period, so that a released Lease is taken within one.
@@ -111,8 +114,9 @@ public final class LeaderElector: Sendable {
 
     private func setLeading(_ value: Bool) {
         leading.store(value, ordering: .releasing)
-        logger.notice(value ? "became the leader" : "no longer the leader",
-                      metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
+        logger.notice(
+            value ? "became the leader" : "no longer the leader",
+            metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
         onChange(value)
     }
 
@@ -150,10 +154,12 @@ public final class LeaderElector: Sendable {
 
     private func create(now: Double, timeout: Double) -> Bool {
         let stamp = KubeTime.micro(now)
-        let record = Record(holder: identity, durationSeconds: Int(timing.leaseDuration.rounded(.up)), acquireTime: stamp,
-                            renewTime: stamp, transitions: 0)
+        let record = Record(
+            holder: identity, durationSeconds: Int(timing.leaseDuration.rounded(.up)), acquireTime: stamp,
+            renewTime: stamp, transitions: 0)
         do throws(KubeError) {
-            _ = try client.post("/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases", json: body(record, version: nil), timeout: timeout)
+            _ = try client.post(
+                "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases", json: body(record, version: nil), timeout: timeout)
             return true
         } catch {
             logger.debug("cannot create the leader lease", metadata: ["error": "\(error)"])
@@ -177,7 +183,9 @@ public final class LeaderElector: Sendable {
     }
 
     private func release() {
-        guard let (record, version) = observed.withLock({ $0.map { ($0.record, $0.resourceVersion) } }), record.holder == identity else { return }
+        guard let (record, version) = observed.withLock({ $0.map { ($0.record, $0.resourceVersion) } }), record.holder == identity else {
+            return
+        }
         let now = KubeTime.micro(Date().timeIntervalSince1970)
         let released = Record(holder: "", durationSeconds: 1, acquireTime: now, renewTime: now, transitions: record.transitions)
         if update(released, version: version, timeout: 2) {
@@ -188,8 +196,10 @@ public final class LeaderElector: Sendable {
     private func body(_ record: Record, version: String?) -> [UInt8] {
         var metadata: [String: Any] = ["name": name, "namespace": namespace, "labels": ["app.kubernetes.io/managed-by": "scaleguard"]]
         if let version { metadata["resourceVersion"] = version }
-        var spec: [String: Any] = ["holderIdentity": record.holder, "leaseDurationSeconds": record.durationSeconds,
-                                   "leaseTransitions": record.transitions]
+        var spec: [String: Any] = [
+            "holderIdentity": record.holder, "leaseDurationSeconds": record.durationSeconds,
+            "leaseTransitions": record.transitions,
+        ]
         if let acquire = record.acquireTime { spec["acquireTime"] = acquire }
         if let renew = record.renewTime { spec["renewTime"] = renew }
         let object: [String: Any] = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": metadata, "spec": spec]
@@ -198,10 +208,14 @@ public final class LeaderElector: Sendable {
 
     static func read(_ bytes: [UInt8]) -> (Record, String)? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-              let version = (object["metadata"] as? [String: Any])?["resourceVersion"] as? String else { return nil }
+            let version = (object["metadata"] as? [String: Any])?["resourceVersion"] as? String
+        else { return nil }
         let spec = object["spec"] as? [String: Any] ?? [:]
-        return (Record(holder: spec["holderIdentity"] as? String ?? "", durationSeconds: spec["leaseDurationSeconds"] as? Int ?? 0,
-                       acquireTime: spec["acquireTime"] as? String, renewTime: spec["renewTime"] as? String,
-                       transitions: spec["leaseTransitions"] as? Int ?? 0), version)
+        return (
+            Record(
+                holder: spec["holderIdentity"] as? String ?? "", durationSeconds: spec["leaseDurationSeconds"] as? Int ?? 0,
+                acquireTime: spec["acquireTime"] as? String, renewTime: spec["renewTime"] as? String,
+                transitions: spec["leaseTransitions"] as? Int ?? 0), version
+        )
     }
 }

@@ -41,8 +41,10 @@ public struct LedgerEntry: Sendable {
 
     /// The JSON text stored under `key`.
     public func encoded() -> String {
-        let value: [String: Any] = ["admittedAt": admittedAt, "expiresAt": expiresAt, "replica": replica, "created": created,
-                                    "object": Self.manifest(object)]
+        let value: [String: Any] = [
+            "admittedAt": admittedAt, "expiresAt": expiresAt, "replica": replica, "created": created,
+            "object": Self.manifest(object),
+        ]
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -50,24 +52,31 @@ public struct LedgerEntry: Sendable {
     /// Reads an entry back; nil for text that is not one (written by something else, or by a newer version).
     public static func decode(_ text: String, kinds: KindRegistry = .builtIn) -> LedgerEntry? {
         guard let value = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
-              let admittedAt = (value["admittedAt"] as? NSNumber)?.doubleValue, let expiresAt = (value["expiresAt"] as? NSNumber)?.doubleValue,
-              let manifest = value["object"] as? [String: Any],
-              let bytes = try? JSONSerialization.data(withJSONObject: manifest),
-              let object = try? KubeObject.read(json: [UInt8](bytes), kinds: kinds), object.isChecked else { return nil }
-        return LedgerEntry(object: object, admittedAt: admittedAt, expiresAt: expiresAt, replica: value["replica"] as? String ?? "",
-                           created: value["created"] as? Bool ?? true)
+            let admittedAt = (value["admittedAt"] as? NSNumber)?.doubleValue,
+            let expiresAt = (value["expiresAt"] as? NSNumber)?.doubleValue,
+            let manifest = value["object"] as? [String: Any],
+            let bytes = try? JSONSerialization.data(withJSONObject: manifest),
+            let object = try? KubeObject.read(json: [UInt8](bytes), kinds: kinds), object.isChecked
+        else { return nil }
+        return LedgerEntry(
+            object: object, admittedAt: admittedAt, expiresAt: expiresAt, replica: value["replica"] as? String ?? "",
+            created: value["created"] as? Bool ?? true)
     }
 
     /// The object as a manifest of only what the rules compare, with selector and labels at its kind's paths.
     static func manifest(_ object: KubeObject) -> [String: Any] {
         switch object {
         case .workload(let w):
-            var manifest: [String: Any] = ["apiVersion": w.kind.apiVersion, "kind": w.kind.kind,
-                                           "metadata": ["name": w.name, "namespace": w.namespace]]
+            var manifest: [String: Any] = [
+                "apiVersion": w.kind.apiVersion, "kind": w.kind.kind,
+                "metadata": ["name": w.name, "namespace": w.namespace],
+            ]
             if !w.borrowsSelector {
                 let selector: [String: Any] = [
                     "matchLabels": Dictionary(uniqueKeysWithValues: w.selector.matchLabels.map { ($0.key, $0.value) }),
-                    "matchExpressions": w.selector.matchExpressions.map { ["key": $0.key, "operator": $0.operator.rawValue, "values": $0.values] },
+                    "matchExpressions": w.selector.matchExpressions.map {
+                        ["key": $0.key, "operator": $0.operator.rawValue, "values": $0.values]
+                    },
                 ]
                 set(&manifest, at: w.kind.selectorPath ?? ["spec", "selector"], selector)
             }
@@ -81,7 +90,9 @@ public struct LedgerEntry: Sendable {
             if let version = a.target.apiVersion { target["apiVersion"] = version }
             var metadata: [String: Any] = ["name": a.name, "namespace": a.namespace]
             if let owner = a.owner {
-                metadata["ownerReferences"] = [["apiVersion": owner.apiVersion, "kind": owner.kind, "name": owner.name, "controller": owner.controller ?? false]]
+                metadata["ownerReferences"] = [
+                    ["apiVersion": owner.apiVersion, "kind": owner.kind, "name": owner.name, "controller": owner.controller ?? false]
+                ]
             }
             var spec: [String: Any] = ["scaleTargetRef": target]
             if let role = a.targetRole { spec["subTargetSelector"] = ["roleName": role] }

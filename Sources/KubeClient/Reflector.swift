@@ -58,8 +58,9 @@ final class Reflector: Sendable {
                 if isStopped { return }  // the client was shut down under us: nothing to report
                 if error.isNotFound && resourceVersion == nil {
                     if !reportedMissing {
-                        logger.warning("API not installed; counted as empty and looked for again later",
-                                       metadata: ["resource": "\(resource)", "retry": "\(Int(timing.missingRetry))s"])
+                        logger.warning(
+                            "API not installed; counted as empty and looked for again later",
+                            metadata: ["resource": "\(resource)", "retry": "\(Int(timing.missingRetry))s"])
                         reportedMissing = true
                     }
                     cache.markMissing(resource)
@@ -73,10 +74,13 @@ final class Reflector: Sendable {
                 }
                 failures += 1
                 cache.markBroken(resource, error.description)
-                let delay = min(timing.backoffMax, timing.backoffInitial * pow(2, Double(min(failures - 1, 16)))) * Double.random(in: 0.5...1.0)
-                logger.warning("list/watch failed; retrying", metadata: [
-                    "resource": "\(resource)", "error": "\(error)", "retryIn": "\(Double(Int(delay * 100)) / 100)s",
-                ])
+                let delay =
+                    min(timing.backoffMax, timing.backoffInitial * pow(2, Double(min(failures - 1, 16)))) * Double.random(in: 0.5...1.0)
+                logger.warning(
+                    "list/watch failed; retrying",
+                    metadata: [
+                        "resource": "\(resource)", "error": "\(error)", "retryIn": "\(Double(Int(delay * 100)) / 100)s",
+                    ])
                 sleep(delay)
             }
         }
@@ -128,7 +132,8 @@ final class Reflector: Sendable {
     /// Watches from `resourceVersion` until the server ends the stream; returns the last resourceVersion seen.
     private func watch(from resourceVersion: String, opened: () -> Void) throws(KubeError) -> String {
         var last = resourceVersion
-        let path = "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
+        let path =
+            "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
         var open = false
         var events = WatchEventDecoder(internKey: cache.internKey)
         try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30) { (piece) throws(KubeError) in
@@ -183,9 +188,11 @@ final class Reflector: Sendable {
         do throws(JSONReadError) {
             return try KubeObject(raw: raw, kinds: kinds, text: text)
         } catch {
-            logger.warning("skipped an object the rules cannot read", metadata: [
-                "resource": "\(resource)", "object": "\(raw.namespace)/\(raw.name)", "error": "\(error)",
-            ])
+            logger.warning(
+                "skipped an object the rules cannot read",
+                metadata: [
+                    "resource": "\(resource)", "object": "\(raw.namespace)/\(raw.name)", "error": "\(error)",
+                ])
             return nil
         }
     }

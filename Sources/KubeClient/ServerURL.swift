@@ -19,7 +19,8 @@ struct ServerURL: Equatable, Sendable {
             throw .configuration("server \"\(server)\" contains a space or a control character")
         }
         let rest = server.utf8.dropFirst(scheme.utf8.count)
-        let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
+        let authorityEnd =
+            rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         let path = rest[authorityEnd...]
         guard !path.contains(UInt8(ascii: "?")), !path.contains(UInt8(ascii: "#")) else {
@@ -53,7 +54,8 @@ struct ServerURL: Equatable, Sendable {
         self.port = 443
         if let port {
             guard let number = Self.port(port) else {
-                throw .configuration("server \"\(server)\": the port \"\(String(decoding: port, as: UTF8.self))\" is not a number from 1 to 65535")
+                throw .configuration(
+                    "server \"\(server)\": the port \"\(String(decoding: port, as: UTF8.self))\" is not a number from 1 to 65535")
             }
             self.port = number
         }

@@ -27,8 +27,10 @@ public struct WatchedResource: Sendable, Hashable, CustomStringConvertible {
 
     public static let deployments = WatchedResource(.deployment)
     public static let statefulSets = WatchedResource(.statefulSet)
-    public static let podAutoscalers = WatchedResource(group: "autoscaling.aibrix.ai", version: "v1alpha1", plural: "podautoscalers", kind: "PodAutoscaler")
-    public static let horizontalPodAutoscalers = WatchedResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler")
+    public static let podAutoscalers = WatchedResource(
+        group: "autoscaling.aibrix.ai", version: "v1alpha1", plural: "podautoscalers", kind: "PodAutoscaler")
+    public static let horizontalPodAutoscalers = WatchedResource(
+        group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler")
     public static let scaledObjects = WatchedResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject")
 
     public static let autoscalers: [WatchedResource] = [.podAutoscalers, .horizontalPodAutoscalers, .scaledObjects]

@@ -46,7 +46,8 @@ public struct AuditReport: Sendable, Codable {
             }
         }
         func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        lines.append("\(counted(violationCount, "violation")) among \(counted(workloads, "workload")) and \(counted(autoscalers, "autoscaler"))")
+        lines.append(
+            "\(counted(violationCount, "violation")) among \(counted(workloads, "workload")) and \(counted(autoscalers, "autoscaler"))")
         return lines.joined(separator: "\n") + "\n"
     }
 

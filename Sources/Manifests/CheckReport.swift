@@ -30,8 +30,10 @@ public struct CheckReport: Sendable, Codable {
 
     /// Checks every workload and autoscaler of `objects` as a CREATE against `base` plus all of `objects`.
     /// `shouldStop` is asked between objects; the report then throws `.interrupted`.
-    public init(checking objects: [LoadedObject], against base: ClusterView = ClusterView(), checker: Checker, notes: [String] = [],
-                shouldStop: () -> Bool = { false }) throws(ManifestError) {
+    public init(
+        checking objects: [LoadedObject], against base: ClusterView = ClusterView(), checker: Checker, notes: [String] = [],
+        shouldStop: () -> Bool = { false }
+    ) throws(ManifestError) {
         var view = base
         for loaded in objects { view.upsert(loaded.object) }
         entries = []
@@ -42,13 +44,17 @@ public struct CheckReport: Sendable, Codable {
             let notes = loaded.notes + notes
             switch loaded.object {
             case .workload(let w):
-                entries.append(Entry(kind: w.kind.kind, namespace: w.namespace, name: w.name, source: loaded.source,
-                                     allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
-                                     skippedRules: verdict.skippedRules))
+                entries.append(
+                    Entry(
+                        kind: w.kind.kind, namespace: w.namespace, name: w.name, source: loaded.source,
+                        allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
+                        skippedRules: verdict.skippedRules))
             case .autoscaler(let a):
-                entries.append(Entry(kind: a.kind.rawValue, namespace: a.namespace, name: a.name, source: loaded.source,
-                                     allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
-                                     skippedRules: verdict.skippedRules))
+                entries.append(
+                    Entry(
+                        kind: a.kind.rawValue, namespace: a.namespace, name: a.name, source: loaded.source,
+                        allowed: verdict.allowed, findings: verdict.findings, notes: verdict.notes + notes,
+                        skippedRules: verdict.skippedRules))
             case .other(_, let kind, let name):
                 ignored.append(name.isEmpty ? kind : "\(kind) \(name)")
             case .list:
@@ -76,7 +82,8 @@ public struct CheckReport: Sendable, Codable {
         if listsSkipped { for skip in skipped { lines.append("SKIP   \(skip)") } }
         let denied = entries.filter { !$0.allowed }.count
         let warnings = entries.reduce(0) { $0 + $1.findings.filter { $0.severity == .warn }.count + $1.notes.count }
-        var summary = "\(entries.count) checked: \(entries.count - denied) allowed, \(denied) denied, \(warnings) warning\(warnings == 1 ? "" : "s")"
+        var summary =
+            "\(entries.count) checked: \(entries.count - denied) allowed, \(denied) denied, \(warnings) warning\(warnings == 1 ? "" : "s")"
         if !ignored.isEmpty { summary += "; \(ignored.count) object\(ignored.count == 1 ? "" : "s") of other kinds ignored" }
         if !skipped.isEmpty {
             summary += "; \(skipped.count) not manifest\(skipped.count == 1 ? "" : "s") skipped\(listsSkipped ? "" : " (-v lists them)")"

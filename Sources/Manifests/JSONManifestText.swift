@@ -39,9 +39,10 @@ enum JSONManifestText {
                 continue
             }
             if bytes[index + 1] == UInt8(ascii: "u"), let high = hex4(bytes, index + 2), (0xD800...0xDBFF).contains(high),
-               index + 11 < bytes.count, bytes[index + 6] == UInt8(ascii: "\\"), bytes[index + 7] == UInt8(ascii: "u"),
-               let low = hex4(bytes, index + 8), (0xDC00...0xDFFF).contains(low),
-               let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) {
+                index + 11 < bytes.count, bytes[index + 6] == UInt8(ascii: "\\"), bytes[index + 7] == UInt8(ascii: "u"),
+                let low = hex4(bytes, index + 8), (0xDC00...0xDFFF).contains(low),
+                let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+            {
                 out += Array(String(Character(scalar)).utf8)
                 index += 12
             } else {

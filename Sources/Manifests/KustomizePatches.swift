@@ -23,7 +23,8 @@ struct KustomizePatches {
         for name in fileNames {
             let file = (folder as NSString).appendingPathComponent(name)
             guard let bytes = try? BoundedFile.read(file, limit: 1 << 20),
-                  let root = (try? YAMLParser.parse(bytes))?.first ?? nil else { continue }
+                let root = (try? YAMLParser.parse(bytes))?.first ?? nil
+            else { continue }
             var named: [String: String] = [:]
             for entry in paths(in: root) {
                 named[URL(fileURLWithPath: folder).appendingPathComponent(entry).standardizedFileURL.path] = file

@@ -50,8 +50,10 @@ public enum ManifestDecoder {
     /// that is not a manifest. Throws only when `bytes` is over `maxBytes` (nil for files on disk, which may be a
     /// whole cluster's export) or when `shouldStop` ends the work (`.interrupted`). A key given twice takes the
     /// last value, as kubectl does, and is said in the objects' notes.
-    public static func read(_ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
-                            maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }) throws(ManifestError) -> ManifestRead {
+    public static func read(
+        _ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
+        maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }
+    ) throws(ManifestError) -> ManifestRead {
         if let maxBytes, bytes.count > maxBytes { throw .tooLarge(path: source, limit: maxBytes) }
         var bytes = bytes
         let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
@@ -122,7 +124,9 @@ public enum ManifestDecoder {
         if interrupted { throw .interrupted }
         // A Helm template does not read as YAML, or reads as nonsense: it is not a manifest until rendered.
         if !read.problems.isEmpty, bytes.containsTemplateBraces {
-            return ManifestRead(skipped: [SkippedInput(source: source, reason: "a template ({{ … }}): render it first (helm template, kustomize build)")])
+            return ManifestRead(skipped: [
+                SkippedInput(source: source, reason: "a template ({{ … }}): render it first (helm template, kustomize build)")
+            ])
         }
         let many = max(documents.max() ?? 1, skippedDocuments.max() ?? 1) > 1
         for index in read.skipped.indices where many && read.skipped[index].source == source {
@@ -142,9 +146,12 @@ public enum ManifestDecoder {
 
     /// The objects of `bytes`, for input that must be all manifests (a cluster's state, the demo): the first
     /// unreadable document, or one that is not a manifest, is an error.
-    public static func decode(_ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
-                              maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }) throws(ManifestError) -> [LoadedObject] {
-        let read = try read(bytes, source: source, defaultNamespace: defaultNamespace, kinds: kinds, maxBytes: maxBytes, shouldStop: shouldStop)
+    public static func decode(
+        _ bytes: [UInt8], source: String, defaultNamespace: String = "default", kinds: KindRegistry = .builtIn,
+        maxBytes: Int? = YAMLParser.maxInputBytes, shouldStop: () -> Bool = { false }
+    ) throws(ManifestError) -> [LoadedObject] {
+        let read = try read(
+            bytes, source: source, defaultNamespace: defaultNamespace, kinds: kinds, maxBytes: maxBytes, shouldStop: shouldStop)
         if let problem = read.problems.first { throw .invalid(path: source, reason: problem.located) }
         if let skipped = read.skipped.first {
             throw .invalid(path: skipped.source, reason: "not a manifest: \(skipped.reason); every manifest needs apiVersion and kind")
@@ -157,7 +164,9 @@ public enum ManifestDecoder {
         case .syntax(_, let why, let mark), .alias(_, let why, let mark):
             ManifestProblem(source: source, line: mark.line, column: mark.column, message: why)
         case .decoding(_, let path, let mark, let why):
-            ManifestProblem(source: source, line: mark.line, column: mark.column, message: path.isEmpty || why.hasPrefix(path) ? why : "\(path): \(why)")
+            ManifestProblem(
+                source: source, line: mark.line, column: mark.column, message: path.isEmpty || why.hasPrefix(path) ? why : "\(path): \(why)"
+            )
         case .duplicateKey(_, let key, let mark):
             ManifestProblem(source: source, line: mark.line, column: mark.column, message: "key \"\(key)\" appears twice in one mapping")
         case .tooLarge, .interrupted:

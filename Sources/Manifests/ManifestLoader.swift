@@ -35,17 +35,21 @@ public struct ManifestLoader: Sendable {
                     continue
                 }
                 if file != "-", let chart = Self.chartHolding(template: file) {
-                    read.skipped.append(SkippedInput(source: file, reason: "a template of the Helm chart in \(chart): render it first (helm template)"))
+                    read.skipped.append(
+                        SkippedInput(source: file, reason: "a template of the Helm chart in \(chart): render it first (helm template)"))
                     continue
                 }
                 if file != "-", let kustomization = patches.kustomization(listing: file) {
-                    read.skipped.append(SkippedInput(source: file, reason: "a patch that \(kustomization) applies: render it first (kustomize build)"))
+                    read.skipped.append(
+                        SkippedInput(source: file, reason: "a patch that \(kustomization) applies: render it first (kustomize build)"))
                     continue
                 }
                 let source = file == "-" ? "<stdin>" : file
                 do throws(ManifestError) {
-                    read.append(try ManifestDecoder.read(try bytes(of: file), source: source, defaultNamespace: defaultNamespace,
-                                                         kinds: kinds, maxBytes: nil))
+                    read.append(
+                        try ManifestDecoder.read(
+                            try bytes(of: file), source: source, defaultNamespace: defaultNamespace,
+                            kinds: kinds, maxBytes: nil))
                 } catch {
                     read.problems.append(ManifestProblem(source: source, message: error.reason))
                 }

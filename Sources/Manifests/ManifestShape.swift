@@ -19,7 +19,8 @@ enum ManifestShape: Equatable {
             return
         }
         guard let apiVersion = node["apiVersion"]?.scalarText, !apiVersion.isEmpty,
-              let kind = node["kind"]?.scalarText, !kind.isEmpty else {
+            let kind = node["kind"]?.scalarText, !kind.isEmpty
+        else {
             self = .notManifest("no apiVersion and kind")
             return
         }
@@ -29,7 +30,8 @@ enum ManifestShape: Equatable {
                 node["apiVersion"]?.mark ?? node.mark)
             return
         }
-        let checked = kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil
+        let checked =
+            kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil
         if checked, Self.hasPatchDirective(node) {
             self = .fragment("a strategic-merge patch (it holds a $patch directive)")
             return

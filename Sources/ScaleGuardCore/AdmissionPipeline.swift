@@ -10,8 +10,10 @@ public enum AdmissionPipeline {
 
     /// `decide` gives the answer (and the verdict behind it, if a rule looked); `record` sees both before the answer
     /// goes out (metrics and logs).
-    public static func run(_ body: [UInt8], decide: (AdmissionRequest) -> (AdmissionResponse, Verdict?),
-                           record: (AdmissionRequest, AdmissionResponse, Verdict?) -> Void = { _, _, _ in }) -> Outcome {
+    public static func run(
+        _ body: [UInt8], decide: (AdmissionRequest) -> (AdmissionResponse, Verdict?),
+        record: (AdmissionRequest, AdmissionResponse, Verdict?) -> Void = { _, _, _ in }
+    ) -> Outcome {
         let review: AdmissionReview
         do {
             review = try AdmissionReview.read(json: body)

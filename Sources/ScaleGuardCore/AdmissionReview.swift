@@ -44,8 +44,10 @@ public struct AdmissionRequest: Sendable {
     public var oldObject: ObjectPayload?
     public var dryRun: Bool?
 
-    public init(uid: String, operation: String, namespace: String? = nil, name: String? = nil,
-                object: KubeObject? = nil, oldObject: KubeObject? = nil, dryRun: Bool? = nil) {
+    public init(
+        uid: String, operation: String, namespace: String? = nil, name: String? = nil,
+        object: KubeObject? = nil, oldObject: KubeObject? = nil, dryRun: Bool? = nil
+    ) {
         self.uid = uid
         self.operation = operation
         self.namespace = namespace

@@ -15,7 +15,8 @@ extension AdmissionReview {
                 case "request":
                     if r.readNull() { return review.request = nil }
                     var request = review.request ?? AdmissionRequest(uid: "", operation: "")
-                    try readRequest(&r, into: &request, object: &object, oldObject: &oldObject, sawObject: &sawObject, sawOldObject: &sawOldObject)
+                    try readRequest(
+                        &r, into: &request, object: &object, oldObject: &oldObject, sawObject: &sawObject, sawOldObject: &sawOldObject)
                     review.request = request
                 default: try r.skip()
                 }
@@ -30,8 +31,10 @@ extension AdmissionReview {
         }
     }
 
-    private static func readRequest(_ r: inout JSONReader, into request: inout AdmissionRequest, object: inout RawObject?, oldObject: inout RawObject?,
-                                    sawObject: inout Bool, sawOldObject: inout Bool) throws(JSONReadError) {
+    private static func readRequest(
+        _ r: inout JSONReader, into request: inout AdmissionRequest, object: inout RawObject?, oldObject: inout RawObject?,
+        sawObject: inout Bool, sawOldObject: inout Bool
+    ) throws(JSONReadError) {
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
             case "uid": request.uid = try r.string()
@@ -64,7 +67,9 @@ extension AdmissionReview {
     }
 
     /// A bad object is a reason to deny, not a bad review: its error is kept as the reason.
-    private static func payload(_ raw: consuming RawObject?, request: AdmissionRequest, kinds: KindRegistry, text: [UInt8]) -> ObjectPayload? {
+    private static func payload(
+        _ raw: consuming RawObject?, request: AdmissionRequest, kinds: KindRegistry, text: [UInt8]
+    ) -> ObjectPayload? {
         guard var raw = raw.take() else { return nil }
         if raw.kind.isEmpty, let gvk = request.kind {
             raw.kind = gvk.kind

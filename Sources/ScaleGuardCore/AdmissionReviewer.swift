@@ -10,16 +10,19 @@ public struct AdmissionReviewer: Sendable {
     public func review(_ request: AdmissionRequest, in view: ClusterView, notes: [String] = []) -> (AdmissionResponse, Verdict?) {
         // Only the objects themselves are checked: DELETE and CONNECT, and status or scale writes, pass at once.
         guard ["CREATE", "UPDATE"].contains(request.operation), (request.subResource ?? "").isEmpty,
-              let payload = request.object else {
+            let payload = request.object
+        else {
             return (.allow(uid: request.uid), nil)
         }
         let namespace = request.namespace ?? ""
         switch payload {
         case .unreadable(let why):
             let kind = request.kind?.kind ?? "object"
-            let verdict = Verdict(findings: [Finding(
-                rule: .readableObject, severity: .deny, subject: "\(kind) \(namespace)/\(request.name ?? "")",
-                message: "ScaleGuard cannot read this \(kind): \(why)")])
+            let verdict = Verdict(findings: [
+                Finding(
+                    rule: .readableObject, severity: .deny, subject: "\(kind) \(namespace)/\(request.name ?? "")",
+                    message: "ScaleGuard cannot read this \(kind): \(why)")
+            ])
             return (AdmissionResponse(uid: request.uid, verdict: verdict), verdict)
         case .object(let object):
             if case .other = object { return (.allow(uid: request.uid), nil) }

@@ -29,7 +29,8 @@ struct Auditor {
 
     private func workloadFindings(_ workload: Workload, _ namespace: NamespaceView, _ view: ClusterView) -> [Finding] {
         // Every rule but the overlap, as at admission; the overlap once, on the selector that causes it.
-        let own = SelectorOverlapRule(policy: policy, view: ClusterView()).evaluate(workload)
+        let own =
+            SelectorOverlapRule(policy: policy, view: ClusterView()).evaluate(workload)
             + GPUTypeLabelRule(policy: policy).evaluate(workload)
             + GPUPinningRule(policy: policy).evaluate(workload)
         var findings = checker.apply(own, skipping: workload.skippedRules).findings.map { finding in
@@ -58,11 +59,15 @@ struct Auditor {
         let fix = victims.first.map { FixLabels(policy: policy).recreate(workload, against: $0) } ?? ""
         return Finding(
             rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-            message: "\(workload.name)'s selector (\(workload.selector)) selects the \(noun) of \(what): \(names), so \(who) would count their \(noun). Fix: \(fix).",
+            message:
+                "\(workload.name)'s selector (\(workload.selector)) selects the \(noun) of \(what): \(names), so \(who) would count their \(noun). Fix: \(fix).",
             related: victims.first?.reference,
             resources: [workload.objectReference] + victims.prefix(Self.resourcesListed).map(\.objectReference)
                 + scalers.map(\.objectReference),
-            properties: ["selector": "\(workload.selector)", "selected": "\(victims.count)", "selectedKind": "\(kinds.sorted().joined(separator: ","))"])
+            properties: [
+                "selector": "\(workload.selector)", "selected": "\(victims.count)",
+                "selectedKind": "\(kinds.sorted().joined(separator: ","))",
+            ])
     }
 
     private func autoscalerFindings(_ namespace: NamespaceView, _ view: ClusterView) -> [Finding] {
@@ -85,16 +90,19 @@ struct Auditor {
             guard let group = byTarget[key], let first = group.first else { continue }
             let distinct = group.filter { a in !group.contains { b in b.id != a.id && owns(b, a) } }
             guard distinct.count > 1, policy.action(for: .duplicateAutoscaler) != .off,
-                  !distinct.contains(where: { $0.skippedRules.contains(.duplicateAutoscaler) }) else { continue }
+                !distinct.contains(where: { $0.skippedRules.contains(.duplicateAutoscaler) })
+            else { continue }
             let role = first.targetRole.map { "role \($0) of " } ?? ""
-            findings.append(Finding(
-                rule: .duplicateAutoscaler, severity: policy.action(for: .duplicateAutoscaler) == .warn ? .warn : .deny,
-                subject: "\(first.target.kind) \(first.namespace)/\(first.target.name)",
-                message: "\(distinct.count) autoscalers scale \(role)\(first.target.kind) \(first.namespace)/\(first.target.name): \(distinct.map(\.reference).joined(separator: ", ")), so they fight over its replicas. Fix: keep one.",
-                related: distinct.dropFirst().first?.reference,
-                resources: (namespace.workload(first.target.id).map { [$0.objectReference] } ?? []) + distinct.map(\.objectReference),
-                properties: ["target": "\(first.target.kind)/\(first.target.name)", "autoscalers": "\(distinct.count)"]
-                    .merging(first.targetRole.map { ["role": $0] } ?? [:]) { a, _ in a }))
+            findings.append(
+                Finding(
+                    rule: .duplicateAutoscaler, severity: policy.action(for: .duplicateAutoscaler) == .warn ? .warn : .deny,
+                    subject: "\(first.target.kind) \(first.namespace)/\(first.target.name)",
+                    message:
+                        "\(distinct.count) autoscalers scale \(role)\(first.target.kind) \(first.namespace)/\(first.target.name): \(distinct.map(\.reference).joined(separator: ", ")), so they fight over its replicas. Fix: keep one.",
+                    related: distinct.dropFirst().first?.reference,
+                    resources: (namespace.workload(first.target.id).map { [$0.objectReference] } ?? []) + distinct.map(\.objectReference),
+                    properties: ["target": "\(first.target.kind)/\(first.target.name)", "autoscalers": "\(distinct.count)"]
+                        .merging(first.targetRole.map { ["role": $0] } ?? [:]) { a, _ in a }))
         }
         return findings
     }

@@ -21,9 +21,11 @@ public struct Autoscaler: Hashable, Sendable {
     /// `metadata.uid`, empty where none was given.
     public var uid: String
 
-    public init(kind: Kind, namespace: String, name: String, target: ScaleTargetRef, owner: OwnerReference? = nil,
-                targetRole: String? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = [],
-                apiVersion: String? = nil, uid: String = "") {
+    public init(
+        kind: Kind, namespace: String, name: String, target: ScaleTargetRef, owner: OwnerReference? = nil,
+        targetRole: String? = nil, spec: AutoscalerSpec = AutoscalerSpec(), skippedRules: Set<RuleID> = [],
+        apiVersion: String? = nil, uid: String = ""
+    ) {
         self.apiVersion = apiVersion ?? kind.defaultAPIVersion
         self.uid = uid
         self.kind = kind
@@ -87,8 +89,10 @@ public struct AutoscalerSpec: Hashable, Sendable {
     /// PodAutoscaler `metricsSources`, HPA `metrics` or KEDA `triggers`; nil when the field is absent.
     public var metricsSources: [MetricSource]?
 
-    public init(minReplicas: Int? = nil, maxReplicas: Int? = nil, scalingStrategy: String? = nil,
-                metricsSources: [MetricSource]? = nil) {
+    public init(
+        minReplicas: Int? = nil, maxReplicas: Int? = nil, scalingStrategy: String? = nil,
+        metricsSources: [MetricSource]? = nil
+    ) {
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
         self.scalingStrategy = scalingStrategy

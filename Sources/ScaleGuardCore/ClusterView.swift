@@ -78,9 +78,11 @@ public struct ClusterView: Sendable {
         let shadowed = Set(fresh.map(\.id))
         var found = (namespaces[workload.namespace]?.overlaps(of: workload, limit: limit + shadowed.count) ?? [])
             .filter { !shadowed.contains($0.other.id) }
-        for other in fresh where other.id != workload.id && other.kind.selects == workload.kind.selects && !workload.sharesTemplate(with: other) {
+        for other in fresh
+        where other.id != workload.id && other.kind.selects == workload.kind.selects && !workload.sharesTemplate(with: other) {
             let selectsOther = other.hasOwnPods && workload.selector.matches(other.templateLabels)
-            let selectsSubject = other.hasOwnSelector && (workload.hasOwnPods || !workload.templateLabels.isEmpty)
+            let selectsSubject =
+                other.hasOwnSelector && (workload.hasOwnPods || !workload.templateLabels.isEmpty)
                 && other.selector.matches(workload.templateLabels)
             if selectsOther || selectsSubject {
                 found.append(Overlap(other: other, subjectSelectsOther: selectsOther, otherSelectsSubject: selectsSubject))

@@ -11,12 +11,16 @@ struct DuplicateAutoscalerRule {
         // One finding, however many there are: seven autoscalers on one workload are one problem, not forty-two.
         let scope = autoscaler.targetRole == nil ? "workload" : "role"
         let names = others.map(\.reference)
-        let who = names.count == 1 ? "\(first.reference) already scales, so the two" : "\(names.joined(separator: ", ")) already scale, so they"
+        let who =
+            names.count == 1 ? "\(first.reference) already scales, so the two" : "\(names.joined(separator: ", ")) already scale, so they"
         let fix = names.count == 1 ? "delete one, or point it at another \(scope)" : "delete all but one, or point them at other \(scope)s"
-        return [Finding(
-            rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
-            message: "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(who) would fight over its replicas. Fix: keep one autoscaler per \(scope): \(fix).",
-            related: first.reference)]
+        return [
+            Finding(
+                rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
+                message:
+                    "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(who) would fight over its replicas. Fix: keep one autoscaler per \(scope): \(fix).",
+                related: first.reference)
+        ]
     }
 
     /// One made the other (an HPA owned by a PodAutoscaler or ScaledObject): together they are one autoscaler.

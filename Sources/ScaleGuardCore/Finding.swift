@@ -17,8 +17,10 @@ public struct Finding: Hashable, Sendable, Codable {
     /// The machine-readable parts of the message (the selector, how many it selects, the other object).
     public var properties: [String: String]?
 
-    public init(rule: RuleID, severity: Severity, subject: String, message: String, related: String? = nil,
-                resources: [ObjectReference]? = nil, properties: [String: String]? = nil) {
+    public init(
+        rule: RuleID, severity: Severity, subject: String, message: String, related: String? = nil,
+        resources: [ObjectReference]? = nil, properties: [String: String]? = nil
+    ) {
         self.rule = rule
         self.severity = severity
         self.subject = subject
@@ -35,8 +37,10 @@ public struct Finding: Hashable, Sendable, Codable {
 extension String {
     /// Control characters become spaces: kube-apiserver drops warnings that carry them, and messages stay one line.
     public var singleLine: String {
-        String(String.UnicodeScalarView(unicodeScalars.map {
-            $0.properties.generalCategory == .control ? " " : $0
-        }))
+        String(
+            String.UnicodeScalarView(
+                unicodeScalars.map {
+                    $0.properties.generalCategory == .control ? " " : $0
+                }))
     }
 }

@@ -8,7 +8,8 @@ struct FixLabels {
     func distinguishing(_ workload: Workload, from other: Workload) -> LabelPair {
         let key = policy.gpuTypeLabel
         if let type = GPUProducts(policy: policy).suggestedType(for: workload), other.templateLabels[key] != type,
-           workload.templateLabels[key] == nil || workload.templateLabels[key] == type {
+            workload.templateLabels[key] == nil || workload.templateLabels[key] == type
+        {
             return LabelPair(key, type)
         }
         for key in ["app", "app.kubernetes.io/instance", "scaleguard.io/workload"] {

@@ -3,19 +3,20 @@
 /// is exactly one model here (`nvidia-tesla-a100`, `A100-SXM4-80GB`, `mi300x`) — `v1`, `t5` or `llama3-server` never.
 enum GPUCatalogue {
     /// Models as their words, lowercase.
-    static let models: Set<[String]> = Set([
-        // NVIDIA data centre, newest first; GKE's nvidia-tesla-* and EKS's instance-gpu-name values among them.
-        "gb300", "b300", "gb200", "b200", "b100", "gh200", "h200", "h100", "h800", "h20", "l40s", "l40", "l20", "l4", "l2",
-        "a100", "a800", "a40", "a30", "a16", "a10", "a10g", "a2", "t4", "t4g", "v100", "v100s", "p100", "p40", "p4", "p6",
-        "m60", "m40", "k80", "k40", "a6000", "a5000", "a4000",
-        // AMD Instinct.
-        "mi355x", "mi350x", "mi325x", "mi308x", "mi300x", "mi300a", "mi300", "mi250x", "mi250", "mi210", "mi100", "mi50",
-        // Intel: Gaudi accelerators, Data Center GPU Max and Flex.
-        "gaudi", "gaudi2", "gaudi3",
-    ].map { [$0] } + [
-        ["rtx", "pro", "6000"], ["rtx", "6000"], ["rtx", "a6000"], ["rtx", "8000"], ["rtx", "4090"],
-        ["max", "1100"], ["max", "1550"], ["flex", "140"], ["flex", "170"],
-    ])
+    static let models: Set<[String]> = Set(
+        [
+            // NVIDIA data centre, newest first; GKE's nvidia-tesla-* and EKS's instance-gpu-name values among them.
+            "gb300", "b300", "gb200", "b200", "b100", "gh200", "h200", "h100", "h800", "h20", "l40s", "l40", "l20", "l4", "l2",
+            "a100", "a800", "a40", "a30", "a16", "a10", "a10g", "a2", "t4", "t4g", "v100", "v100s", "p100", "p40", "p4", "p6",
+            "m60", "m40", "k80", "k40", "a6000", "a5000", "a4000",
+            // AMD Instinct.
+            "mi355x", "mi350x", "mi325x", "mi308x", "mi300x", "mi300a", "mi300", "mi250x", "mi250", "mi210", "mi100", "mi50",
+            // Intel: Gaudi accelerators, Data Center GPU Max and Flex.
+            "gaudi", "gaudi2", "gaudi3",
+        ].map { [$0] } + [
+            ["rtx", "pro", "6000"], ["rtx", "6000"], ["rtx", "a6000"], ["rtx", "8000"], ["rtx", "4090"],
+            ["max", "1100"], ["max", "1550"], ["flex", "140"], ["flex", "170"],
+        ])
 
     /// Words that say who made it or how it is packaged, not which GPU it is.
     private static let fillers: Set<String> = [

@@ -14,13 +14,14 @@ struct GPUProducts {
                 defer { start = end + 1 }
                 guard end > start else { continue }
                 // Short tokens are small strings: no allocation per token.
-                tokens.append(String(unsafeUninitializedCapacity: end - start) { out in
-                    for i in start..<end {
-                        let byte = bytes[i]
-                        out[i - start] = byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0)
-                    }
-                    return end - start
-                })
+                tokens.append(
+                    String(unsafeUninitializedCapacity: end - start) { out in
+                        for i in start..<end {
+                            let byte = bytes[i]
+                            out[i - start] = byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0)
+                        }
+                        return end - start
+                    })
             }
         }
         return tokens
@@ -41,7 +42,8 @@ struct GPUProducts {
     static func modelTokens(_ product: String) -> [String] {
         tokens(product).filter { token in
             guard let first = token.utf8.first, first >= 0x61, first <= 0x7A,
-                  token.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+                token.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+            else { return false }
             return !["sxm", "pcie", "hbm", "gddr", "nvl"].contains { token.hasPrefix($0) }
         }
     }

@@ -10,7 +10,9 @@ struct GPUTypeLabelRule {
 
     func evaluate(_ workload: Workload) -> [Finding] {
         // A selector that misses its own pods is already refused by SG001 (and by the API server).
-        guard workload.kind.hasPodTemplate, policy.requestsGPU(workload), workload.selector.matches(workload.templateLabels) else { return [] }
+        guard workload.kind.hasPodTemplate, policy.requestsGPU(workload), workload.selector.matches(workload.templateLabels) else {
+            return []
+        }
         let match = workload.selector.matchLabels, template = workload.templateLabels
         if let value = match[policy.gpuTypeLabel], template[policy.gpuTypeLabel] == value { return [] }
         if match.contains(where: { $0.value == workload.name && template[$0.key] == workload.name }) { return [] }
@@ -22,9 +24,13 @@ struct GPUTypeLabelRule {
         for (key, value) in match where template[key] == value && key != policy.modelLabel {
             let agrees = !pinned.isEmpty && pinned.allSatisfy { products.product($0, isType: value) }
             if agrees || (pinned.isEmpty && policy.gpuAliases[value] != nil) {
-                return [Finding(
-                    rule: .gpuTypeLabel, severity: .warn, subject: ref,
-                    message: "\(ref) says its GPU variant with \(key)=\(value), not with \(policy.gpuTypeLabel). Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy so that every rule reads that key.")]
+                return [
+                    Finding(
+                        rule: .gpuTypeLabel, severity: .warn, subject: ref,
+                        message:
+                            "\(ref) says its GPU variant with \(key)=\(value), not with \(policy.gpuTypeLabel). Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy so that every rule reads that key."
+                    )
+                ]
             }
             // Only a value that names a GPU can name the wrong one: `version: v1` or `app: llama3-server` name none.
             if !pinned.isEmpty, GPUCatalogue.names(value) || policy.gpuAliases[value] != nil, mismatch == nil { mismatch = (key, value) }
@@ -33,18 +39,28 @@ struct GPUTypeLabelRule {
         let model = template[policy.modelLabel]
         let severity: Finding.Severity = policy.gpuTypeLabelScope == .all || model != nil ? .deny : .warn
         let suggested = products.suggestedType(for: workload) ?? "<gpu-type>"
-        let fix = "add \(policy.gpuTypeLabel): \(suggested) (or app: \(workload.name)) to \(FixLabels(policy: policy).placesMissing(LabelPair(policy.gpuTypeLabel, suggested), on: workload)); a selector cannot be changed after creation"
+        let fix =
+            "add \(policy.gpuTypeLabel): \(suggested) (or app: \(workload.name)) to \(FixLabels(policy: policy).placesMissing(LabelPair(policy.gpuTypeLabel, suggested), on: workload)); a selector cannot be changed after creation"
         if let mismatch {
-            return [Finding(
-                rule: .gpuTypeLabel, severity: severity, subject: ref,
-                message: "\(ref): its selector's \(mismatch.key)=\(mismatch.value) names another GPU than its node pinning (\(pinned.joined(separator: ", "))), so it does not say which variant it is. Fix: \(fix), or correct \(mismatch.key).")]
+            return [
+                Finding(
+                    rule: .gpuTypeLabel, severity: severity, subject: ref,
+                    message:
+                        "\(ref): its selector's \(mismatch.key)=\(mismatch.value) names another GPU than its node pinning (\(pinned.joined(separator: ", "))), so it does not say which variant it is. Fix: \(fix), or correct \(mismatch.key)."
+                )
+            ]
         }
         let of = model.map { " of model \($0)" } ?? ""
-        let consequence = model == nil
+        let consequence =
+            model == nil
             ? "so a second GPU variant with the same selector would collide with it"
             : "so the next GPU variant\(of) would collide with it and its autoscaler would count that variant's pods"
-        return [Finding(
-            rule: .gpuTypeLabel, severity: severity, subject: ref,
-            message: "\(ref) requests \(policy.gpuResources(of: workload).joined(separator: ", ")) but its selector (\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix).")]
+        return [
+            Finding(
+                rule: .gpuTypeLabel, severity: severity, subject: ref,
+                message:
+                    "\(ref) requests \(policy.gpuResources(of: workload).joined(separator: ", ")) but its selector (\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix)."
+            )
+        ]
     }
 }

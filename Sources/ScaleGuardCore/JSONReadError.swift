@@ -27,9 +27,13 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         let rendered = path.reduce(into: "") { text, key in
-            if key.hasPrefix("[") { text += key } else if key.contains(where: { $0 == "." || $0 == "/" }) {
+            if key.hasPrefix("[") {
+                text += key
+            } else if key.contains(where: { $0 == "." || $0 == "/" }) {
                 text += "[\"\(key)\"]"
-            } else { text += text.isEmpty ? key : ".\(key)" }
+            } else {
+                text += text.isEmpty ? key : ".\(key)"
+            }
         }
         return (rendered.isEmpty ? "" : "\(rendered): ") + message + " (byte \(offset))"
     }

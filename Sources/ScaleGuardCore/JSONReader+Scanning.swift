@@ -69,7 +69,8 @@ extension JSONReader {
         while index + 8 <= bytes.count {
             let w = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-            let special = (w & highs) | ((w &- ones &* 0x20) & ~w & highs)
+            let special =
+                (w & highs) | ((w &- ones &* 0x20) & ~w & highs)
                 | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs)
             if special != 0 { return }
             index += 8

@@ -20,8 +20,10 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Runs `body` on a reader over `bytes` and checks that nothing but white space follows.
-    public static func read<T>(_ bytes: [UInt8], internKey: ((String) -> String)? = nil,
-                               _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+    public static func read<T>(
+        _ bytes: [UInt8], internKey: ((String) -> String)? = nil,
+        _ body: (inout JSONReader) throws(JSONReadError) -> T
+    ) throws(JSONReadError) -> T {
         let result: Result<T, JSONReadError> = bytes.withUnsafeBytes { raw in
             var reader = JSONReader(raw)
             reader.internKey = internKey
@@ -123,12 +125,14 @@ public struct JSONReader: ~Copyable {
     /// Runs `body`; if the value has another type than it expects, skips the value and keeps the first such error in
     /// `problem` instead of throwing: an object of a kind no rule reads may shape its fields as it likes.
     /// `key` is the field the value belongs to, for the error's path.
-    public mutating func recovering(_ problem: inout JSONReadError?, at key: JSONKey,
-                                    _ body: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
+    public mutating func recovering(
+        _ problem: inout JSONReadError?, at key: JSONKey,
+        _ body: (inout JSONReader) throws(JSONReadError) -> Void
+    ) throws(JSONReadError) {
         let start = index
         do throws(JSONReadError) {
             try body(&self)
-        } catch where error.kind == .type {
+        } catch  where error.kind == .type {
             if problem == nil { problem = error.inside(key.string) }
             index = start
             try skip()

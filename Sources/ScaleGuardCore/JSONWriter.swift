@@ -20,7 +20,9 @@ public enum JSONWriter {
             case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
             case 0x00..<0x20:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                out += [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ]
             default: out.append(byte)
             }
         }
@@ -31,6 +33,8 @@ public enum JSONWriter {
 /// A Kubernetes `Status` of failure: the error body API clients (kubectl, client-go) know how to read.
 public enum StatusJSON {
     public static func failure(code: Int, reason: String, message: String) -> [UInt8] {
-        Array(#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":\#(JSONWriter.quoted(message)),"reason":\#(JSONWriter.quoted(reason)),"code":\#(code)}"#.utf8) + [0x0A]
+        Array(
+            #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":\#(JSONWriter.quoted(message)),"reason":\#(JSONWriter.quoted(reason)),"code":\#(code)}"#
+                .utf8) + [0x0A]
     }
 }

@@ -40,7 +40,9 @@ public enum KubeObject: Hashable, Sendable {
     /// Reads one object from JSON in one pass (two for a kind the policy adds).
     public static func read(json bytes: [UInt8], kinds: KindRegistry = .builtIn) throws(JSONReadError) -> KubeObject {
         let raw = try JSONReader.read(bytes) { (r) throws(JSONReadError) in try RawObject.read(&r) }
-        guard !raw.kind.isEmpty else { throw JSONReadError(path: [], offset: 0, message: "the object has no kind; every manifest needs apiVersion and kind") }
+        guard !raw.kind.isEmpty else {
+            throw JSONReadError(path: [], offset: 0, message: "the object has no kind; every manifest needs apiVersion and kind")
+        }
         return try KubeObject(raw: raw, kinds: kinds, text: bytes)
     }
 
@@ -133,14 +135,16 @@ extension KubeObject: Decodable {
             return
         }
         let kinds = decoder.userInfo[Self.kindsKey] as? KindRegistry ?? .builtIn
-        guard kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil else {
+        guard kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil
+        else {
             let name = (try? c.decodeIfPresent(NameOnly.self, forKey: .metadata))??.name ?? ""
             self = .other(apiVersion: apiVersion, kind: kind, name: name)
             return
         }
         var raw = try RawObject(from: decoder)
         if let custom = kinds.workloadKind(apiVersion: apiVersion, kind: kind), let selectorPath = custom.selectorPath,
-           let labelsPath = custom.templateLabelsPath {
+            let labelsPath = custom.templateLabelsPath
+        {
             raw.selector = try Self.decode(LabelSelector.self, at: selectorPath, in: decoder)
             raw.templateLabels = try Self.decode(Labels.self, at: labelsPath, in: decoder)
             raw.hasSpec = raw.hasSpec || raw.selector != nil
@@ -151,12 +155,17 @@ extension KubeObject: Decodable {
             }
             if raw.selector == nil, !(workloadKind == .rollout && raw.workloadRef != nil) {
                 let path = workloadKind.selectorPath ?? ["spec", "selector"]
-                throw DecodingError.valueNotFound(LabelSelector.self, .init(
-                    codingPath: decoder.codingPath + path.map { AnyKey($0) }, debugDescription: "\(path.joined(separator: ".")) is required"))
+                throw DecodingError.valueNotFound(
+                    LabelSelector.self,
+                    .init(
+                        codingPath: decoder.codingPath + path.map { AnyKey($0) },
+                        debugDescription: "\(path.joined(separator: ".")) is required"))
             }
         }
         if Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil, raw.scaleTargetRef == nil {
-            throw DecodingError.keyNotFound(AnyKey("scaleTargetRef"), .init(codingPath: decoder.codingPath + [AnyKey("spec")], debugDescription: "missing scaleTargetRef"))
+            throw DecodingError.keyNotFound(
+                AnyKey("scaleTargetRef"),
+                .init(codingPath: decoder.codingPath + [AnyKey("spec")], debugDescription: "missing scaleTargetRef"))
         }
         self = try KubeObject(raw: raw, kinds: kinds)
     }
@@ -200,19 +209,22 @@ extension Autoscaler {
         let spec: AutoscalerSpec
         switch kind {
         case .podAutoscaler:
-            spec = AutoscalerSpec(minReplicas: raw.minReplicas, maxReplicas: raw.maxReplicas, scalingStrategy: raw.scalingStrategy,
-                                  metricsSources: raw.metricsSources)
+            spec = AutoscalerSpec(
+                minReplicas: raw.minReplicas, maxReplicas: raw.maxReplicas, scalingStrategy: raw.scalingStrategy,
+                metricsSources: raw.metricsSources)
         case .horizontalPodAutoscaler:
             spec = AutoscalerSpec(minReplicas: raw.minReplicas, maxReplicas: raw.maxReplicas)
         case .scaledObject:
-            spec = AutoscalerSpec(minReplicas: raw.minReplicaCount, maxReplicas: raw.maxReplicaCount,
-                                  metricsSources: raw.triggers.map { Array(repeating: .init(), count: $0) })
+            spec = AutoscalerSpec(
+                minReplicas: raw.minReplicaCount, maxReplicas: raw.maxReplicaCount,
+                metricsSources: raw.triggers.map { Array(repeating: .init(), count: $0) })
         }
-        self.init(kind: kind, namespace: raw.namespace, name: raw.name, target: target,
-                  owner: raw.owners.first { $0.controller == true } ?? raw.owners.first,
-                  targetRole: kind == .podAutoscaler ? raw.targetRole : nil,
-                  spec: spec, skippedRules: SkipAnnotation.rules(in: raw.skip),
-                  apiVersion: raw.apiVersion.isEmpty ? nil : raw.apiVersion, uid: raw.uid)
+        self.init(
+            kind: kind, namespace: raw.namespace, name: raw.name, target: target,
+            owner: raw.owners.first { $0.controller == true } ?? raw.owners.first,
+            targetRole: kind == .podAutoscaler ? raw.targetRole : nil,
+            spec: spec, skippedRules: SkipAnnotation.rules(in: raw.skip),
+            apiVersion: raw.apiVersion.isEmpty ? nil : raw.apiVersion, uid: raw.uid)
     }
 }
 

@@ -37,7 +37,8 @@ public enum LabelSyntax {
                 length = 0
             } else {
                 guard isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-"), length < 63,
-                      length > 0 || isLowerAlphanumeric(byte) else { return subdomainError(prefix) }
+                    length > 0 || isLowerAlphanumeric(byte)
+                else { return subdomainError(prefix) }
                 length += 1
             }
             previous = byte

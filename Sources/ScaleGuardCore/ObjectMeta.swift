@@ -9,8 +9,10 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
     public var annotations: [String: String]?
     public var ownerReferences: [OwnerReference]?
 
-    public init(name: String, namespace: String? = nil, labels: [String: String]? = nil,
-                annotations: [String: String]? = nil, ownerReferences: [OwnerReference]? = nil) {
+    public init(
+        name: String, namespace: String? = nil, labels: [String: String]? = nil,
+        annotations: [String: String]? = nil, ownerReferences: [OwnerReference]? = nil
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels

@@ -76,12 +76,15 @@ public struct OverlapIndex: Sendable {
         for slot in workload.hasOwnSelector ? templateCandidates(for: workload.selector) : [] {
             if found.count >= limit { break }
             guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnPods, !workload.sharesTemplate(with: other),
-                  workload.selector.matches(other.templateLabels) else { continue }
+                workload.selector.matches(other.templateLabels)
+            else { continue }
             found[other.id] = Overlap(other: other, subjectSelectsOther: true, otherSelectsSubject: false)
         }
         for slot in workload.hasOwnPods || !workload.templateLabels.isEmpty ? selectorCandidates(for: workload.templateLabels) : [] {
-            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnSelector, !workload.sharesTemplate(with: other),
-                  other.selector.matches(workload.templateLabels) else { continue }
+            guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnSelector,
+                !workload.sharesTemplate(with: other),
+                other.selector.matches(workload.templateLabels)
+            else { continue }
             if found[other.id] != nil {
                 found[other.id]?.otherSelectsSubject = true
             } else if found.count < limit {
@@ -97,7 +100,8 @@ public struct OverlapIndex: Sendable {
         guard workload.hasOwnSelector else { return [] }
         return templateCandidates(for: workload.selector).compactMap { slot -> Workload? in
             guard let other = slots[Int(slot)]?.workload, other.id != workload.id, other.hasOwnPods, !workload.sharesTemplate(with: other),
-                  workload.selector.matches(other.templateLabels) else { return nil }
+                workload.selector.matches(other.templateLabels)
+            else { return nil }
             return other
         }.sorted { $0.id < $1.id }
     }

@@ -70,9 +70,10 @@ extension Policy: Decodable {
             for (key, action) in rules {
                 guard let rule = RuleID(idOrName: key) else {
                     let known = RuleID.allCases.map { "\($0.rawValue) (\($0.name))" }.joined(separator: ", ")
-                    throw DecodingError.dataCorrupted(.init(
-                        codingPath: c.codingPath + [Keys.rules, AnyKey(key)],
-                        debugDescription: "unknown rule \"\(key)\"; known rules: \(known)"))
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: c.codingPath + [Keys.rules, AnyKey(key)],
+                            debugDescription: "unknown rule \"\(key)\"; known rules: \(known)"))
                 }
                 actions[rule] = action
             }
@@ -98,9 +99,10 @@ extension Policy: Decodable {
         if let extra = try c.decodeIfPresent([WorkloadKindEntry].self, forKey: .workloadKinds) {
             var seen = Set(WorkloadKind.builtIn.map { "\($0.group)/\($0.kind)" })
             for (index, entry) in extra.enumerated() where !seen.insert("\(entry.kind.group)/\(entry.kind.kind)").inserted {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: c.codingPath + [Keys.workloadKinds, AnyKey(String(index))],
-                    debugDescription: "\(entry.kind.kind) of \(entry.kind.group) is already a workload kind ScaleGuard reads"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: c.codingPath + [Keys.workloadKinds, AnyKey(String(index))],
+                        debugDescription: "\(entry.kind.kind) of \(entry.kind.group) is already a workload kind ScaleGuard reads"))
             }
             kinds = KindRegistry(extra: extra.map(\.kind))
         }
@@ -124,9 +126,10 @@ public func rejectUnknownKeys<Key: CodingKey>(in decoder: any Decoder, known: [K
     let all = try decoder.container(keyedBy: AnyKey.self)
     let names = Set(known.map(\.stringValue))
     for key in all.allKeys where !names.contains(key.stringValue) {
-        throw DecodingError.dataCorrupted(.init(
-            codingPath: all.codingPath + [key],
-            debugDescription: "unknown key \"\(key.stringValue)\"; known keys: \(known.map(\.stringValue).joined(separator: ", "))"))
+        throw DecodingError.dataCorrupted(
+            .init(
+                codingPath: all.codingPath + [key],
+                debugDescription: "unknown key \"\(key.stringValue)\"; known keys: \(known.map(\.stringValue).joined(separator: ", "))"))
     }
 }
 
@@ -166,29 +169,42 @@ struct WorkloadKindEntry: Decodable {
             if !valid { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\"\(value)\" is not \(what)") }
         }
         try check(group, .group, !group.isEmpty && LabelSyntax.keyProblem("\(group)/x") == nil, "an API group (a DNS subdomain)")
-        try check(version, .version, version.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) } && !version.isEmpty, "an API version such as v1alpha1")
-        try check(kind, .kind, kind.first?.isUppercase == true && kind.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) }, "a kind such as CloneSet")
-        try check(resource, .resource, !resource.isEmpty && resource.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) && !($0 >= 0x41 && $0 <= 0x5A) },
-                  "a resource name such as clonesets (lowercase plural)")
+        try check(
+            version, .version, version.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) } && !version.isEmpty,
+            "an API version such as v1alpha1")
+        try check(
+            kind, .kind, kind.first?.isUppercase == true && kind.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) },
+            "a kind such as CloneSet")
+        try check(
+            resource, .resource,
+            !resource.isEmpty && resource.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) && !($0 >= 0x41 && $0 <= 0x5A) },
+            "a resource name such as clonesets (lowercase plural)")
         let selectorPath = try Self.path(c, .selectorPath, default: "spec.selector")
         let labelsPath = try Self.path(c, .templateLabelsPath, default: "spec.template.metadata.labels")
         let selects = try c.decodeIfPresent(String.self, forKey: .selects) ?? "pods"
-        try check(selects, .selects, !selects.isEmpty && selects.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) }, "what the selector selects, such as pods")
+        try check(
+            selects, .selects, !selects.isEmpty && selects.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) },
+            "what the selector selects, such as pods")
         let podTemplate = try c.decodeIfPresent(Bool.self, forKey: .podTemplate) ?? (selects == "pods")
-        self.kind = WorkloadKind(group: group, version: version, kind: kind, plural: resource, selects: selects.lowercased(),
-                                 hasPodTemplate: podTemplate, selectorPath: selectorPath, templateLabelsPath: labelsPath)
+        self.kind = WorkloadKind(
+            group: group, version: version, kind: kind, plural: resource, selects: selects.lowercased(),
+            hasPodTemplate: podTemplate, selectorPath: selectorPath, templateLabelsPath: labelsPath)
     }
 
     /// A field path written with dots (`spec.selector`): fields of an object only, no list indexes.
     private static func path(_ c: KeyedDecodingContainer<Keys>, _ key: Keys, default fallback: String) throws -> [String] {
         let text = try c.decodeIfPresent(String.self, forKey: key) ?? fallback
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, parts.first == "spec", parts.allSatisfy({ part in
-            !part.isEmpty && part.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-        }) else {
+        guard parts.count >= 2, parts.first == "spec",
+            parts.allSatisfy({ part in
+                !part.isEmpty
+                    && part.utf8.allSatisfy { LabelSyntax.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+            })
+        else {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: c,
-                debugDescription: "\"\(text)\" is not a field path under spec such as spec.selector (object fields joined by dots, no list indexes)")
+                debugDescription:
+                    "\"\(text)\" is not a field path under spec such as spec.selector (object fields joined by dots, no list indexes)")
         }
         return parts
     }

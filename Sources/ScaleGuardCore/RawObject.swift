@@ -101,8 +101,10 @@ public struct RawObject: Sendable {
     }
 
     /// Calls `body` on the value at `path` (object fields), skipping everything else; nothing when it is absent.
-    private static func walk(_ r: inout JSONReader, along path: ArraySlice<String>,
-                             _ body: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
+    private static func walk(
+        _ r: inout JSONReader, along path: ArraySlice<String>,
+        _ body: (inout JSONReader) throws(JSONReadError) -> Void
+    ) throws(JSONReadError) {
         guard let first = path.first else { return try body(&r) }
         try r.object { (r, key) throws(JSONReadError) in
             if key.string == first { try walk(&r, along: path.dropFirst(), body) } else { try r.skip() }
@@ -274,7 +276,8 @@ public struct RawObject: Sendable {
             }
             guard let op else { throw JSONReadError(path: ["operator"], offset: r.index, message: "missing required field \"operator\"") }
             guard let parsed = Requirement.Operator(rawValue: op) else {
-                throw JSONReadError(path: ["operator"], offset: r.index, message: "unknown operator \"\(op)\"; use In, NotIn, Exists or DoesNotExist")
+                throw JSONReadError(
+                    path: ["operator"], offset: r.index, message: "unknown operator \"\(op)\"; use In, NotIn, Exists or DoesNotExist")
             }
             requirements.append(Requirement(key: key, parsed, values))
         }

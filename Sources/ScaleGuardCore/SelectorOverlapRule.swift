@@ -6,20 +6,28 @@ struct SelectorOverlapRule {
     func evaluate(_ original: Workload) -> [Finding] {
         let problems = original.hasOwnSelector ? original.selector.validationErrors() : []
         if !problems.isEmpty {
-            return problems.map { Finding(rule: .selectorOverlap, severity: .deny, subject: original.reference,
-                                          message: "\(original.reference): \($0)") }
+            return problems.map {
+                Finding(
+                    rule: .selectorOverlap, severity: .deny, subject: original.reference,
+                    message: "\(original.reference): \($0)")
+            }
         }
         // A Rollout with a workloadRef runs its Deployment's template (and selector, when it has none): it is judged
         // with those, and when that Deployment is not in view yet, when it appears.
         guard let workload = view.resolved(original) else { return [] }
         if !(workload.templateRef != nil && workload.templateLabels.isEmpty), !workload.selector.matches(workload.templateLabels) {
-            return [Finding(
-                rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-                message: "\(workload.reference): spec.selector (\(workload.selector)) does not match \(templateOwner(of: workload)); \(workload.kind.group == "apps" ? "the API server" : "its controller") refuses it and no autoscaler would find its \(workload.kind.selectedNoun)")]
+            return [
+                Finding(
+                    rule: .selectorOverlap, severity: .deny, subject: workload.reference,
+                    message:
+                        "\(workload.reference): spec.selector (\(workload.selector)) does not match \(templateOwner(of: workload)); \(workload.kind.group == "apps" ? "the API server" : "its controller") refuses it and no autoscaler would find its \(workload.kind.selectedNoun)"
+                )
+            ]
         }
         return view.overlaps(of: workload).map { overlap in
-            Finding(rule: .selectorOverlap, severity: .deny, subject: workload.reference,
-                    message: message(workload, overlap), related: overlap.other.reference)
+            Finding(
+                rule: .selectorOverlap, severity: .deny, subject: workload.reference,
+                message: message(workload, overlap), related: overlap.other.reference)
         }
     }
 
@@ -35,16 +43,22 @@ struct SelectorOverlapRule {
         let fixes = FixLabels(policy: policy)
         var clauses: [String] = [], fix: [String] = []
         if overlap.subjectSelectsOther {
-            clauses.append("its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name(beside: other)) would count \(other.name(beside: subject))'s \(noun)")
+            clauses.append(
+                "its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name(beside: other)) would count \(other.name(beside: subject))'s \(noun)"
+            )
             let label = fixes.distinguishing(subject, from: other)
             fix.append("add \(label.key): \(label.value) to \(fixes.placesMissing(label, on: subject)) of \(subject.name)")
         }
         if overlap.otherSelectsSubject {
             let scalers = view.autoscalers(namespace: other.namespace, targeting: other.id)
-            let who = scalers.isEmpty ? "an autoscaler of \(other.name(beside: subject))" : scalers.map(\.reference).joined(separator: " and ")
-            clauses.append("the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name(beside: other))'s \(noun)")
+            let who =
+                scalers.isEmpty ? "an autoscaler of \(other.name(beside: subject))" : scalers.map(\.reference).joined(separator: " and ")
+            clauses.append(
+                "the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name(beside: other))'s \(noun)"
+            )
             fix.append(fixes.recreate(other, against: subject))
         }
-        return "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: \(fix.joined(separator: "; and "))."
+        return
+            "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: \(fix.joined(separator: "; and "))."
     }
 }

@@ -23,10 +23,12 @@ public struct Workload: Hashable, Sendable {
     /// `metadata.uid`, empty where none was given (a manifest): what policy reports and events refer to.
     public var uid: String
 
-    public init(kind: WorkloadKind = .deployment, namespace: String, name: String, selector: LabelSelector,
-                templateLabels: Labels, extendedResources: [String] = [], pinning: NodePinning = NodePinning(),
-                skippedRules: Set<RuleID> = [], controller: OwnerReference? = nil, templateRef: ObjectID? = nil,
-                borrowsSelector: Bool = false, roles: [String] = [], uid: String = "") {
+    public init(
+        kind: WorkloadKind = .deployment, namespace: String, name: String, selector: LabelSelector,
+        templateLabels: Labels, extendedResources: [String] = [], pinning: NodePinning = NodePinning(),
+        skippedRules: Set<RuleID> = [], controller: OwnerReference? = nil, templateRef: ObjectID? = nil,
+        borrowsSelector: Bool = false, roles: [String] = [], uid: String = ""
+    ) {
         self.kind = kind
         self.namespace = namespace
         self.name = name

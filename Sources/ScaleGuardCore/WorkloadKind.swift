@@ -14,8 +14,10 @@ public final class WorkloadKind: Hashable, Sendable, CustomStringConvertible {
     public let selectorPath: [String]?
     public let templateLabelsPath: [String]?
 
-    public init(group: String, version: String, kind: String, plural: String, selects: String, hasPodTemplate: Bool,
-                selectorPath: [String]? = nil, templateLabelsPath: [String]? = nil) {
+    public init(
+        group: String, version: String, kind: String, plural: String, selects: String, hasPodTemplate: Bool,
+        selectorPath: [String]? = nil, templateLabelsPath: [String]? = nil
+    ) {
         self.group = group
         self.version = version
         self.kind = kind
@@ -35,18 +37,24 @@ public final class WorkloadKind: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(kind)
     }
 
-    public static let deployment = WorkloadKind(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", selects: "pods", hasPodTemplate: true)
-    public static let statefulSet = WorkloadKind(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", selects: "pods", hasPodTemplate: true)
+    public static let deployment = WorkloadKind(
+        group: "apps", version: "v1", kind: "Deployment", plural: "deployments", selects: "pods", hasPodTemplate: true)
+    public static let statefulSet = WorkloadKind(
+        group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", selects: "pods", hasPodTemplate: true)
     /// A bare ReplicaSet selects pods like a Deployment; one a Deployment controls is part of that Deployment.
-    public static let replicaSet = WorkloadKind(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", selects: "pods", hasPodTemplate: true)
+    public static let replicaSet = WorkloadKind(
+        group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", selects: "pods", hasPodTemplate: true)
     /// Argo Rollouts; with `spec.workloadRef` its template is the referenced Deployment's.
-    public static let rollout = WorkloadKind(group: "argoproj.io", version: "v1alpha1", kind: "Rollout", plural: "rollouts", selects: "pods", hasPodTemplate: true)
+    public static let rollout = WorkloadKind(
+        group: "argoproj.io", version: "v1alpha1", kind: "Rollout", plural: "rollouts", selects: "pods", hasPodTemplate: true)
     /// AIBrix: selects the RayClusters it manages; its template is a RayCluster's.
-    public static let rayClusterFleet = WorkloadKind(group: "orchestration.aibrix.ai", version: "v1alpha1", kind: "RayClusterFleet",
-                                                     plural: "rayclusterfleets", selects: "rayclusters", hasPodTemplate: false)
+    public static let rayClusterFleet = WorkloadKind(
+        group: "orchestration.aibrix.ai", version: "v1alpha1", kind: "RayClusterFleet",
+        plural: "rayclusterfleets", selects: "rayclusters", hasPodTemplate: false)
     /// AIBrix: selects RoleSets; its roles each have a pod template.
-    public static let stormService = WorkloadKind(group: "orchestration.aibrix.ai", version: "v1alpha1", kind: "StormService",
-                                                  plural: "stormservices", selects: "rolesets", hasPodTemplate: false)
+    public static let stormService = WorkloadKind(
+        group: "orchestration.aibrix.ai", version: "v1alpha1", kind: "StormService",
+        plural: "stormservices", selects: "rolesets", hasPodTemplate: false)
 
     public static let builtIn: [WorkloadKind] = [.deployment, .statefulSet, .replicaSet, .rollout, .rayClusterFleet, .stormService]
 }

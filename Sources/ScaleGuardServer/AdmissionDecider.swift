@@ -30,7 +30,9 @@ struct AdmissionDecider: Sendable {
     }
 
     /// Review, then record what was allowed (never a dry run): locally, and through `ledger` when there is one.
-    private func settle(_ admission: AdmissionRequest, namespace: String, notes: [String], ledger: AdmissionLedger?) -> (AdmissionResponse, Verdict?) {
+    private func settle(
+        _ admission: AdmissionRequest, namespace: String, notes: [String], ledger: AdmissionLedger?
+    ) -> (AdmissionResponse, Verdict?) {
         let base = source.view
         var snapshot = ledger?.snapshot(of: namespace)
         var entries = snapshot.map { ledger?.pending(in: $0, view: base) ?? [] } ?? []
@@ -65,7 +67,9 @@ struct AdmissionDecider: Sendable {
     }
 
     /// The review against the view plus the ledger's entries; a denial caused by an entry says what it is about.
-    private func review(_ admission: AdmissionRequest, in base: ClusterView, entries: [LedgerEntry], notes: [String]) -> (AdmissionResponse, Verdict?) {
+    private func review(
+        _ admission: AdmissionRequest, in base: ClusterView, entries: [LedgerEntry], notes: [String]
+    ) -> (AdmissionResponse, Verdict?) {
         guard !entries.isEmpty else { return reviewer.review(admission, in: base, notes: notes) }
         var view = base
         let local = Set(view.admitted.compactMap(\.key))
@@ -76,35 +80,43 @@ struct AdmissionDecider: Sendable {
         for index in explained.findings.indices where explained.findings[index].severity == .deny {
             guard let entry = entries.first(where: { $0.reference == explained.findings[index].related }) else { continue }
             let by = entry.replica.isEmpty ? "" : " by \(entry.replica)"
-            explained.findings[index].message += " (\(entry.reference ?? "it") was admitted \(Int(max(0, now - entry.admittedAt))) s ago\(by) and has not appeared in the cluster yet; if its creation failed, this entry expires in \(Int(max(0, entry.expiresAt - now)) + 1) s)"
+            explained.findings[index].message +=
+                " (\(entry.reference ?? "it") was admitted \(Int(max(0, now - entry.admittedAt))) s ago\(by) and has not appeared in the cluster yet; if its creation failed, this entry expires in \(Int(max(0, entry.expiresAt - now)) + 1) s)"
         }
         return (AdmissionResponse(uid: admission.uid, verdict: explained), explained)
     }
 
     /// The ledger could not be written in time: `required` denies (a retryable 503), `best-effort` allows with a
     /// warning that names the risk.
-    private func unrecorded(_ admission: AdmissionRequest, _ response: AdmissionResponse, _ verdict: Verdict, _ object: KubeObject,
-                            why: String) -> (AdmissionResponse, Verdict?) {
+    private func unrecorded(
+        _ admission: AdmissionRequest, _ response: AdmissionResponse, _ verdict: Verdict, _ object: KubeObject,
+        why: String
+    ) -> (AdmissionResponse, Verdict?) {
         metrics.ledgerFailed()
         let reason = "ScaleGuard could not record this admission in its ledger within \(ledgerTimeout) s (\(why))"
         if mode == .required {
             var denied = response
             denied.allowed = false
-            denied.status = .init(code: 503, reason: "ServiceUnavailable",
-                                  message: "\(reason). With --ledger required it admits nothing it cannot record, so that two replicas never admit overlapping workloads; retry in a moment.")
+            denied.status = .init(
+                code: 503, reason: "ServiceUnavailable",
+                message:
+                    "\(reason). With --ledger required it admits nothing it cannot record, so that two replicas never admit overlapping workloads; retry in a moment."
+            )
             return (denied, verdict)
         }
         source.admitted(object)
         var allowed = response
-        allowed.warnings = (allowed.warnings ?? []) + [
-            "\(reason): a replica deciding at this moment may not see it, so an overlapping workload could get in; scaleguard audit finds it",
-        ]
+        allowed.warnings =
+            (allowed.warnings ?? []) + [
+                "\(reason): a replica deciding at this moment may not see it, so an overlapping workload could get in; scaleguard audit finds it"
+            ]
         return (allowed, verdict)
     }
 
     static func changesSelection(_ admission: AdmissionRequest) -> Bool {
         guard ["CREATE", "UPDATE"].contains(admission.operation), (admission.subResource ?? "").isEmpty,
-              case .object(let object)? = admission.object else { return false }
+            case .object(let object)? = admission.object
+        else { return false }
         switch admission.oldObject {
         case .object(let old)?: return SelectionChange.changes(object, from: old)
         case .unreadable?: return object.isChecked

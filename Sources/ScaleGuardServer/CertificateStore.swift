@@ -76,7 +76,9 @@ public final class CertificateStore: Sendable {
                 defer { s.unreadable = error.description }
                 return s.unreadable != error.description
             }
-            if first { logger.warning("cannot read the certificate files; still serving the current certificate", metadata: ["error": "\(error)"]) }
+            if first {
+                logger.warning("cannot read the certificate files; still serving the current certificate", metadata: ["error": "\(error)"])
+            }
             return false
         }
         let unchanged = state.withLock { s -> Bool in
@@ -107,12 +109,14 @@ public final class CertificateStore: Sendable {
                 return true
             }
             guard settled else {
-                logger.debug("certificate files changed but do not load yet; looking again at the next poll", metadata: ["error": "\(error)"])
+                logger.debug(
+                    "certificate files changed but do not load yet; looking again at the next poll", metadata: ["error": "\(error)"])
                 return false
             }
             metrics.certificateReloadFailed()
-            logger.error("certificate files changed but cannot be used; still serving the previous certificate",
-                         metadata: ["error": "\(error)"])
+            logger.error(
+                "certificate files changed but cannot be used; still serving the previous certificate",
+                metadata: ["error": "\(error)"])
             return false
         }
     }
@@ -156,7 +160,8 @@ public enum CertificateError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let path, let why): "\(path): cannot read the file: \(why) (make certificates with certs/generate.sh, or mount the Secret)"
+        case .unreadable(let path, let why):
+            "\(path): cannot read the file: \(why) (make certificates with certs/generate.sh, or mount the Secret)"
         case .invalid(let path, let why): "\(path): \(why)"
         }
     }

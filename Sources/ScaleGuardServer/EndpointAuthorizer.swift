@@ -27,8 +27,10 @@ public final class EndpointAuthorizer: Sendable {
     private let tokens: ExpiringCache<String, AccessReviews.Authentication>
     private let decisions: ExpiringCache<Question, AccessReviews.Decision>
 
-    public init(reviews: AccessReviews, resources: [WatchedResource], excludedNamespaces: Set<String>,
-                ttl: Double = 10, capacity: Int = 4096) {
+    public init(
+        reviews: AccessReviews, resources: [WatchedResource], excludedNamespaces: Set<String>,
+        ttl: Double = 10, capacity: Int = 4096
+    ) {
         self.reviews = reviews
         self.resources = Dictionary(resources.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.excludedNamespaces = excludedNamespaces
@@ -39,8 +41,11 @@ public final class EndpointAuthorizer: Sendable {
     /// The user behind the request's `Authorization: Bearer` token.
     public func authenticate(_ request: HTTPRequest) -> Result<KubeUser, Refusal> {
         guard let header = request.headers["authorization"], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            return .failure(Refusal(status: 401, message: "\(request.path) needs a bearer token with the rights kubectl would need: "
-                + "curl -H \"Authorization: Bearer $(kubectl create token NAME)\""))
+            return .failure(
+                Refusal(
+                    status: 401,
+                    message: "\(request.path) needs a bearer token with the rights kubectl would need: "
+                        + "curl -H \"Authorization: Bearer $(kubectl create token NAME)\""))
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         let answer: AccessReviews.Authentication
@@ -66,7 +71,9 @@ public final class EndpointAuthorizer: Sendable {
         for object in objects {
             guard let kind = object.kindName, let namespace = Self.namespace(of: object) else { continue }
             guard let resource = resources[kind] else {
-                return Refusal(status: 403, message: "ScaleGuard does not know which resource \(kind) is, so it cannot ask whether \(user.username) may create it")
+                return Refusal(
+                    status: 403,
+                    message: "ScaleGuard does not know which resource \(kind) is, so it cannot ask whether \(user.username) may create it")
             }
             let access = ResourceAccess(verb: "create", group: resource.group, resource: resource.plural, namespace: namespace)
             guard asked.insert(access).inserted else { continue }
@@ -90,7 +97,12 @@ public final class EndpointAuthorizer: Sendable {
             if mayList(user, in: name, view: view) == nil { visible.insert(name) }
         }
         if visible.isEmpty {
-            return .failure(Refusal(status: 403, message: "\(user.username) may not list the workloads and autoscalers of any namespace ScaleGuard watches; ask for one with ?namespace="))
+            return .failure(
+                Refusal(
+                    status: 403,
+                    message:
+                        "\(user.username) may not list the workloads and autoscalers of any namespace ScaleGuard watches; ask for one with ?namespace="
+                ))
         }
         return .success(visible)
     }

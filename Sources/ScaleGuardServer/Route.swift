@@ -30,8 +30,10 @@ public struct Route: Sendable {
     public var usualOutcomes: [(status: Int, verdict: String)]
     public var handler: Handler
 
-    public init(_ method: String, _ path: String, on listeners: Set<Listener>, placement: HTTPServer.Placement = .loop,
-                needsView: Bool = false, usualOutcomes: [(status: Int, verdict: String)] = [(200, "none")], handler: @escaping Handler) {
+    public init(
+        _ method: String, _ path: String, on listeners: Set<Listener>, placement: HTTPServer.Placement = .loop,
+        needsView: Bool = false, usualOutcomes: [(status: Int, verdict: String)] = [(200, "none")], handler: @escaping Handler
+    ) {
         self.method = method
         self.path = path
         self.listeners = listeners

@@ -36,10 +36,12 @@ public final class Router: HTTPResponder {
         if let known = series[request.path] ?? series["other"] {
             metrics.requestCompleted(known, code: response.status, verdict: verdict, seconds: seconds)
         }
-        logger.debug("request", metadata: [
-            "id": "\(context.id)", "method": "\(request.method)", "path": "\(request.path)",
-            "status": "\(response.status)", "verdict": "\(verdict)", "ms": "\(Double(Int(seconds * 1e5)) / 100)",
-        ])
+        logger.debug(
+            "request",
+            metadata: [
+                "id": "\(context.id)", "method": "\(request.method)", "path": "\(request.path)",
+                "status": "\(response.status)", "verdict": "\(verdict)", "ms": "\(Double(Int(seconds * 1e5)) / 100)",
+            ])
         return response
     }
 

@@ -21,14 +21,21 @@ public final class WebhookMetrics: Sendable {
 
     public init() {
         inFlight = registry.makeGauge(descriptor: Self.name("http_requests_in_flight", "", "HTTP requests being handled now."))
-        handshakeFailures = registry.makeCounter(descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
-        certificateExpiry = registry.makeGauge(descriptor: Self.name("certificate_expiry_timestamp", "seconds",
-                                                                   "When the serving certificate expires, in seconds since the epoch."))
-        ledgerLatency = registry.makeValueHistogram(descriptor: Self.name("ledger_write_duration", "seconds", "Time of one write to the admission ledger."),
-                                                    buckets: Self.ledgerBuckets)
-        ledgerRetries = registry.makeCounter(descriptor: Self.name("ledger_retries", "total", "Decisions taken again after another replica wrote the ledger first."))
-        ledgerUnrecorded = registry.makeCounter(descriptor: Self.name("ledger_unrecorded", "total",
-                                                                      "Admissions the ledger could not record in time (denied with --ledger required, allowed with a warning with best-effort)."))
+        handshakeFailures = registry.makeCounter(
+            descriptor: Self.name("tls_handshake_failures", "total", "TLS handshakes that failed or timed out."))
+        certificateExpiry = registry.makeGauge(
+            descriptor: Self.name(
+                "certificate_expiry_timestamp", "seconds",
+                "When the serving certificate expires, in seconds since the epoch."))
+        ledgerLatency = registry.makeValueHistogram(
+            descriptor: Self.name("ledger_write_duration", "seconds", "Time of one write to the admission ledger."),
+            buckets: Self.ledgerBuckets)
+        ledgerRetries = registry.makeCounter(
+            descriptor: Self.name("ledger_retries", "total", "Decisions taken again after another replica wrote the ledger first."))
+        ledgerUnrecorded = registry.makeCounter(
+            descriptor: Self.name(
+                "ledger_unrecorded", "total",
+                "Admissions the ledger could not record in time (denied with --ledger required, allowed with a warning with best-effort)."))
         // Series that exist from the start, so that alerts and rate() see zeros rather than nothing.
         for rule in RuleID.allCases { _ = denialCounter(rule) }
         for result in ["success", "failure"] { _ = reloadCounter(result) }
@@ -76,7 +83,8 @@ public final class WebhookMetrics: Sendable {
 
     /// One answered request; `verdict` is allowed, denied or none (not an admission or check).
     public func requestCompleted(_ series: PathSeries, code: Int, verdict: String, seconds: Double) {
-        (series.counters[SeriesKey(path: series.path, code: code, verdict: verdict)] ?? Self.requestCounter(registry, series.path, code, verdict))
+        (series.counters[SeriesKey(path: series.path, code: code, verdict: verdict)]
+            ?? Self.requestCounter(registry, series.path, code, verdict))
             .increment()
         series.latency.record(seconds)
     }
@@ -95,11 +103,12 @@ public final class WebhookMetrics: Sendable {
 
     /// One write to the admission ledger: written, conflict (another replica wrote first) or failed; and its time.
     func ledgerWrite(_ outcome: AdmissionLedger.WriteOutcome, seconds: Double) {
-        let result = switch outcome {
-        case .written: "written"
-        case .conflict: "conflict"
-        case .failed: "failed"
-        }
+        let result =
+            switch outcome {
+            case .written: "written"
+            case .conflict: "conflict"
+            case .failed: "failed"
+            }
         ledgerWrites(result).increment()
         ledgerLatency.record(seconds)
     }
@@ -123,23 +132,33 @@ public final class WebhookMetrics: Sendable {
     /// Audit results: the number of violations per rule in the current cluster view.
     public func violations(_ counts: [RuleID: Int]) {
         for rule in RuleID.allCases {
-            registry.makeGauge(descriptor: Self.name("violations", "", "Violations found by the last audit of the cluster view, by rule."),
-                               labels: [("rule", rule.rawValue)]).set(Double(counts[rule] ?? 0))
+            registry.makeGauge(
+                descriptor: Self.name("violations", "", "Violations found by the last audit of the cluster view, by rule."),
+                labels: [("rule", rule.rawValue)]
+            ).set(Double(counts[rule] ?? 0))
         }
     }
 
     public func render() -> [UInt8] {
         inFlight.set(Double(inFlightNow.withLock { $0 }()))
         if let leading = leaderNow.withLock({ $0 }) {
-            registry.makeGauge(descriptor: Self.name("leader", "", "Whether this replica holds the Lease and writes policy reports and events (1) or not (0)."))
-                .set(leading() ? 1.0 : 0.0)
+            registry.makeGauge(
+                descriptor: Self.name(
+                    "leader", "", "Whether this replica holds the Lease and writes policy reports and events (1) or not (0).")
+            )
+            .set(leading() ? 1.0 : 0.0)
         }
         for health in healthNow.withLock({ $0 })() {
-            registry.makeGauge(descriptor: Self.name("cache_synced", "", "Whether a watched resource has been listed (1) or not yet (0)."),
-                               labels: [("resource", health.resource)]).set(health.synced ? 1.0 : 0.0)
-            registry.makeGauge(descriptor: Self.name("cache_staleness", "seconds",
-                                                     "How long a watched resource's list or watch has been broken; 0 while it works."),
-                               labels: [("resource", health.resource)]).set(health.brokenSeconds)
+            registry.makeGauge(
+                descriptor: Self.name("cache_synced", "", "Whether a watched resource has been listed (1) or not yet (0)."),
+                labels: [("resource", health.resource)]
+            ).set(health.synced ? 1.0 : 0.0)
+            registry.makeGauge(
+                descriptor: Self.name(
+                    "cache_staleness", "seconds",
+                    "How long a watched resource's list or watch has been broken; 0 while it works."),
+                labels: [("resource", health.resource)]
+            ).set(health.brokenSeconds)
         }
         return registry.emitToBuffer()
     }
@@ -156,32 +175,39 @@ public final class WebhookMetrics: Sendable {
     }
 
     private static func requestCounter(_ registry: PrometheusCollectorRegistry, _ path: String, _ code: Int, _ verdict: String) -> Counter {
-        registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests by path, status code and verdict."),
-                             labels: [("path", path), ("code", String(code)), ("verdict", verdict)])
+        registry.makeCounter(
+            descriptor: name("http_requests", "total", "HTTP requests by path, status code and verdict."),
+            labels: [("path", path), ("code", String(code)), ("verdict", verdict)])
     }
 
     private static func histogram(_ registry: PrometheusCollectorRegistry, _ path: String) -> ValueHistogram {
-        registry.makeValueHistogram(descriptor: name("http_request_duration", "seconds", "Time from a request's arrival in full to its answer."),
-                                    labels: [("path", path)], buckets: latencyBuckets)
+        registry.makeValueHistogram(
+            descriptor: name("http_request_duration", "seconds", "Time from a request's arrival in full to its answer."),
+            labels: [("path", path)], buckets: latencyBuckets)
     }
 
     private func denialCounter(_ rule: RuleID) -> Counter {
-        registry.makeCounter(descriptor: Self.name("denials", "total", "Admission requests denied, by rule."), labels: [("rule", rule.rawValue)])
+        registry.makeCounter(
+            descriptor: Self.name("denials", "total", "Admission requests denied, by rule."), labels: [("rule", rule.rawValue)])
     }
 
     private func reloadCounter(_ result: String) -> Counter {
-        registry.makeCounter(descriptor: Self.name("certificate_reloads", "total", "Certificate reloads from disk, by result."),
-                             labels: [("result", result)])
+        registry.makeCounter(
+            descriptor: Self.name("certificate_reloads", "total", "Certificate reloads from disk, by result."),
+            labels: [("result", result)])
     }
 
     private func ledgerWrites(_ result: String) -> Counter {
-        registry.makeCounter(descriptor: Self.name("ledger_writes", "total", "Writes to the admission ledger, by result: written, conflict, failed."),
-                             labels: [("result", result)])
+        registry.makeCounter(
+            descriptor: Self.name("ledger_writes", "total", "Writes to the admission ledger, by result: written, conflict, failed."),
+            labels: [("result", result)])
     }
 
     private func droppedCounter(_ reason: String) -> Counter {
-        registry.makeCounter(descriptor: Self.name("connections_dropped", "total",
-                                                   "Connections the server closed at accept (limit, files) or to make room for a new one (evicted)."),
-                             labels: [("reason", reason)])
+        registry.makeCounter(
+            descriptor: Self.name(
+                "connections_dropped", "total",
+                "Connections the server closed at accept (limit, files) or to make room for a new one (evicted)."),
+            labels: [("reason", reason)])
     }
 }

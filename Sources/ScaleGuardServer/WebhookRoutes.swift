@@ -30,11 +30,14 @@ public final class WebhookRoutes: Sendable {
     /// How admissions are decided and recorded: one at a time per namespace, and through the ledger.
     let decider: AdmissionDecider
 
-    public init(checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger,
-                authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil, ledger: LedgerOptions? = nil) {
+    public init(
+        checker: Checker, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger,
+        authorizer: EndpointAuthorizer? = nil, validateClients: ValidateClients? = nil, ledger: LedgerOptions? = nil
+    ) {
         reviewer = AdmissionReviewer(checker: checker)
-        decider = AdmissionDecider(reviewer: reviewer, source: source, ledger: ledger?.ledger, mode: ledger?.mode ?? .off,
-                                   ledgerTimeout: ledger?.timeout ?? 0.3, metrics: metrics)
+        decider = AdmissionDecider(
+            reviewer: reviewer, source: source, ledger: ledger?.ledger, mode: ledger?.mode ?? .off,
+            ledgerTimeout: ledger?.timeout ?? 0.3, metrics: metrics)
         self.source = source
         self.metrics = metrics
         self.logger = logger
@@ -59,7 +62,9 @@ public final class WebhookRoutes: Sendable {
             Route("POST", "/validate", on: [.webhook], needsView: true, usualOutcomes: [(200, "allowed"), (200, "denied")]) { [self] in
                 validate($0, $1)
             },
-            Route("POST", "/check", on: [.webhook], placement: .worker, needsView: true, usualOutcomes: [(200, "allowed"), (403, "denied")]) {
+            Route(
+                "POST", "/check", on: [.webhook], placement: .worker, needsView: true, usualOutcomes: [(200, "allowed"), (403, "denied")]
+            ) {
                 [self] in check($0, $1)
             },
             Route("GET", "/audit", on: [.webhook], placement: .worker, needsView: true) { [self] in audit($0, $1) },
@@ -72,7 +77,8 @@ public final class WebhookRoutes: Sendable {
         }
         guard clients.names.isEmpty || certificate.isNamed(anyOf: clients.names) else {
             let shown = ([certificate.commonName].compactMap { $0 } + certificate.alternativeNames).joined(separator: ", ")
-            return "/validate answers only clients named \(clients.names.sorted().joined(separator: ", ")) (--client-cn); this certificate names \(shown.isEmpty ? "nothing" : shown)"
+            return
+                "/validate answers only clients named \(clients.names.sorted().joined(separator: ", ")) (--client-cn); this certificate names \(shown.isEmpty ? "nothing" : shown)"
         }
         return nil
     }
@@ -81,7 +87,8 @@ public final class WebhookRoutes: Sendable {
 
     private func validate(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
         if let validateClients, let refusal = Self.refuseClient(context, validateClients) {
-            logger.info("a /validate call without the client certificate it needs", metadata: ["id": "\(context.id)", "reason": "\(refusal)"])
+            logger.info(
+                "a /validate call without the client certificate it needs", metadata: ["id": "\(context.id)", "reason": "\(refusal)"])
             return (.error(403, refusal), "none")
         }
         guard request.headers["content-type"]?.utf8.lowercasedASCIIContains("json") ?? false else {
@@ -101,12 +108,14 @@ public final class WebhookRoutes: Sendable {
         guard !response.allowed else { return }
         let rules = verdict?.denials.map(\.rule) ?? []
         metrics.denied(rules)
-        logger.info("denied", metadata: [
-            "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
-            "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
-            "rules": "\(rules.map(\.rawValue).joined(separator: ","))",
-            "dryRun": "\(admission.isDryRun)", "message": "\(response.status?.message ?? "")",
-        ])
+        logger.info(
+            "denied",
+            metadata: [
+                "uid": "\(admission.uid)", "kind": "\(admission.kind?.kind ?? "")",
+                "object": "\(admission.namespace ?? "")/\(admission.name ?? "")",
+                "rules": "\(rules.map(\.rawValue).joined(separator: ","))",
+                "dryRun": "\(admission.isDryRun)", "message": "\(response.status?.message ?? "")",
+            ])
     }
 
     // MARK: - /check
@@ -120,7 +129,10 @@ public final class WebhookRoutes: Sendable {
     private func check(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
         let contentType = request.headers["content-type"]?.lowercased() ?? "application/yaml"
         guard Self.manifestTypes.contains(where: contentType.contains) else {
-            return (.error(415, "send manifests as YAML or JSON (Content-Type application/yaml or application/json), not \(contentType)"), "none")
+            return (
+                .error(415, "send manifests as YAML or JSON (Content-Type application/yaml or application/json), not \(contentType)"),
+                "none"
+            )
         }
         // Who is asking, before any byte of the body is parsed: a stranger costs one (cached) TokenReview.
         var user: KubeUser?
@@ -132,12 +144,18 @@ public final class WebhookRoutes: Sendable {
         }
         let stop = { context.shouldStop }
         do throws(ManifestError) {
-            let read = try ManifestDecoder.read(request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
-                                                kinds: reviewer.checker.policy.kinds, shouldStop: stop)
-            guard read.problems.isEmpty else { return (.error(400, read.problems.map { "\($0.source): \($0.located)" }.joined(separator: "; ")), "none") }
+            let read = try ManifestDecoder.read(
+                request.body, source: "request body", defaultNamespace: request.query["namespace"] ?? "default",
+                kinds: reviewer.checker.policy.kinds, shouldStop: stop)
+            guard read.problems.isEmpty else {
+                return (.error(400, read.problems.map { "\($0.source): \($0.located)" }.joined(separator: "; ")), "none")
+            }
             let objects = read.objects
             guard objects.count <= Self.maxCheckObjects else {
-                return (.error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"), "none")
+                return (
+                    .error(413, "\(objects.count) objects in one /check; send at most \(Self.maxCheckObjects), or use scaleguard check"),
+                    "none"
+                )
             }
             if let authorizer, let user, let refusal = authorizer.authorizeCheck(user, objects: objects.map(\.object)) {
                 return (refused(refusal), "none")
@@ -149,8 +167,14 @@ public final class WebhookRoutes: Sendable {
             return answer(report, request)
         } catch .interrupted {
             if case .budgetSpent(let seconds)? = context.stopReason {
-                logger.info("a /check ran out of its CPU budget", metadata: ["id": "\(context.id)", "budget": "\(seconds)s", "bytes": "\(request.body.count)"])
-                return (.error(503, "checking this took more than \(seconds) s of CPU; send fewer or smaller manifests, or use scaleguard check"), "none")
+                logger.info(
+                    "a /check ran out of its CPU budget",
+                    metadata: ["id": "\(context.id)", "budget": "\(seconds)s", "bytes": "\(request.body.count)"])
+                return (
+                    .error(
+                        503, "checking this took more than \(seconds) s of CPU; send fewer or smaller manifests, or use scaleguard check"),
+                    "none"
+                )
             }
             return (.error(499, "the client closed the connection"), "none")
         } catch {
@@ -209,8 +233,9 @@ extension HTTPResponse {
     /// A JSON error body in the shape of a Kubernetes Status, so that API clients can read it.
     static func error(_ status: Int, _ message: String) -> HTTPResponse {
         let reason = HTTPResponse.reason(status).replacingOccurrences(of: " ", with: "")
-        return HTTPResponse(status: status, contentType: "application/json",
-                            body: StatusJSON.failure(code: status, reason: reason, message: message))
+        return HTTPResponse(
+            status: status, contentType: "application/json",
+            body: StatusJSON.failure(code: status, reason: reason, message: message))
     }
 }
 
@@ -221,7 +246,9 @@ extension String.UTF8View {
         func search(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             guard bytes.count >= wanted.count else { return false }
             return (0...(bytes.count - wanted.count)).contains { start in
-                wanted.indices.allSatisfy { (bytes[start + $0] | (bytes[start + $0] >= 0x41 && bytes[start + $0] <= 0x5A ? 0x20 : 0)) == wanted[$0] }
+                wanted.indices.allSatisfy {
+                    (bytes[start + $0] | (bytes[start + $0] >= 0x41 && bytes[start + $0] <= 0x5A ? 0x20 : 0)) == wanted[$0]
+                }
             }
         }
         return withContiguousStorageIfAvailable(search) ?? Array(self).withUnsafeBufferPointer(search)

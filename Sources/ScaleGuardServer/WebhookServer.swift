@@ -29,11 +29,13 @@ public final class WebhookServer: Sendable {
         /// Where each audit's findings are written (policy reports, events) by the leading replica; nil: nowhere.
         public var publisher: AuditPublisher?
 
-        public init(http: HTTPServer.Configuration, certificates: CertificateStore.Files,
-                    certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60,
-                    probeListen: (host: String, port: UInt16) = ("0.0.0.0", 8081), metricsListen: (host: String, port: UInt16)? = nil,
-                    authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil,
-                    ledger: WebhookRoutes.LedgerOptions? = nil, publisher: AuditPublisher? = nil) {
+        public init(
+            http: HTTPServer.Configuration, certificates: CertificateStore.Files,
+            certificatePollInterval: Double = 10, shutdownGrace: Double = 15, auditInterval: Double = 60,
+            probeListen: (host: String, port: UInt16) = ("0.0.0.0", 8081), metricsListen: (host: String, port: UInt16)? = nil,
+            authorizer: EndpointAuthorizer? = nil, validateClients: WebhookRoutes.ValidateClients? = nil,
+            ledger: WebhookRoutes.LedgerOptions? = nil, publisher: AuditPublisher? = nil
+        ) {
             self.ledger = ledger
             self.publisher = publisher
             self.http = http
@@ -68,8 +70,9 @@ public final class WebhookServer: Sendable {
         self.metrics = metrics
         let certificates = try CertificateStore(files: options.certificates, logger: logger, metrics: metrics)
         self.certificates = certificates
-        let webhook = WebhookRoutes(checker: checker, source: source, metrics: metrics, logger: logger,
-                                    authorizer: options.authorizer, validateClients: options.validateClients, ledger: options.ledger)
+        let webhook = WebhookRoutes(
+            checker: checker, source: source, metrics: metrics, logger: logger,
+            authorizer: options.authorizer, validateClients: options.validateClients, ledger: options.ledger)
         let probeRoutes = ProbeRoutes(source: source, metrics: metrics, publisher: options.publisher)
         self.probeRoutes = probeRoutes
         let table = RouteTable(webhook.routes + probeRoutes.routes)
@@ -86,13 +89,15 @@ public final class WebhookServer: Sendable {
             logger.debug("request rejected", metadata: ["status": "\(status)", "reason": "\(message)"])
         }
         events.connectionDropped = { metrics.connectionDropped($0) }
-        let server = HTTPServer(configuration: options.http, tlsContext: { certificates.current }, logger: logger,
-                                events: events, responder: router([.webhook]))
+        let server = HTTPServer(
+            configuration: options.http, tlsContext: { certificates.current }, logger: logger,
+            events: events, responder: router([.webhook]))
         self.server = server
 
         // Kubelets and Prometheus make few connections: one loop and a few hundred sockets are plenty.
         func plain(_ address: (host: String, port: UInt16), _ listeners: Set<Route.Listener>) -> HTTPServer {
-            var configuration = HTTPServer.Configuration(host: address.host, port: address.port, eventLoops: 1, workers: 1, maxConnections: 256)
+            var configuration = HTTPServer.Configuration(
+                host: address.host, port: address.port, eventLoops: 1, workers: 1, maxConnections: 256)
             configuration.timeouts = options.http.timeouts
             return HTTPServer(configuration: configuration, tlsContext: nil, logger: logger, responder: router(listeners))
         }
@@ -122,13 +127,17 @@ public final class WebhookServer: Sendable {
         options.publisher?.start()
         if options.auditInterval > 0 { startAudits() }
         let ports = Ports(webhook: port, probes: probePorts[0], metrics: probePorts.last ?? probePorts[0])
-        logger.info("listening", metadata: [
-            "address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)",
-            "probes": "\(options.probeListen.host):\(ports.probes)", "metrics": "\((options.metricsListen ?? options.probeListen).host):\(ports.metrics)",
-            "eventLoops": "\(options.http.eventLoops)",
-            "endpointAuth": "\(options.authorizer == nil ? "none" : "kubernetes")",
-            "clientCertificates": "\(options.validateClients.map { $0.names.isEmpty ? "required for /validate" : "required for /validate, named \($0.names.sorted().joined(separator: ","))" } ?? "not asked for")",
-        ])
+        logger.info(
+            "listening",
+            metadata: [
+                "address": "\(options.http.host):\(port)", "certificate": "\(options.certificates.certificate)",
+                "probes": "\(options.probeListen.host):\(ports.probes)",
+                "metrics": "\((options.metricsListen ?? options.probeListen).host):\(ports.metrics)",
+                "eventLoops": "\(options.http.eventLoops)",
+                "endpointAuth": "\(options.authorizer == nil ? "none" : "kubernetes")",
+                "clientCertificates":
+                    "\(options.validateClients.map { $0.names.isEmpty ? "required for /validate" : "required for /validate, named \($0.names.sorted().joined(separator: ","))" } ?? "not asked for")",
+            ])
         return ports
     }
 

@@ -9,8 +9,9 @@ public enum Socket {
     public static func listen(host: String, port: UInt16, backlog: Int32 = 512) throws(TLSError) -> (fd: Int32, port: UInt16) {
         let address = try resolve(host: host, port: port, passive: true)
         defer { freeaddrinfo(address) }
-        let fd = socket(address.pointee.ai_family,
-                        Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            address.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw systemError("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

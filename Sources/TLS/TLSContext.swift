@@ -51,8 +51,10 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     /// A client context: trust `caBundle` (PEM; nil means the system store), optionally present a client certificate.
-    public static func client(caBundle: [UInt8]?, certificate: [UInt8]? = nil, privateKey: [UInt8]? = nil,
-                              verifyPeer: Bool = true) throws(TLSError) -> TLSContext {
+    public static func client(
+        caBundle: [UInt8]?, certificate: [UInt8]? = nil, privateKey: [UInt8]? = nil,
+        verifyPeer: Bool = true
+    ) throws(TLSError) -> TLSContext {
         guard let raw = SSL_CTX_new(TLS_client_method()) else { throw .ssl("cannot create a context: \(openSSLErrors())") }
         let tls = TLSContext(raw)
         guard sg_ssl_ctx_harden_client(raw) == 1 else { throw .ssl("cannot apply the TLS settings: \(openSSLErrors())") }

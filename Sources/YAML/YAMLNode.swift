@@ -107,7 +107,8 @@ public struct YAMLScalar: Sendable, Hashable {
     static func resolve(_ text: String) -> Resolved {
         // Only text that starts like a number or a YAML 1.1 word can be anything but a string: most values stop here.
         guard let first = text.utf8.first else { return .null }
-        let numberStart = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (first >= 0x30 && first <= 0x39)
+        let numberStart =
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (first >= 0x30 && first <= 0x39)
         if !numberStart {
             switch text {
             case "~", "null", "Null", "NULL": return .null
@@ -130,12 +131,20 @@ public struct YAMLScalar: Sendable, Hashable {
         if unsigned.hasPrefix("0b"), let v = Int(unsigned.dropFirst(2), radix: 2) { return .int(sign * v) }
         if unsigned.hasPrefix("0o"), let v = Int(unsigned.dropFirst(2), radix: 8) { return .int(sign * v) }
         if unsigned.count > 1, unsigned.hasPrefix("0"), unsigned.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }),
-           let v = Int(unsigned.dropFirst(), radix: 8) { return .int(sign * v) }
+            let v = Int(unsigned.dropFirst(), radix: 8)
+        {
+            return .int(sign * v)
+        }
         if digits(unsigned), let v = Int(plain) { return .int(v) }
         if unsigned.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
-           unsigned.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
-               || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }),
-           let v = Double(plain) { return .float(v) }
+            unsigned.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+                    || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+")
+            }),
+            let v = Double(plain)
+        {
+            return .float(v)
+        }
         return .string(text)
     }
 }

@@ -26,8 +26,10 @@ public enum YAMLParser {
     /// The documents of `bytes`, in order; an empty document is nil. `maxBytes` nil lifts the size limit (files on
     /// disk); `shouldStop` is asked every few thousand events and ends the parse with `.interrupted` (a request whose
     /// client left or whose budget is spent).
-    public static func parseStream(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
-                                   shouldStop: () -> Bool = { false }) throws(YAMLError) -> Stream {
+    public static func parseStream(
+        _ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
+        shouldStop: () -> Bool = { false }
+    ) throws(YAMLError) -> Stream {
         try withParser(bytes, maxBytes: maxBytes) { (parser) throws(YAMLError) in
             var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys)
             try builder.run(parser, shouldStop: shouldStop)
@@ -46,15 +48,18 @@ public enum YAMLParser {
     /// Reads `bytes` a document (or a list item) at a time, handing each to `body` and forgetting it; `body` returns
     /// false to stop. Returns the warnings.
     @discardableResult
-    public static func forEach(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
-                               shouldStop: () -> Bool = { false }, _ body: (Part) -> Bool) throws(YAMLError) -> [YAMLWarning] {
+    public static func forEach(
+        _ bytes: [UInt8], duplicateKeys: DuplicateKeys = .error, maxBytes: Int? = maxInputBytes,
+        shouldStop: () -> Bool = { false }, _ body: (Part) -> Bool
+    ) throws(YAMLError) -> [YAMLWarning] {
         let result: Result<[YAMLWarning], YAMLError> = withoutActuallyEscaping(body) { emit in
             do throws(YAMLError) {
-                return .success(try withParser(bytes, maxBytes: maxBytes) { (parser) throws(YAMLError) in
-                    var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys, emit: emit)
-                    try builder.run(parser, shouldStop: shouldStop)
-                    return builder.warnings
-                })
+                return .success(
+                    try withParser(bytes, maxBytes: maxBytes) { (parser) throws(YAMLError) in
+                        var builder = YAMLTreeBuilder(duplicateKeys: duplicateKeys, emit: emit)
+                        try builder.run(parser, shouldStop: shouldStop)
+                        return builder.warnings
+                    })
             } catch {
                 return .failure(error)
             }
@@ -63,8 +68,10 @@ public enum YAMLParser {
     }
 
     /// Runs `body` on a libyaml parser reading `bytes`, refused first when larger than `maxBytes`.
-    private static func withParser<T>(_ bytes: [UInt8], maxBytes: Int?,
-                                      _ body: (UnsafeMutablePointer<yaml_parser_t>) throws(YAMLError) -> T) throws(YAMLError) -> T {
+    private static func withParser<T>(
+        _ bytes: [UInt8], maxBytes: Int?,
+        _ body: (UnsafeMutablePointer<yaml_parser_t>) throws(YAMLError) -> T
+    ) throws(YAMLError) -> T {
         if let maxBytes, bytes.count > maxBytes { throw .tooLarge(limit: maxBytes) }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }

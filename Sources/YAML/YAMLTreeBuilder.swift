@@ -51,8 +51,9 @@ struct YAMLTreeBuilder {
                 let p = parser.pointee
                 let problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
                 let context = p.context.map { " " + String(cString: $0) } ?? ""
-                throw .syntax(document: document, problem: problem + context,
-                              mark: Mark(line: p.problem_mark.line + 1, column: p.problem_mark.column + 1))
+                throw .syntax(
+                    document: document, problem: problem + context,
+                    mark: Mark(line: p.problem_mark.line + 1, column: p.problem_mark.column + 1))
             }
             // Copy what we need out of the event, then free it at once.
             let type = event.type
@@ -104,7 +105,8 @@ struct YAMLTreeBuilder {
                 }
                 expanded += target.size
                 guard expanded <= YAMLParser.maxExpandedNodes else {
-                    throw .alias(document: document, problem: "aliases expand to more than \(YAMLParser.maxExpandedNodes) nodes", mark: mark)
+                    throw .alias(
+                        document: document, problem: "aliases expand to more than \(YAMLParser.maxExpandedNodes) nodes", mark: mark)
                 }
                 try add(target.node, anchor: nil, size: target.size, depth: target.depth)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -177,10 +179,12 @@ struct YAMLTreeBuilder {
         case .error:
             throw .duplicateKey(document: document, key: name, mark: key.mark)
         case .lastWins:
-            warnings.append(YAMLWarning(
-                document: document,
-                message: "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is used, as kubectl does",
-                mark: key.mark))
+            warnings.append(
+                YAMLWarning(
+                    document: document,
+                    message:
+                        "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is used, as kubectl does",
+                    mark: key.mark))
             stack[top].entries[earlier] = YAMLMappingEntry(key: key, value: node)
         }
     }

@@ -31,7 +31,8 @@ struct AuditCommand: ParsableCommand {
         let report: AuditReport
         do {
             let policy = try PolicyFile.load(config)
-            let view = clusterState.isEmpty
+            let view =
+                clusterState.isEmpty
                 ? try cluster.snapshot(logger: Logger(label: "scaleguard"), kinds: policy.kinds)
                 : ClusterView(objects: try ManifestLoader(kinds: policy.kinds).load(clusterState).map(\.object))
             report = AuditReport(view: view, checker: Checker(policy: policy), namespaces: namespace.map { [$0] })

@@ -11,18 +11,18 @@ struct CheckCommand: ParsableCommand {
             commandName: "check",
             abstract: "Check manifests as if they were created now.",
             discussion: """
-            Reads YAML or JSON manifests from files, directories (recursively) or standard input (-), and checks every \
-            workload (Deployment, StatefulSet, ReplicaSet, Rollout, RayClusterFleet, StormService and the policy's \
-            workloadKinds) and autoscaler (PodAutoscaler, HorizontalPodAutoscaler, ScaledObject) against the others\
-            \(Invocation.isKubectlPlugin
+                Reads YAML or JSON manifests from files, directories (recursively) or standard input (-), and checks every \
+                workload (Deployment, StatefulSet, ReplicaSet, Rollout, RayClusterFleet, StormService and the policy's \
+                workloadKinds) and autoscaler (PodAutoscaler, HorizontalPodAutoscaler, ScaledObject) against the others\
+                \(Invocation.isKubectlPlugin
                 ? " and against the cluster of the current kubeconfig context (--offline: the manifests alone)"
                 : "; against a live cluster too with --live, --kubeconfig or --context"). \
-            Every file is read and every unreadable one reported (file:line:column); files that are not manifests \
-            (Helm values, Chart.yaml, chart templates, kustomizations without kind, kustomize patches, CI configs) are \
-            skipped and counted (-v lists them). \
-            Exit status: 0 when everything passes (warnings included), 1 when anything is denied, 2 when a manifest is \
-            unreadable or the cluster cannot be reached.
-            """)
+                Every file is read and every unreadable one reported (file:line:column); files that are not manifests \
+                (Helm values, Chart.yaml, chart templates, kustomizations without kind, kustomize patches, CI configs) are \
+                skipped and counted (-v lists them). \
+                Exit status: 0 when everything passes (warnings included), 1 when anything is denied, 2 when a manifest is \
+                unreadable or the cluster cannot be reached.
+                """)
     }
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -33,7 +33,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Policy file (YAML). Without it the defaults apply.")
     var config: String?
 
-    @Option(name: [.short, .long], help: "Namespace for objects that name none (default: the context's namespace as a kubectl plugin, else default).")
+    @Option(
+        name: [.short, .long],
+        help: "Namespace for objects that name none (default: the context's namespace as a kubectl plugin, else default).")
     var namespace: String?
 
     @Option(name: [.short, .long], help: "Report format: text or json.")
@@ -48,12 +50,16 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Check the manifests alone, even as a kubectl plugin.")
     var offline = false
 
-    @Option(name: .customLong("skip-kinds"), help: ArgumentHelp(
-        "Kinds to leave out, comma-separated: Kind, or group/version/Kind (as kubeconform's -skip).", valueName: "kinds"))
+    @Option(
+        name: .customLong("skip-kinds"),
+        help: ArgumentHelp(
+            "Kinds to leave out, comma-separated: Kind, or group/version/Kind (as kubeconform's -skip).", valueName: "kinds"))
     var skipKinds: [String] = []
 
-    @Option(name: .customLong("ignore-filename-pattern"), help: ArgumentHelp(
-        "A regular expression: files whose path matches are not read (repeatable).", valueName: "regex"))
+    @Option(
+        name: .customLong("ignore-filename-pattern"),
+        help: ArgumentHelp(
+            "A regular expression: files whose path matches are not read (repeatable).", valueName: "regex"))
     var ignoredPatterns: [String] = []
 
     @Flag(name: [.short, .long], help: "List every file and document skipped as not a manifest.")
@@ -61,8 +67,9 @@ struct CheckCommand: ParsableCommand {
 
     /// Only a flag that names a cluster, or being kubectl's plugin, turns the live view on: checks in CI stay offline.
     var useCluster: Bool {
-        !offline && (Invocation.isKubectlPlugin || live || cluster.kubeconfig != nil || cluster.context != nil || cluster.cluster != nil
-            || cluster.user != nil || cluster.inCluster)
+        !offline
+            && (Invocation.isKubectlPlugin || live || cluster.kubeconfig != nil || cluster.context != nil || cluster.cluster != nil
+                || cluster.user != nil || cluster.inCluster)
     }
 
     func run() throws {

@@ -21,7 +21,8 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("User to impersonate, as kubectl --as.", valueName: "user"))
     var impersonate: String?
 
-    @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate (repeatable), as kubectl --as-group.", valueName: "group"))
+    @Option(
+        name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate (repeatable), as kubectl --as-group.", valueName: "group"))
     var impersonateGroups: [String] = []
 
     @Flag(help: "Use the pod's service account (the default inside a pod).")
@@ -92,7 +93,8 @@ struct ClusterOptions: ParsableArguments {
         defer { watcher.stop() }
         guard watcher.waitForSync(seconds: timeout, stopOnError: true) else {
             let reasons = watcher.cache.notReadyReasons.filter { $0.contains("(") }
-            throw ValidationError("cannot list the cluster: \((reasons.isEmpty ? watcher.cache.notReadyReasons : reasons).joined(separator: "; "))")
+            throw ValidationError(
+                "cannot list the cluster: \((reasons.isEmpty ? watcher.cache.notReadyReasons : reasons).joined(separator: "; "))")
         }
         return watcher.cache.view
     }

@@ -16,7 +16,9 @@ import ScaleGuardServer
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and GET /audit over HTTPS, and probes and metrics over plain HTTP.")
+        abstract:
+            "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and GET /audit over HTTPS, and probes and metrics over plain HTTP."
+    )
 
     enum EndpointAuth: String, ExpressibleByArgument, CaseIterable { case kubernetes, none }
 
@@ -41,10 +43,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Ask clients for a certificate signed by this CA (PEM); /validate then answers only clients that present one.")
     var clientCa: String?
 
-    @Option(parsing: .singleValue, help: "A name (CN or subject alternative name) the client certificate of /validate must carry; repeatable. Needs --client-ca.")
+    @Option(
+        parsing: .singleValue,
+        help: "A name (CN or subject alternative name) the client certificate of /validate must carry; repeatable. Needs --client-ca.")
     var clientCn: [String] = []
 
-    @Option(help: "Who may call /check and /audit: kubernetes (a bearer token, checked with TokenReview and SubjectAccessReview) or none. Default: kubernetes with a cluster, none with --demo or --cluster-state.")
+    @Option(
+        help:
+            "Who may call /check and /audit: kubernetes (a bearer token, checked with TokenReview and SubjectAccessReview) or none. Default: kubernetes with a cluster, none with --demo or --cluster-state."
+    )
     var endpointAuth: EndpointAuth?
 
     @Option(help: "Policy file (YAML). Without it the defaults apply.")
@@ -56,9 +63,10 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Use the embedded demo cluster view (an A100 Deployment of model llama and its PodAutoscaler).")
     var demo = false
 
-    @Option(help: ArgumentHelp(
-        "The admission ledger that orders the replicas' decisions through the API server: required (deny what cannot be recorded in time), best-effort (allow it with a warning) or off.",
-        valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "The admission ledger that orders the replicas' decisions through the API server: required (deny what cannot be recorded in time), best-effort (allow it with a warning) or off.",
+            valueName: "mode"))
     var ledger: AdmissionLedger.Mode = .bestEffort
 
     @Option(help: "Namespace of the ledger's ConfigMaps (default: the pod's own namespace, else default).")
@@ -67,12 +75,16 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds a decision may spend writing the ledger before --ledger decides.")
     var ledgerTimeout: Double = 0.3
 
-    @Flag(help: "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert.")
+    @Flag(
+        help:
+            "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert."
+    )
     var staleUnready = false
 
-    @Option(help: ArgumentHelp(
-        "Where audits write policy reports: wgpolicyk8s.io (PolicyReport, v1alpha2), openreports.io (Report, v1alpha1) or off. Written by the leader, when the CRD is installed.",
-        valueName: "group"))
+    @Option(
+        help: ArgumentHelp(
+            "Where audits write policy reports: wgpolicyk8s.io (PolicyReport, v1alpha2), openreports.io (Report, v1alpha1) or off. Written by the leader, when the CRD is installed.",
+            valueName: "group"))
     var policyReports: ReportGroup = .wgpolicy
 
     @Flag(inversion: .prefixedNo, help: "Put a Warning event (reason ScaleGuardViolation) on each object an audit finds in violation.")
@@ -81,7 +93,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Events an audit may write at most; the rest wait for the next audit.")
     var eventWritesPerAudit: Int = 25
 
-    @Option(help: "Namespace of the Lease that elects the replica writing reports and events (default: the pod's own namespace, else default).")
+    @Option(
+        help: "Namespace of the Lease that elects the replica writing reports and events (default: the pod's own namespace, else default).")
     var leaderElectNamespace: String?
 
     @Option(help: "Name of that Lease.")
@@ -141,27 +154,36 @@ struct ServeCommand: ParsableCommand {
         guard certPollInterval > 0, certPollInterval <= 10 else {
             throw ValidationError("--cert-poll-interval is more than 0 and at most 10 seconds")
         }
-        for (flag, value) in [("--shutdown-grace", shutdownGrace), ("--idle-timeout", idleTimeout),
-                              ("--request-timeout", requestTimeout), ("--read-timeout", readTimeout)] {
+        for (flag, value) in [
+            ("--shutdown-grace", shutdownGrace), ("--idle-timeout", idleTimeout),
+            ("--request-timeout", requestTimeout), ("--read-timeout", readTimeout),
+        ] {
             guard value > 0, value <= 3600 else { throw ValidationError("\(flag) is seconds, more than 0 and at most 3600") }
         }
         guard auditInterval >= 0, auditInterval <= 86400 else { throw ValidationError("--audit-interval is 0 (off) to 86400 seconds") }
         guard ledgerTimeout >= 0.01, ledgerTimeout <= 5 else {
-            throw ValidationError("--ledger-timeout is 0.01 to 5 seconds: the API server gives a webhook 10 s by default, and a cluster's writes wait on it")
+            throw ValidationError(
+                "--ledger-timeout is 0.01 to 5 seconds: the API server gives a webhook 10 s by default, and a cluster's writes wait on it")
         }
         if let problem = leaderTiming.problem {
             throw ValidationError("--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period: \(problem)")
         }
         guard leaderElectLeaseDuration <= 3600 else { throw ValidationError("--leader-elect-lease-duration is at most 3600 seconds") }
-        guard eventWritesPerAudit >= 1, eventWritesPerAudit <= 10_000 else { throw ValidationError("--event-writes-per-audit is 1 to 10000") }
+        guard eventWritesPerAudit >= 1, eventWritesPerAudit <= 10_000 else {
+            throw ValidationError("--event-writes-per-audit is 1 to 10000")
+        }
         guard maxConnections > 0, maxConnections <= 1_000_000 else { throw ValidationError("--max-connections is 1 to 1000000") }
         if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers is 1 to 64") }
-        guard checkCpuBudget > 0, checkCpuBudget <= 600 else { throw ValidationError("--check-cpu-budget is seconds, more than 0 and at most 600") }
+        guard checkCpuBudget > 0, checkCpuBudget <= 600 else {
+            throw ValidationError("--check-cpu-budget is seconds, more than 0 and at most 600")
+        }
         _ = try Self.address(listen, "--listen")
         _ = try Self.address(probeListen, "--probe-listen")
         if let metricsListen { _ = try Self.address(metricsListen, "--metrics-listen") }
-        if !clientCn.isEmpty, clientCa == nil { throw ValidationError("--client-cn needs --client-ca: only a verified certificate has a name to match") }
+        if !clientCn.isEmpty, clientCa == nil {
+            throw ValidationError("--client-cn needs --client-ca: only a verified certificate has a name to match")
+        }
         if endpointAuth == .kubernetes, demo || !clusterState.isEmpty {
             throw ValidationError("--endpoint-auth kubernetes needs a cluster to ask; --demo and --cluster-state have none")
         }
@@ -183,8 +205,9 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "scaleguard")
 
         let (host, port) = try Self.address(listen, "--listen")
-        var http = HTTPServer.Configuration(host: host, port: port, eventLoops: eventLoops ?? HTTPServer.coreCount,
-                                            workers: workers, maxConnections: maxConnections, workerCPUBudget: checkCpuBudget)
+        var http = HTTPServer.Configuration(
+            host: host, port: port, eventLoops: eventLoops ?? HTTPServer.coreCount,
+            workers: workers, maxConnections: maxConnections, workerCPUBudget: checkCpuBudget)
         http.timeouts.idle = idleTimeout
         http.timeouts.request = requestTimeout
         http.timeouts.read = readTimeout
@@ -208,7 +231,9 @@ struct ServeCommand: ParsableCommand {
                     objects += try ManifestDecoder.decode(Array(DemoCluster.manifests.utf8), source: "demo").map(\.object)
                 }
                 source = StaticClusterView(objects: objects)
-                logger.info("cluster view loaded", metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
+                logger.info(
+                    "cluster view loaded",
+                    metadata: ["objects": "\(objects.count)", "from": "\(demo ? "demo" : clusterState.joined(separator: ","))"])
             } else {
                 let live = try cluster.watcher(logger: logger, kinds: policy.kinds, staleUnready: staleUnready)
                 live.start()
@@ -216,30 +241,35 @@ struct ServeCommand: ParsableCommand {
                 source = live.cache
                 if ledger != .off {
                     let namespace = ledgerNamespace ?? Self.podNamespace() ?? "default"
-                    let book = AdmissionLedger(client: KubeAPIClient(endpoint: try cluster.endpoint()), namespace: namespace,
-                                               ttl: live.cache.pendingTTL, kinds: policy.kinds, logger: logger)
+                    let book = AdmissionLedger(
+                        client: KubeAPIClient(endpoint: try cluster.endpoint()), namespace: namespace,
+                        ttl: live.cache.pendingTTL, kinds: policy.kinds, logger: logger)
                     book.start()
                     ledgerBook = book
-                    logger.info("admission ledger", metadata: ["mode": "\(ledger.rawValue)", "namespace": "\(namespace)", "timeout": "\(ledgerTimeout)s"])
+                    logger.info(
+                        "admission ledger",
+                        metadata: ["mode": "\(ledger.rawValue)", "namespace": "\(namespace)", "timeout": "\(ledgerTimeout)s"])
                 }
                 publisher = try makePublisher(logger: logger)
                 if (endpointAuth ?? .kubernetes) == .kubernetes {
                     // How long review answers are remembered: 10 s, as kube-rbac-proxy does by default.
                     let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_AUTH_CACHE_TTL"].flatMap(Double.init) ?? 10
-                    authorizer = EndpointAuthorizer(reviews: AccessReviews(client: KubeAPIClient(endpoint: try cluster.endpoint())),
-                                                    resources: WatchedResource.all(for: policy.kinds),
-                                                    excludedNamespaces: Set(policy.excludedNamespaces), ttl: ttl)
+                    authorizer = EndpointAuthorizer(
+                        reviews: AccessReviews(client: KubeAPIClient(endpoint: try cluster.endpoint())),
+                        resources: WatchedResource.all(for: policy.kinds),
+                        excludedNamespaces: Set(policy.excludedNamespaces), ttl: ttl)
                 }
             }
             server = try WebhookServer(
-                options: .init(http: http, certificates: files, certificatePollInterval: certPollInterval,
-                               shutdownGrace: shutdownGrace, auditInterval: auditInterval,
-                               probeListen: try Self.address(probeListen, "--probe-listen"),
-                               metricsListen: try metricsListen.map { try Self.address($0, "--metrics-listen") },
-                               authorizer: authorizer,
-                               validateClients: clientCa == nil ? nil : .init(names: Set(clientCn)),
-                               ledger: ledgerBook.map { .init(ledger: $0, mode: ledger, timeout: ledgerTimeout) },
-                               publisher: publisher),
+                options: .init(
+                    http: http, certificates: files, certificatePollInterval: certPollInterval,
+                    shutdownGrace: shutdownGrace, auditInterval: auditInterval,
+                    probeListen: try Self.address(probeListen, "--probe-listen"),
+                    metricsListen: try metricsListen.map { try Self.address($0, "--metrics-listen") },
+                    authorizer: authorizer,
+                    validateClients: clientCa == nil ? nil : .init(names: Set(clientCn)),
+                    ledger: ledgerBook.map { .init(ledger: $0, mode: ledger, timeout: ledgerTimeout) },
+                    publisher: publisher),
                 checker: Checker(policy: policy), source: source, logger: logger)
             try server.start()
         } catch {
@@ -255,7 +285,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     var leaderTiming: LeaderElector.Timing {
-        LeaderElector.Timing(leaseDuration: leaderElectLeaseDuration, renewDeadline: leaderElectRenewDeadline, retryPeriod: leaderElectRetryPeriod)
+        LeaderElector.Timing(
+            leaseDuration: leaderElectLeaseDuration, renewDeadline: leaderElectRenewDeadline, retryPeriod: leaderElectRetryPeriod)
     }
 
     /// Policy reports and events, written by the replica the Lease elects; nil when both are off.
@@ -265,12 +296,15 @@ struct ServeCommand: ParsableCommand {
         let client = KubeAPIClient(endpoint: try cluster.endpoint())
         let identity = LeaderElector.defaultIdentity()
         let namespace = leaderElectNamespace ?? Self.podNamespace() ?? "default"
-        let elector = LeaderElector(client: client, namespace: namespace, name: leaderElectLeaseName, identity: identity,
-                                    timing: leaderTiming, logger: logger)
-        logger.info("audit publishing", metadata: [
-            "policyReports": "\(format?.apiVersion ?? "off")", "events": "\(events ? "on" : "off")",
-            "lease": "\(namespace)/\(leaderElectLeaseName)", "identity": "\(identity)",
-        ])
+        let elector = LeaderElector(
+            client: client, namespace: namespace, name: leaderElectLeaseName, identity: identity,
+            timing: leaderTiming, logger: logger)
+        logger.info(
+            "audit publishing",
+            metadata: [
+                "policyReports": "\(format?.apiVersion ?? "off")", "events": "\(events ? "on" : "off")",
+                "lease": "\(namespace)/\(leaderElectLeaseName)", "identity": "\(identity)",
+            ])
         return AuditPublisher(
             elector: elector,
             reports: format.map { ReportPublisher(client: client, format: $0, logger: logger) },

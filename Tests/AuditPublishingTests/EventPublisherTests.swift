@@ -11,8 +11,9 @@ import Testing
     static let collection = "/apis/events.k8s.io/v1/namespaces/models/events"
 
     func publisher(_ cluster: FakeCluster, writes: Int = 25, refresh: Double = 1800) throws -> EventPublisher {
-        EventPublisher(client: try ReportPublisherTests.client(cluster), instance: "replica-a", writesPerAudit: writes,
-                       seriesRefresh: refresh, logger: Logger(label: "test"))
+        EventPublisher(
+            client: try ReportPublisherTests.client(cluster), instance: "replica-a", writesPerAudit: writes,
+            seriesRefresh: refresh, logger: Logger(label: "test"))
     }
 
     @Test func aFindingIsOneWarningEventOnItsSubject() throws {
@@ -27,7 +28,9 @@ import Testing
         #expect(event["reportingInstance"] as? String == "replica-a")
         #expect((event["note"] as? String ?? "").hasPrefix("SG001 selector-overlap: web-all's selector (tier=web)"))
         let regarding = try #require(event["regarding"] as? [String: Any])
-        #expect(regarding["name"] as? String == "web-all" && regarding["uid"] as? String == "uid-web-all" && regarding["kind"] as? String == "Deployment")
+        #expect(
+            regarding["name"] as? String == "web-all" && regarding["uid"] as? String == "uid-web-all"
+                && regarding["kind"] as? String == "Deployment")
         #expect((event["related"] as? [String: Any])?["name"] as? String == "svc-0")
         #expect((event["eventTime"] as? String)?.hasSuffix("Z") == true)
         #expect(event["series"] == nil)
@@ -66,7 +69,9 @@ import Testing
         let cluster = try FakeCluster()
         let events = try publisher(cluster, writes: 5)
         // Twelve GPU Deployments of twelve models without a GPU-type label in their selectors: a finding each.
-        let objects = (0..<12).map { Objects.deployment("gpu-\($0)", selector: ["model.aibrix.ai/name": "m-\($0)"], gpu: "NVIDIA-A100-SXM4-80GB") }
+        let objects = (0..<12).map {
+            Objects.deployment("gpu-\($0)", selector: ["model.aibrix.ai/name": "m-\($0)"], gpu: "NVIDIA-A100-SXM4-80GB")
+        }
         let findings = Objects.findings(objects)
         #expect(findings.count >= 12)
         #expect(events.publish(findings) == 5)

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func aCatchAllSelectorIsOneResultNamingItsVictimsWithUIDs() throws {
-        let report = PolicyReport(namespace: "models", findings: Objects.findings(Objects.catchAll), format: .wgpolicy, now: 1_700_000_000.5)
+        let report = PolicyReport(
+            namespace: "models", findings: Objects.findings(Objects.catchAll), format: .wgpolicy, now: 1_700_000_000.5)
         let object = json(report)
         #expect(object["apiVersion"] as? String == "wgpolicyk8s.io/v1alpha2")
         #expect(object["kind"] as? String == "PolicyReport")
@@ -33,7 +34,10 @@ import Testing
         let resources = try #require(result["resources"] as? [[String: Any]])
         #expect(resources.map { $0["name"] as? String ?? "" } == ["web-all", "svc-0", "svc-1", "svc-2"])
         #expect(resources.map { $0["uid"] as? String ?? "" } == ["uid-web-all", "uid-svc-0", "uid-svc-1", "uid-svc-2"])
-        #expect(resources.allSatisfy { $0["apiVersion"] as? String == "apps/v1" && $0["kind"] as? String == "Deployment" && $0["namespace"] as? String == "models" })
+        #expect(
+            resources.allSatisfy {
+                $0["apiVersion"] as? String == "apps/v1" && $0["kind"] as? String == "Deployment" && $0["namespace"] as? String == "models"
+            })
         let properties = try #require(result["properties"] as? [String: String])
         #expect(properties["selector"] == "tier=web")
         #expect(properties["selected"] == "3")
@@ -79,15 +83,17 @@ import Testing
         let late = PolicyReport(namespace: "models", findings: findings.reversed(), format: .wgpolicy, now: 2)
         #expect(early.fingerprint == late.fingerprint)
         #expect(early.metadata.annotations["scaleguard.io/fingerprint"] == early.fingerprint)
-        let fewer = PolicyReport(namespace: "models", findings: Objects.findings(Array(Objects.catchAll.dropLast())), format: .wgpolicy, now: 1)
+        let fewer = PolicyReport(
+            namespace: "models", findings: Objects.findings(Array(Objects.catchAll.dropLast())), format: .wgpolicy, now: 1)
         #expect(fewer.fingerprint != early.fingerprint)
     }
 
     @Test func aReportStaysWithinWhatEtcdTakes() {
         let message = String(repeating: "x", count: 2000)
         let findings = (0..<1000).map { i in
-            Finding(rule: .gpuTypeLabel, severity: .deny, subject: "Deployment models/d-\(i)", message: message,
-                    resources: [ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: "models", name: "d-\(i)")])
+            Finding(
+                rule: .gpuTypeLabel, severity: .deny, subject: "Deployment models/d-\(i)", message: message,
+                resources: [ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: "models", name: "d-\(i)")])
         }
         let report = PolicyReport(namespace: "models", findings: findings, format: .wgpolicy, now: 0)
         #expect(report.json.count < 1_100_000)
@@ -103,8 +109,9 @@ import Testing
         #expect(cut.utf8.count <= 1024)
         #expect(cut.hasSuffix("..."))
         #expect(ViolationEvent.truncated("short", to: 1024) == "short")
-        let name = ViolationEvent.name(for: ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: "n", name: String(repeating: "a", count: 253)),
-                                       nanoseconds: 0x1234)
+        let name = ViolationEvent.name(
+            for: ObjectReference(apiVersion: "apps/v1", kind: "Deployment", namespace: "n", name: String(repeating: "a", count: 253)),
+            nanoseconds: 0x1234)
         #expect(name.count == 253 && name.hasSuffix(".1234"))
     }
 }

@@ -48,13 +48,15 @@ import Testing
 
     @Test func aNewPublisherReadsWhatIsThereAndWritesNothingWhenItAgrees() throws {
         let cluster = try FakeCluster()
-        let findings = Objects.findings(Objects.catchAll + Objects.seed.map { object in
-            var object = object
-            var meta = object["metadata"] as? [String: Any] ?? [:]
-            meta["namespace"] = "other"
-            object["metadata"] = meta
-            return object
-        })
+        let findings = Objects.findings(
+            Objects.catchAll
+                + Objects.seed.map { object in
+                    var object = object
+                    var meta = object["metadata"] as? [String: Any] ?? [:]
+                    meta["namespace"] = "other"
+                    object["metadata"] = meta
+                    return object
+                })
         let first = ReportPublisher(client: try Self.client(cluster), format: .wgpolicy, logger: Logger(label: "test"))
         #expect(first.publish(findings) == 2, "one report per namespace with findings")
         let writes = cluster.api.writes.count
@@ -78,7 +80,8 @@ import Testing
         // Installed later: found again at the next look, not before.
         cluster.api.faults.missingGroups = []
         #expect(publisher.publish(Objects.findings(Objects.catchAll)) == 0)
-        #expect(publisher.publish(Objects.findings(Objects.catchAll), now: Date().timeIntervalSince1970 + ReportPublisher.crdRecheck + 1) == 1)
+        #expect(
+            publisher.publish(Objects.findings(Objects.catchAll), now: Date().timeIntervalSince1970 + ReportPublisher.crdRecheck + 1) == 1)
         #expect(publisher.currentState == .writing)
     }
 
@@ -106,10 +109,12 @@ import Testing
         let cluster = try FakeCluster()
         let client = try ReportPublisherTests.client(cluster)
         let aLeads = Atomic<Bool>(true)
-        let a = AuditPublisher(elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "a")),
-                               events: nil, leading: { aLeads.load(ordering: .relaxed) })
-        let b = AuditPublisher(elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "b")),
-                               events: nil, leading: { !aLeads.load(ordering: .relaxed) })
+        let a = AuditPublisher(
+            elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "a")),
+            events: nil, leading: { aLeads.load(ordering: .relaxed) })
+        let b = AuditPublisher(
+            elector: nil, reports: ReportPublisher(client: client, format: .wgpolicy, logger: Logger(label: "b")),
+            events: nil, leading: { !aLeads.load(ordering: .relaxed) })
         let catchAll = Objects.findings(Objects.catchAll), seed = Objects.findings(Objects.seed)
         #expect(a.publish(catchAll) == 1)
         #expect(b.publish(seed) == 0, "b follows")

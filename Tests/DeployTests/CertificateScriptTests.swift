@@ -23,8 +23,12 @@ import Testing
         #expect(made.status == 0, "\(made.output)")
         #expect(made.output.contains("kubectl -n ops create secret tls guard-tls"))
         #expect(try run("/usr/bin/openssl", ["verify", "-CAfile", "\(dir)/ca.crt", "\(dir)/tls.crt"]).output.contains("OK"))
-        let sans = try run("/usr/bin/openssl", ["x509", "-in", "\(dir)/tls.crt", "-noout", "-ext", "subjectAltName,extendedKeyUsage"]).output
-        for name in ["DNS:guard.ops.svc", "DNS:guard.ops.svc.cluster.local", "DNS:localhost", "IP Address:127.0.0.1", "TLS Web Server Authentication"] {
+        let sans = try run("/usr/bin/openssl", ["x509", "-in", "\(dir)/tls.crt", "-noout", "-ext", "subjectAltName,extendedKeyUsage"])
+            .output
+        for name in [
+            "DNS:guard.ops.svc", "DNS:guard.ops.svc.cluster.local", "DNS:localhost", "IP Address:127.0.0.1",
+            "TLS Web Server Authentication",
+        ] {
             #expect(sans.contains(name), "missing \(name) in \(sans)")
         }
         let keyMode = try FileManager.default.attributesOfItem(atPath: "\(dir)/tls.key")[.posixPermissions] as? Int

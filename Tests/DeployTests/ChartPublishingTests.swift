@@ -31,24 +31,30 @@ import YAML
     @Test func byDefaultReportsAndEventsAreWrittenByTheLeaseHolder() throws {
         let chart = try HelmChart.render(HelmChart.certManager)
         let args = Self.args(chart)
-        for flag in ["--policy-reports=wgpolicyk8s.io", "--event-writes-per-audit=25", "--leader-elect-namespace=scaleguard-system",
-                     "--leader-elect-lease-name=scaleguard", "--leader-elect-lease-duration=15", "--leader-elect-renew-deadline=10",
-                     "--leader-elect-retry-period=2"] {
+        for flag in [
+            "--policy-reports=wgpolicyk8s.io", "--event-writes-per-audit=25", "--leader-elect-namespace=scaleguard-system",
+            "--leader-elect-lease-name=scaleguard", "--leader-elect-lease-duration=15", "--leader-elect-renew-deadline=10",
+            "--leader-elect-retry-period=2",
+        ] {
             #expect(args.contains(flag), "\(flag) in \(args)")
         }
         let env = chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0]?["env"]?.items ?? []
         #expect(env.contains { $0["name"]?.text == "POD_NAME" && $0["valueFrom"]?["fieldRef"]?["fieldPath"]?.text == "metadata.name" })
         let leader = try #require(Self.named(chart, "Role", suffix: "-leader"))
         #expect(leader["metadata"]?["namespace"]?.text == "scaleguard-system")
-        #expect(Self.grants(leader) == ["create leases.coordination.k8s.io", "get leases.coordination.k8s.io/scaleguard",
-                                        "update leases.coordination.k8s.io/scaleguard"])
+        #expect(
+            Self.grants(leader) == [
+                "create leases.coordination.k8s.io", "get leases.coordination.k8s.io/scaleguard",
+                "update leases.coordination.k8s.io/scaleguard",
+            ])
         #expect(Self.named(chart, "RoleBinding", suffix: "-leader")?["roleRef"]?["name"]?.text == leader["metadata"]?["name"]?.text)
         let publishing = try #require(Self.named(chart, "ClusterRole", suffix: "-publishing"))
-        #expect(Self.grants(publishing) == [
-            "get policyreports.wgpolicyk8s.io", "list policyreports.wgpolicyk8s.io", "create policyreports.wgpolicyk8s.io",
-            "update policyreports.wgpolicyk8s.io", "delete policyreports.wgpolicyk8s.io",
-            "list events.events.k8s.io", "create events.events.k8s.io", "update events.events.k8s.io",
-        ])
+        #expect(
+            Self.grants(publishing) == [
+                "get policyreports.wgpolicyk8s.io", "list policyreports.wgpolicyk8s.io", "create policyreports.wgpolicyk8s.io",
+                "update policyreports.wgpolicyk8s.io", "delete policyreports.wgpolicyk8s.io",
+                "list events.events.k8s.io", "create events.events.k8s.io", "update events.events.k8s.io",
+            ])
         #expect(Self.named(chart, "ClusterRoleBinding", suffix: "-publishing")?["subjects"]?[0]?["name"]?.text == "scaleguard")
         #expect(chart.first("CustomResourceDefinition") == nil, "the CRD is someone else's unless asked for")
     }

@@ -11,8 +11,11 @@ import YAML
     @Test func defaultsWithAUserCABundle() throws {
         let ca = HelmChart.userCA
         let chart = try HelmChart.render("", try HelmChart.withUserCA())
-        #expect(chart.kinds == ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding",
-                                "Service", "PodDisruptionBudget", "ValidatingWebhookConfiguration"])
+        #expect(
+            chart.kinds == [
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding",
+                "Service", "PodDisruptionBudget", "ValidatingWebhookConfiguration",
+            ])
 
         let webhookConfig = try #require(chart.first("ValidatingWebhookConfiguration"))
         let webhook = try #require(webhookConfig["webhooks"]?[0])
@@ -27,14 +30,20 @@ import YAML
         #expect(excluded?["operator"]?.text == "NotIn")
         #expect(excluded?["values"]?.strings == ["kube-system", "scaleguard-system"])
         let rules = webhook["rules"]?.items ?? []
-        #expect(rules.flatMap { $0["resources"]?.strings ?? [] } == ["deployments", "statefulsets", "rollouts", "rayclusterfleets", "stormservices",
-                                                                      "podautoscalers", "horizontalpodautoscalers", "scaledobjects"])
+        #expect(
+            rules.flatMap { $0["resources"]?.strings ?? [] } == [
+                "deployments", "statefulsets", "rollouts", "rayclusterfleets", "stormservices",
+                "podautoscalers", "horizontalpodautoscalers", "scaledobjects",
+            ])
         #expect(rules.allSatisfy { $0["operations"]?.strings == ["CREATE", "UPDATE"] })
 
         // Exactly get, list and watch on exactly what the cache watches; create on the two reviews, nothing else.
         let role = try #require(chart.first("ClusterRole"))
         #expect(ChartSwitchesTests.granted(chart) == Set(WatchedResource.all.map(\.description)))
-        #expect(ChartSwitchesTests.granted(chart, verbs: ["create"]) == ["tokenreviews.authentication.k8s.io", "subjectaccessreviews.authorization.k8s.io"])
+        #expect(
+            ChartSwitchesTests.granted(chart, verbs: ["create"]) == [
+                "tokenreviews.authentication.k8s.io", "subjectaccessreviews.authorization.k8s.io",
+            ])
         #expect((role["rules"]?.items ?? []).allSatisfy { [["get", "list", "watch"], ["create"]].contains($0["verbs"]?.strings ?? []) })
 
         let deployment = try #require(chart.first("Deployment"))
@@ -64,36 +73,48 @@ import YAML
     }
 
     @Test func certManagerVariantAndMonitoring() throws {
-        let chart = try HelmChart.render("""
-        certManager: {enabled: true}
-        metrics:
-          serviceMonitor: {enabled: true}
-          prometheusRule: {enabled: true}
-        webhook:
-          failurePolicy: Ignore
-          excludeNamespaces: [batch]
-          rules: {statefulSets: false, scaledObjects: false}
-        policy:
-          rules: {SG003: warn}
-          gpu: {typeLabel: example.com/gpu}
-        """)
-        #expect(chart.kinds.isSuperset(of: ["Issuer", "Certificate", "ServiceMonitor", "PrometheusRule", "ValidatingWebhookConfiguration"]))
+        let chart = try HelmChart.render(
+            """
+            certManager: {enabled: true}
+            metrics:
+              serviceMonitor: {enabled: true}
+              prometheusRule: {enabled: true}
+            webhook:
+              failurePolicy: Ignore
+              excludeNamespaces: [batch]
+              rules: {statefulSets: false, scaledObjects: false}
+            policy:
+              rules: {SG003: warn}
+              gpu: {typeLabel: example.com/gpu}
+            """)
+        #expect(
+            chart.kinds.isSuperset(of: ["Issuer", "Certificate", "ServiceMonitor", "PrometheusRule", "ValidatingWebhookConfiguration"]))
         let scrape = chart.first("ServiceMonitor")?["spec"]?["endpoints"]?[0]
         #expect(scrape?["port"]?.text == "metrics" && scrape?["scheme"]?.text == "http" && scrape?["tlsConfig"] == nil)
-        #expect(chart.first("Service")?["spec"]?["ports"]?.items?.contains { $0["name"]?.text == "metrics" && $0["targetPort"]?.text == "probes" } == true)
+        #expect(
+            chart.first("Service")?["spec"]?["ports"]?.items?.contains {
+                $0["name"]?.text == "metrics" && $0["targetPort"]?.text == "probes"
+            } == true)
         let webhookConfig = try #require(chart.first("ValidatingWebhookConfiguration"))
         #expect(webhookConfig["metadata"]?["annotations"]?["cert-manager.io/inject-ca-from"]?.text == "scaleguard-system/scaleguard")
         let webhook = webhookConfig["webhooks"]?[0]
         #expect(webhook?["clientConfig"]?["caBundle"] == nil)
         #expect(webhook?["failurePolicy"]?.text == "Ignore")
-        #expect(webhook?["namespaceSelector"]?["matchExpressions"]?[0]?["values"]?.strings == ["kube-system", "scaleguard-system", "batch"])
-        #expect((webhook?["rules"]?.items ?? []).flatMap { $0["resources"]?.strings ?? [] }
+        #expect(
+            webhook?["namespaceSelector"]?["matchExpressions"]?[0]?["values"]?.strings == ["kube-system", "scaleguard-system", "batch"])
+        #expect(
+            (webhook?["rules"]?.items ?? []).flatMap { $0["resources"]?.strings ?? [] }
                 == ["deployments", "rollouts", "rayclusterfleets", "stormservices", "podautoscalers", "horizontalpodautoscalers"])
         let certificate = try #require(chart.first("Certificate"))
-        #expect(certificate["spec"]?["dnsNames"]?.strings == ["scaleguard.scaleguard-system.svc", "scaleguard.scaleguard-system.svc.cluster.local"])
+        #expect(
+            certificate["spec"]?["dnsNames"]?.strings == [
+                "scaleguard.scaleguard-system.svc", "scaleguard.scaleguard-system.svc.cluster.local",
+            ])
         #expect(certificate["spec"]?["secretName"]?.text == "scaleguard-tls")
         let alerts = (chart.first("PrometheusRule")?["spec"]?["groups"]?[0]?["rules"]?.items ?? []).compactMap { $0["alert"]?.text }
-        #expect(alerts.contains("ScaleGuardViolations") && alerts.contains("ScaleGuardCertificateExpiresSoon") && alerts.contains("ScaleGuardViewStale"))
+        #expect(
+            alerts.contains("ScaleGuardViolations") && alerts.contains("ScaleGuardCertificateExpiresSoon")
+                && alerts.contains("ScaleGuardViewStale"))
 
         // The policy the ConfigMap carries is one the server reads.
         let policyText = try #require(chart.first("ConfigMap")?["data"]?["policy.yaml"]?.text)
@@ -110,7 +131,9 @@ import YAML
 
     /// The NOTES trust the CA the webhook is registered with, in both variants; never curl -k.
     @Test(arguments: [false, true]) func theNotesVerifyTheServer(certManager: Bool) throws {
-        let notes = certManager ? try HelmChart.run(["--notes"], values: HelmChart.certManager) : try HelmChart.run(["--notes"] + HelmChart.withUserCA())
+        let notes =
+            certManager
+            ? try HelmChart.run(["--notes"], values: HelmChart.certManager) : try HelmChart.run(["--notes"] + HelmChart.withUserCA())
         #expect(notes.status == 0, "\(notes.stderr)")
         #expect(notes.stdout.contains("curl --cacert scaleguard-ca.crt --connect-to scaleguard.scaleguard-system.svc:443:localhost:8443"))
         #expect(notes.stdout.contains("https://scaleguard.scaleguard-system.svc/audit"))

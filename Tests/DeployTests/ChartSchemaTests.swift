@@ -27,8 +27,10 @@ import YAML
 
     /// Both certificate variants, everything switched on: Helm's lint has nothing to say, not even an info.
     @Test(arguments: [false, true]) func lintIsClean(certManager: Bool) throws {
-        let everything = "metrics: {serviceMonitor: {enabled: true}, prometheusRule: {enabled: true}}\ngrafana: {dashboard: {enabled: true}}\n"
-        let result = certManager
+        let everything =
+            "metrics: {serviceMonitor: {enabled: true}, prometheusRule: {enabled: true}}\ngrafana: {dashboard: {enabled: true}}\n"
+        let result =
+            certManager
             ? try HelmChart.run(["--lint"], values: HelmChart.certManager + everything)
             : try HelmChart.run(["--lint"] + HelmChart.withUserCA(), values: everything)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

@@ -22,8 +22,10 @@ import YAML
         return granted
     }
 
-    static let checkedByDefault = ["deployments", "statefulsets", "rollouts", "rayclusterfleets", "stormservices",
-                                   "podautoscalers", "horizontalpodautoscalers", "scaledobjects"]
+    static let checkedByDefault = [
+        "deployments", "statefulsets", "rollouts", "rayclusterfleets", "stormservices",
+        "podautoscalers", "horizontalpodautoscalers", "scaledobjects",
+    ]
 
     /// Each webhook.rules switch takes its kind out of the webhook's rules and nothing else.
     @Test(arguments: [
@@ -41,7 +43,8 @@ import YAML
     @Test(arguments: ["best-effort", "required", "off"])
     func theLedgerModeGrantsExactlyItsVerbs(mode: String) throws {
         // Unquoted, as people write it: YAML reads `off` as false, and the chart takes that for off.
-        let chart = try HelmChart.render(HelmChart.certManager + (mode == "best-effort" ? "" : "ledger: {mode: \(mode), timeoutSeconds: 0.5}\n"))
+        let chart = try HelmChart.render(
+            HelmChart.certManager + (mode == "best-effort" ? "" : "ledger: {mode: \(mode), timeoutSeconds: 0.5}\n"))
         let container = try #require(chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0])
         let args = container["args"]?.strings ?? []
         #expect(args.contains("--ledger=\(mode)") && args.contains("--ledger-namespace=scaleguard-system"), "\(args)")
@@ -80,18 +83,20 @@ import YAML
     }
 
     @Test func objectsThatCanBeLeftOut() throws {
-        let all = try HelmChart.render(HelmChart.certManager + """
-        metrics: {serviceMonitor: {enabled: true, labels: {release: prom}}, prometheusRule: {enabled: true}}
-        grafana: {dashboard: {enabled: true}}
-        """)
+        let all = try HelmChart.render(
+            HelmChart.certManager + """
+                metrics: {serviceMonitor: {enabled: true, labels: {release: prom}}, prometheusRule: {enabled: true}}
+                grafana: {dashboard: {enabled: true}}
+                """)
         #expect(all.kinds.isSuperset(of: ["ServiceAccount", "PodDisruptionBudget", "Issuer", "ServiceMonitor", "PrometheusRule"]))
         #expect(all.first("ServiceMonitor")?["metadata"]?["labels"]?["release"]?.text == "prom")
 
-        let none = try HelmChart.render(HelmChart.certManager + """
-        serviceAccount: {create: false, name: existing}
-        podDisruptionBudget: {enabled: false}
-        certManager: {enabled: true, issuerRef: {name: corp-ca, kind: ClusterIssuer}}
-        """)
+        let none = try HelmChart.render(
+            HelmChart.certManager + """
+                serviceAccount: {create: false, name: existing}
+                podDisruptionBudget: {enabled: false}
+                certManager: {enabled: true, issuerRef: {name: corp-ca, kind: ClusterIssuer}}
+                """)
         #expect(none.kinds.isDisjoint(with: ["ServiceAccount", "PodDisruptionBudget", "Issuer", "ServiceMonitor", "PrometheusRule"]))
         #expect(none.first("Deployment")?["spec"]?["template"]?["spec"]?["serviceAccountName"]?.text == "existing")
         #expect(none.first("ClusterRoleBinding")?["subjects"]?[0]?["name"]?.text == "existing")
@@ -100,20 +105,21 @@ import YAML
     }
 
     @Test func podSettingsReachThePod() throws {
-        let chart = try HelmChart.render(HelmChart.certManager + """
-        replicaCount: 3
-        image: {repository: registry.example/scaleguard, tag: "1.2.3", pullPolicy: Always}
-        imagePullSecrets: [{name: pull}]
-        podAnnotations: {team: ml}
-        podLabels: {tier: platform}
-        nodeSelector: {pool: system}
-        tolerations: [{key: dedicated, operator: Exists}]
-        affinity: {nodeAffinity: {}}
-        priorityClassName: system-cluster-critical
-        containerPort: 9443
-        server: {logFormat: text, logLevel: debug, shutdownGrace: 20, shutdownDelaySeconds: 0, maxStaleness: 30, staleUnready: true, auditInterval: 0, extraArgs: [--workers=4]}
-        tls: {secretName: my-tls}
-        """)
+        let chart = try HelmChart.render(
+            HelmChart.certManager + """
+                replicaCount: 3
+                image: {repository: registry.example/scaleguard, tag: "1.2.3", pullPolicy: Always}
+                imagePullSecrets: [{name: pull}]
+                podAnnotations: {team: ml}
+                podLabels: {tier: platform}
+                nodeSelector: {pool: system}
+                tolerations: [{key: dedicated, operator: Exists}]
+                affinity: {nodeAffinity: {}}
+                priorityClassName: system-cluster-critical
+                containerPort: 9443
+                server: {logFormat: text, logLevel: debug, shutdownGrace: 20, shutdownDelaySeconds: 0, maxStaleness: 30, staleUnready: true, auditInterval: 0, extraArgs: [--workers=4]}
+                tls: {secretName: my-tls}
+                """)
         let deployment = try #require(chart.first("Deployment"))
         let pod = try #require(deployment["spec"]?["template"])
         let container = try #require(pod["spec"]?["containers"]?[0])
@@ -127,7 +133,10 @@ import YAML
         #expect(pod["spec"]?["priorityClassName"]?.text == "system-cluster-critical")
         #expect(container["ports"]?[0]?["containerPort"]?.text == "9443")
         #expect(container["args"]?.strings?.contains("--listen=0.0.0.0:9443") == true)
-        for flag in ["--log-format=text", "--log-level=debug", "--shutdown-grace=20", "--max-staleness=30", "--stale-unready", "--audit-interval=0", "--workers=4"] {
+        for flag in [
+            "--log-format=text", "--log-level=debug", "--shutdown-grace=20", "--max-staleness=30", "--stale-unready", "--audit-interval=0",
+            "--workers=4",
+        ] {
             #expect(container["args"]?.strings?.contains(flag) == true, "\(flag)")
         }
         #expect(container["lifecycle"] == nil, "no preStop sleep when shutdownDelaySeconds is 0")
@@ -136,15 +145,16 @@ import YAML
     }
 
     @Test func namespacesAndTheWebhookItself() throws {
-        let chart = try HelmChart.render("""
-        webhook:
-          name: guard.example.com
-          failurePolicy: Ignore
-          timeoutSeconds: 10
-          excludeNamespaces: [batch, ci]
-          namespaceSelectorExpressions: [{key: scaleguard.io/enabled, operator: In, values: ["true"]}]
-        service: {port: 8443}
-        """, try HelmChart.withUserCA())
+        let chart = try HelmChart.render(
+            """
+            webhook:
+              name: guard.example.com
+              failurePolicy: Ignore
+              timeoutSeconds: 10
+              excludeNamespaces: [batch, ci]
+              namespaceSelectorExpressions: [{key: scaleguard.io/enabled, operator: In, values: ["true"]}]
+            service: {port: 8443}
+            """, try HelmChart.withUserCA())
         let webhook = try #require(chart.first("ValidatingWebhookConfiguration")?["webhooks"]?[0])
         #expect(webhook["name"]?.text == "guard.example.com" && webhook["failurePolicy"]?.text == "Ignore")
         #expect(webhook["timeoutSeconds"]?.text == "10")
@@ -158,13 +168,16 @@ import YAML
     /// The dashboard is a ConfigMap the Grafana sidecar picks up, holding the dashboard file as it is.
     @Test func theGrafanaDashboardIsOffByDefaultAndLabelledForTheSidecar() throws {
         #expect(try HelmChart.render(HelmChart.certManager).all("ConfigMap").count == 1)
-        let chart = try HelmChart.render(HelmChart.certManager + "grafana: {dashboard: {enabled: true, namespace: monitoring, annotations: {grafana_folder: Platform}}}\n")
+        let chart = try HelmChart.render(
+            HelmChart.certManager
+                + "grafana: {dashboard: {enabled: true, namespace: monitoring, annotations: {grafana_folder: Platform}}}\n")
         let dashboard = try #require(chart.all("ConfigMap").first { $0["metadata"]?["name"]?.text == "scaleguard-dashboard" })
         #expect(dashboard["metadata"]?["labels"]?["grafana_dashboard"]?.text == "1")
         #expect(dashboard["metadata"]?["namespace"]?.text == "monitoring")
         #expect(dashboard["metadata"]?["annotations"]?["grafana_folder"]?.text == "Platform")
         let json = try #require(dashboard["data"]?["scaleguard.json"]?.text)
-        let file = try String(contentsOf: HelmChart.root.appendingPathComponent("charts/scaleguard/dashboards/scaleguard.json"), encoding: .utf8)
+        let file = try String(
+            contentsOf: HelmChart.root.appendingPathComponent("charts/scaleguard/dashboards/scaleguard.json"), encoding: .utf8)
         #expect(json == file.trimmingCharacters(in: .newlines))
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(parsed?["uid"] as? String == "scaleguard")
@@ -173,13 +186,16 @@ import YAML
     @Test func endpointAuthNoneAsksForNoReviews() throws {
         let chart = try HelmChart.render(HelmChart.certManager + "server: {endpointAuth: none}\n")
         #expect(Self.granted(chart, verbs: ["create"]).isEmpty)
-        #expect(chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.strings?.contains("--endpoint-auth=none") == true)
+        #expect(
+            chart.first("Deployment")?["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"]?.strings?.contains("--endpoint-auth=none")
+                == true)
     }
 
     /// The API server's client CA, as a PEM the chart puts in a ConfigMap or as a Secret of the user's, mounted and
     /// passed with the names to match.
     @Test(arguments: [false, true]) func theClientCAReachesTheServer(fromSecret: Bool) throws {
-        let values = fromSecret
+        let values =
+            fromSecret
             ? "webhook: {clientCA: {secretName: apiserver-client-ca, key: ca.pem}, clientCN: [kube-apiserver, apiserver.example]}\n"
             : "webhook: {clientCN: [kube-apiserver, apiserver.example]}\n"
         let arguments = fromSecret ? [] : ["--set-file", "webhook.clientCA=\(try HelmChart.file(HelmChart.userCA))"]

@@ -6,7 +6,9 @@ import Testing
     let limits = HTTPLimits(maxLineBytes: 128, maxHeadBytes: 1024, maxHeaderCount: 8, maxBodyBytes: 64)
 
     /// Every request in `text`, fed `step` bytes at a time, or the first error.
-    func decode(_ text: String, step: Int = .max, limits: HTTPLimits? = nil) -> (requests: [HTTPRequest], error: HTTPParseError?, continues: Int) {
+    func decode(
+        _ text: String, step: Int = .max, limits: HTTPLimits? = nil
+    ) -> (requests: [HTTPRequest], error: HTTPParseError?, continues: Int) {
         var decoder = HTTPRequestDecoder(limits: limits ?? self.limits)
         var input = ByteQueue()
         var requests: [HTTPRequest] = []
@@ -32,7 +34,8 @@ import Testing
     }
 
     @Test func pipelinedRequestsComeOutWholeAtAnySpeed() {
-        let text = "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+        let text =
+            "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
             + "POST /validate?x=1&y=%2Fz HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
             + "POST /check HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: t\r\n\r\n"
             + "GET /x HTTP/1.0\r\n\r\n"

@@ -58,8 +58,9 @@ import Testing
     }
 
     @Test func aRequestHeadEncodesAndDecodesBack() throws {
-        let head = HTTPRequestHead(method: "POST", path: "/apis/x", rawQuery: "watch=1",
-                                   headers: HTTPHeaders([("Host", "h"), ("Content-Length", "2")]))
+        let head = HTTPRequestHead(
+            method: "POST", path: "/apis/x", rawQuery: "watch=1",
+            headers: HTTPHeaders([("Host", "h"), ("Content-Length", "2")]))
         var decoder = HTTPRequestDecoder(limits: limits)
         var input = ByteQueue(head.encoded() + Array("ok".utf8))
         guard case .request(let request)? = try decoder.decode(&input) else {

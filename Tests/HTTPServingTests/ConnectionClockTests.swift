@@ -45,7 +45,8 @@ import Testing
         var c = clock()
         c.lastWrite = 107 * Self.s
         #expect(c.deadline(.write, now: 108 * Self.s, timeouts: timeouts, draining: false) == 117 * Self.s)
-        #expect(c.deadline(.answer, now: 108 * Self.s, timeouts: timeouts, draining: false) == nil, "its own answer is not the client's fault")
+        #expect(
+            c.deadline(.answer, now: 108 * Self.s, timeouts: timeouts, draining: false) == nil, "its own answer is not the client's fault")
         #expect(c.deadline(.drain(until: 109 * Self.s), now: 108 * Self.s, timeouts: timeouts, draining: false) == 109 * Self.s)
     }
 

@@ -14,20 +14,24 @@ import Testing
         try Data("merged-token\n".utf8).write(to: users.appendingPathComponent("token"))
         let first = cluster.directory.appendingPathComponent("clusters.yaml").path
         let second = users.appendingPathComponent("users.yaml").path
-        try Data("""
-        apiVersion: v1
-        kind: Config
-        current-context: fake
-        clusters: [{name: fake, cluster: {server: "https://127.0.0.1:\(cluster.port)", certificate-authority: \(cluster.ca)}}]
-        contexts: [{name: fake, context: {cluster: fake, user: robot, namespace: ml}}]
-        """.utf8).write(to: URL(fileURLWithPath: first))
-        try Data("""
-        apiVersion: v1
-        kind: Config
-        current-context: elsewhere
-        clusters: [{name: fake, cluster: {server: "https://127.0.0.1:1"}}]
-        users: [{name: robot, user: {tokenFile: token}}]
-        """.utf8).write(to: URL(fileURLWithPath: second))
+        try Data(
+            """
+            apiVersion: v1
+            kind: Config
+            current-context: fake
+            clusters: [{name: fake, cluster: {server: "https://127.0.0.1:\(cluster.port)", certificate-authority: \(cluster.ca)}}]
+            contexts: [{name: fake, context: {cluster: fake, user: robot, namespace: ml}}]
+            """.utf8
+        ).write(to: URL(fileURLWithPath: first))
+        try Data(
+            """
+            apiVersion: v1
+            kind: Config
+            current-context: elsewhere
+            clusters: [{name: fake, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: robot, user: {tokenFile: token}}]
+            """.utf8
+        ).write(to: URL(fileURLWithPath: second))
         let paths = KubeConfig.paths(explicit: nil, environment: ["KUBECONFIG": "\(first):\(cluster.directory.path)/absent.yaml:\(second)"])
         #expect(paths.count == 3)
         let (endpoint, namespace) = try KubeConfig.load(paths: paths).endpoint()
@@ -36,7 +40,9 @@ import Testing
         _ = try KubeAPIClient(endpoint: endpoint).get(FakeCluster.deployments)
         // The first file alone names a user it does not hold: refused, never carried on as anonymous.
         let alone = #expect(throws: KubeError.self) { try KubeConfig.load(paths: [first]).endpoint() }
-        #expect(alone?.description.contains("user \"robot\" of context \"fake\" is not in the kubeconfig") == true, "\(String(describing: alone))")
+        #expect(
+            alone?.description.contains("user \"robot\" of context \"fake\" is not in the kubeconfig") == true,
+            "\(String(describing: alone))")
         let noCluster = #expect(throws: KubeError.self) { try KubeConfig.load(paths: paths).endpoint(.init(cluster: "prod")) }
         #expect(noCluster?.description.contains("cluster \"prod\" of context \"fake\" is not in the kubeconfig") == true)
         let noUser = #expect(throws: KubeError.self) { try KubeConfig.load(paths: paths).endpoint(.init(user: "admin")) }
@@ -49,18 +55,21 @@ import Testing
         #expect(throws: KubeError.self) { try KubeConfig.load(cluster.kubeconfig).endpoint(.init(impersonateGroups: ["x"])) }
         let (flags, _) = try KubeConfig.load(cluster.kubeconfig).endpoint(.init(impersonate: "alice", impersonateGroups: ["dev", "ops"]))
         _ = try KubeAPIClient(endpoint: flags).get(FakeCluster.deployments)
-        config = config.replacingOccurrences(of: "tokenFile: \(cluster.tokenFile)", with: "tokenFile: \(cluster.tokenFile), as: bob, as-groups: [admins]")
+        config = config.replacingOccurrences(
+            of: "tokenFile: \(cluster.tokenFile)", with: "tokenFile: \(cluster.tokenFile), as: bob, as-groups: [admins]")
         try Data(config.utf8).write(to: URL(fileURLWithPath: cluster.kubeconfig))
         _ = try KubeAPIClient(endpoint: try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint).get(FakeCluster.deployments)
-        #expect(cluster.api.impersonationsSeen == ["user=alice groups=dev,ops", "user=bob groups=admins"], "\(cluster.api.impersonationsSeen)")
+        #expect(
+            cluster.api.impersonationsSeen == ["user=alice groups=dev,ops", "user=bob groups=admins"], "\(cluster.api.impersonationsSeen)")
     }
 
     @Test func aClusterProxyCarriesTheConnection() throws {
         let cluster = try FakeCluster()
         let proxy = try TinyProxy()
         var config = try String(contentsOfFile: cluster.kubeconfig, encoding: .utf8)
-        config = config.replacingOccurrences(of: "server: https://127.0.0.1:\(cluster.port)\n",
-                                             with: "server: https://127.0.0.1:\(cluster.port)\n      proxy-url: \"http://user:pa%20ss@127.0.0.1:\(proxy.port)\"\n")
+        config = config.replacingOccurrences(
+            of: "server: https://127.0.0.1:\(cluster.port)\n",
+            with: "server: https://127.0.0.1:\(cluster.port)\n      proxy-url: \"http://user:pa%20ss@127.0.0.1:\(proxy.port)\"\n")
         try Data(config.utf8).write(to: URL(fileURLWithPath: cluster.kubeconfig))
         let endpoint = try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint
         #expect(endpoint.proxy?.port == proxy.port, "\(config)")
@@ -83,11 +92,11 @@ import Testing
     @Test func removedAuthProvidersPointAtTheirReplacements() throws {
         for (name, replacement) in [("oidc", "kubelogin"), ("gcp", "gke-gcloud-auth-plugin"), ("azure", "kubelogin convert-kubeconfig")] {
             let config = """
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
-            contexts: [{name: c, context: {cluster: c, user: u}}]
-            current-context: c
-            users: [{name: u, user: {auth-provider: {name: \(name), config: {}}}}]
-            """
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+                contexts: [{name: c, context: {cluster: c, user: u}}]
+                current-context: c
+                users: [{name: u, user: {auth-provider: {name: \(name), config: {}}}}]
+                """
             let error = #expect(throws: KubeError.self) { try KubeConfig.parse(Array(config.utf8), path: "/tmp/x").endpoint() }
             #expect(error?.description.contains("\(name) auth-provider, which Kubernetes removed in 1.26") == true)
             #expect(error?.description.contains(replacement) == true, "\(String(describing: error))")

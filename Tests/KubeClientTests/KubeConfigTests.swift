@@ -55,7 +55,9 @@ import Testing
         #expect(try lab.bearerToken() == nil)
 
         let exec = try config.endpoint(context: "sso").endpoint
-        if case .exec(let plugin) = exec.credentials { #expect(plugin.runs == 0, "a plugin runs when a request needs it") } else {
+        if case .exec(let plugin) = exec.credentials {
+            #expect(plugin.runs == 0, "a plugin runs when a request needs it")
+        } else {
             Issue.record("an exec user reads as a plugin: \(exec.credentials)")
         }
         let missing = #expect(throws: KubeError.self) { try config.endpoint(context: "nope") }
@@ -78,11 +80,13 @@ import Testing
     }
 
     func endpoint(server: String) throws -> KubeEndpoint {
-        let dir = try write(["config": """
+        let dir = try write([
+            "config": """
             clusters: [{name: c, cluster: {server: "\(server)", insecure-skip-tls-verify: true}}]
             contexts: [{name: c, context: {cluster: c}}]
             current-context: c
-            """])
+            """
+        ])
         return try KubeConfig.load(dir.appendingPathComponent("config").path).endpoint().endpoint
     }
 
@@ -135,8 +139,9 @@ import Testing
         defer { watcher.stop() }
         #expect(watcher.waitForSync(seconds: 10))
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("seen-by-the-watch", selector: ["app": "w"]))
-        #expect(eventually {
-            watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "seen-by-the-watch")) != nil
-        })
+        #expect(
+            eventually {
+                watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "seen-by-the-watch")) != nil
+            })
     }
 }

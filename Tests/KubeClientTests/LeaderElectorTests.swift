@@ -12,12 +12,14 @@ import Testing
     static let fast = LeaderElector.Timing(leaseDuration: 3, renewDeadline: 2, retryPeriod: 0.5)
 
     func elector(_ cluster: FakeCluster, _ identity: String, timing: LeaderElector.Timing = fast) throws -> LeaderElector {
-        LeaderElector(client: KubeAPIClient(endpoint: try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint), namespace: "scaleguard",
-                      identity: identity, timing: timing, logger: Logger(label: "test"))
+        LeaderElector(
+            client: KubeAPIClient(endpoint: try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint), namespace: "scaleguard",
+            identity: identity, timing: timing, logger: Logger(label: "test"))
     }
 
     func holder(_ cluster: FakeCluster) -> String? {
-        (cluster.api.object(Self.lease, namespace: "scaleguard", name: "scaleguard")?["spec"] as? [String: Any])?["holderIdentity"] as? String
+        (cluster.api.object(Self.lease, namespace: "scaleguard", name: "scaleguard")?["spec"] as? [String: Any])?["holderIdentity"]
+            as? String
     }
 
     @Test func exactlyOneLeadsAndAReleaseHandsOverWithinARetryPeriod() throws {

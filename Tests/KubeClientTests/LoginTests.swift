@@ -15,32 +15,36 @@ import Testing
         let kubeconfig: String
         let runs: URL
 
-        init(_ cluster: FakeCluster, apiVersion: String = "client.authentication.k8s.io/v1beta1", status: String,
-             extra: String = "", script: String? = nil) throws {
+        init(
+            _ cluster: FakeCluster, apiVersion: String = "client.authentication.k8s.io/v1beta1", status: String,
+            extra: String = "", script: String? = nil
+        ) throws {
             self.cluster = cluster
             runs = cluster.directory.appendingPathComponent("plugin-runs")
             let plugin = cluster.directory.appendingPathComponent("bin/fake-auth")
             try FileManager.default.createDirectory(at: plugin.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let body = script ?? "echo run >> \(runs.path)\nprintf '%s' '{\"apiVersion\":\"\(apiVersion)\",\"kind\":\"ExecCredential\",\"status\":\(status)}'\n"
+            let body =
+                script
+                ?? "echo run >> \(runs.path)\nprintf '%s' '{\"apiVersion\":\"\(apiVersion)\",\"kind\":\"ExecCredential\",\"status\":\(status)}'\n"
             try Data("#!/bin/sh\n\(body)".utf8).write(to: plugin)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin.path)
             kubeconfig = cluster.directory.appendingPathComponent("exec-config").path
             let config = """
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters:
-              - {name: fake, cluster: {server: "https://127.0.0.1:\(cluster.port)", certificate-authority: \(cluster.ca)}}
-            contexts:
-              - {name: fake, context: {cluster: fake, user: sso, namespace: default}}
-            users:
-              - name: sso
-                user:
-                  exec:
-                    apiVersion: \(apiVersion)
-                    command: ./bin/fake-auth
-                    interactiveMode: Never\(extra)
-            """
+                apiVersion: v1
+                kind: Config
+                current-context: fake
+                clusters:
+                  - {name: fake, cluster: {server: "https://127.0.0.1:\(cluster.port)", certificate-authority: \(cluster.ca)}}
+                contexts:
+                  - {name: fake, context: {cluster: fake, user: sso, namespace: default}}
+                users:
+                  - name: sso
+                    user:
+                      exec:
+                        apiVersion: \(apiVersion)
+                        command: ./bin/fake-auth
+                        interactiveMode: Never\(extra)
+                """
             try Data(config.utf8).write(to: URL(fileURLWithPath: kubeconfig))
         }
 
@@ -68,8 +72,11 @@ import Testing
         let current = cluster.directory.appendingPathComponent("current-token")
         try Data("first".utf8).write(to: current)
         // Good for 11 s: renewed once fewer than 10 s are left, so after a second.
-        let script = "echo run >> RUNS\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$(cat \(current.path))\" \"$(date -u -d @$(( $(date +%s) + 11 )) +%Y-%m-%dT%H:%M:%SZ)\"\n"
-        let login = try PluginLogin(cluster, status: "", script: script.replacingOccurrences(of: "RUNS", with: cluster.directory.appendingPathComponent("plugin-runs").path))
+        let script =
+            "echo run >> RUNS\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$(cat \(current.path))\" \"$(date -u -d @$(( $(date +%s) + 11 )) +%Y-%m-%dT%H:%M:%SZ)\"\n"
+        let login = try PluginLogin(
+            cluster, status: "",
+            script: script.replacingOccurrences(of: "RUNS", with: cluster.directory.appendingPathComponent("plugin-runs").path))
         let client = try login.client()
         _ = try client.get(FakeCluster.deployments)
         _ = try client.get(FakeCluster.deployments)
@@ -95,7 +102,8 @@ import Testing
         let current = cluster.directory.appendingPathComponent("current-token")
         try Data("first".utf8).write(to: current)
         let runs = cluster.directory.appendingPathComponent("plugin-runs").path
-        let script = "echo run >> \(runs)\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat \(current.path))\"\n"
+        let script =
+            "echo run >> \(runs)\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat \(current.path))\"\n"
         let login = try PluginLogin(cluster, status: "", script: script)
         var options = ClusterWatcher.Options()
         options.resources = [.deployments]
@@ -108,8 +116,12 @@ import Testing
         try Data("second".utf8).write(to: current)
         cluster.api.token = "second"
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("after-rotation", selector: ["app": "r"]))
-        #expect(eventually(10) { watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "after-rotation")) != nil })
-        #expect(eventually(10) { login.runCount >= 2 }, "the watch reopened after its timeout with the refused token, and the plugin ran again")
+        #expect(
+            eventually(10) {
+                watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "after-rotation")) != nil
+            })
+        #expect(
+            eventually(10) { login.runCount >= 2 }, "the watch reopened after its timeout with the refused token, and the plugin ran again")
         #expect(eventually(5) { watcher.cache.notReadyReasons.isEmpty }, "\(watcher.cache.notReadyReasons)")
     }
 
@@ -117,20 +129,22 @@ import Testing
     @Test func clusterInfoAndEnvironmentReachThePlugin() throws {
         let cluster = try FakeCluster(token: "gke-token")
         let script = """
-        echo run >> \(cluster.directory.appendingPathComponent("plugin-runs").path)
-        case "$KUBERNETES_EXEC_INFO" in *'"server":"https://127.0.0.1:\(cluster.port)"'*) ;; *) echo "no cluster info: $KUBERNETES_EXEC_INFO" >&2; exit 3;; esac
-        case "$KUBERNETES_EXEC_INFO" in *'"certificate-authority-data":"'*) ;; *) echo "no CA" >&2; exit 3;; esac
-        case "$KUBERNETES_EXEC_INFO" in *'"interactive":false'*) ;; *) echo "interactive?" >&2; exit 3;; esac
-        [ "$USE_GKE_GCLOUD_AUTH_PLUGIN" = True ] && [ "$1" = --flag ] || { echo "env or args missing" >&2; exit 4; }
-        printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"gke-token","expirationTimestamp":"\(Self.timestamp(3600))"}}'
+            echo run >> \(cluster.directory.appendingPathComponent("plugin-runs").path)
+            case "$KUBERNETES_EXEC_INFO" in *'"server":"https://127.0.0.1:\(cluster.port)"'*) ;; *) echo "no cluster info: $KUBERNETES_EXEC_INFO" >&2; exit 3;; esac
+            case "$KUBERNETES_EXEC_INFO" in *'"certificate-authority-data":"'*) ;; *) echo "no CA" >&2; exit 3;; esac
+            case "$KUBERNETES_EXEC_INFO" in *'"interactive":false'*) ;; *) echo "interactive?" >&2; exit 3;; esac
+            [ "$USE_GKE_GCLOUD_AUTH_PLUGIN" = True ] && [ "$1" = --flag ] || { echo "env or args missing" >&2; exit 4; }
+            printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"gke-token","expirationTimestamp":"\(Self.timestamp(3600))"}}'
 
-        """
-        let login = try PluginLogin(cluster, status: "", extra: """
+            """
+        let login = try PluginLogin(
+            cluster, status: "",
+            extra: """
 
-                    provideClusterInfo: true
-                    args: [--flag]
-                    env: [{name: USE_GKE_GCLOUD_AUTH_PLUGIN, value: "True"}]
-            """, script: script)
+                        provideClusterInfo: true
+                        args: [--flag]
+                        env: [{name: USE_GKE_GCLOUD_AUTH_PLUGIN, value: "True"}]
+                """, script: script)
         _ = try login.client().get(FakeCluster.deployments)
         #expect(login.runCount == 1)
     }
@@ -142,9 +156,12 @@ import Testing
         _ = try login.client().get(FakeCluster.deployments)
         #expect(login.runCount == 1)
 
-        let failing = try PluginLogin(try FakeCluster(), status: "", script: "echo 'error: you must be logged in to the server (run kubelogin)' >&2\nexit 7\n")
+        let failing = try PluginLogin(
+            try FakeCluster(), status: "", script: "echo 'error: you must be logged in to the server (run kubelogin)' >&2\nexit 7\n")
         let failure = #expect(throws: KubeError.self) { try failing.client().get(FakeCluster.deployments) }
-        #expect(failure?.description.contains("exec plugin fake-auth failed with exit status 7: error: you must be logged in") == true, "\(String(describing: failure))")
+        #expect(
+            failure?.description.contains("exec plugin fake-auth failed with exit status 7: error: you must be logged in") == true,
+            "\(String(describing: failure))")
 
         let wrongShape = try PluginLogin(try FakeCluster(), status: #"{"expirationTimestamp":"soon"}"#)
         let shape = #expect(throws: KubeError.self) { try wrongShape.client().get(FakeCluster.deployments) }
@@ -153,12 +170,15 @@ import Testing
 
     @Test func aMissingCommandShowsItsInstallHintAndAHangingOneTimesOut() throws {
         var config = ExecPlugin.Config(command: "aws-iam-authenticator-that-is-not-installed")
-        config.installHint = "Install aws-iam-authenticator: https://docs.aws.amazon.com/eks/latest/userguide/install-aws-iam-authenticator.html"
+        config.installHint =
+            "Install aws-iam-authenticator: https://docs.aws.amazon.com/eks/latest/userguide/install-aws-iam-authenticator.html"
         let cluster = try FakeCluster()
         var endpoint = try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint
         endpoint.credentials = .exec(ExecPlugin(config: config))
         let missing = #expect(throws: KubeError.self) { try KubeAPIClient(endpoint: endpoint).get(FakeCluster.deployments) }
-        #expect(missing?.description.contains("was not found") == true && missing?.description.contains("Install aws-iam-authenticator") == true)
+        #expect(
+            missing?.description.contains("was not found") == true && missing?.description.contains("Install aws-iam-authenticator") == true
+        )
 
         let hanging = cluster.directory.appendingPathComponent("hang")
         try Data("#!/bin/sh\nsleep 30\n".utf8).write(to: hanging)
@@ -177,7 +197,8 @@ import Testing
         // The credential padded with spaces to exactly the limit, then to the limit plus one.
         for (extra, fits) in [(0, true), (1, false)] {
             let json = #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}"#
-            let login = try PluginLogin(cluster, status: "", script: "printf '%s' '\(json)'\nhead -c \(limit - json.utf8.count + extra) /dev/zero | tr '\\0' ' '\n")
+            let login = try PluginLogin(
+                cluster, status: "", script: "printf '%s' '\(json)'\nhead -c \(limit - json.utf8.count + extra) /dev/zero | tr '\\0' ' '\n")
             if fits {
                 _ = try login.client().get(FakeCluster.deployments)
             } else {
@@ -196,7 +217,8 @@ import Testing
         func json(_ text: String) -> String { text.replacingOccurrences(of: "\n", with: "\\n") }
         let login = try PluginLogin(cluster, status: #"{"clientCertificateData":"\#(json(cert))","clientKeyData":"\#(json(key))"}"#)
         _ = try login.client().get(FakeCluster.deployments)
-        let broken = try PluginLogin(try FakeCluster(), status: #"{"clientCertificateData":"not a certificate","clientKeyData":"nor a key"}"#)
+        let broken = try PluginLogin(
+            try FakeCluster(), status: #"{"clientCertificateData":"not a certificate","clientKeyData":"nor a key"}"#)
         let refused = #expect(throws: KubeError.self) { try broken.client().get(FakeCluster.deployments) }
         #expect(refused?.description.contains("gave a client certificate OpenSSL refused") == true, "\(String(describing: refused))")
     }

@@ -27,9 +27,10 @@ import Testing
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("d0", selector: ["app": "d0"], labels: ["app": "d0", "v": "2"]))
         cluster.api.delete(FakeCluster.deployments, namespace: "default", name: "d1")
         #expect(eventually { names(watcher).contains("ml/new") && !names(watcher).contains("default/d1") })
-        #expect(eventually {
-            watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "d0"))?.templateLabels["v"] == "2"
-        })
+        #expect(
+            eventually {
+                watcher.cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "d0"))?.templateLabels["v"] == "2"
+            })
         // Watches end every 2 s (timeoutSeconds) and resume from the last resourceVersion; bookmarks keep it fresh.
         Thread.sleep(forTimeInterval: 2.5)
         cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("after-resume", selector: ["app": "after-resume"]))
@@ -99,10 +100,12 @@ import Testing
         // KEDA gets installed: the next look finds it.
         faults.missingGroups = []
         cluster.api.faults = faults
-        cluster.api.put(WatchedResource.scaledObjects.path, [
-            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": "so", "namespace": "default"],
-            "spec": ["scaleTargetRef": ["name": "web"], "triggers": [["type": "cpu"]]],
-        ])
+        cluster.api.put(
+            WatchedResource.scaledObjects.path,
+            [
+                "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": ["name": "so", "namespace": "default"],
+                "spec": ["scaleTargetRef": ["name": "web"], "triggers": [["type": "cpu"]]],
+            ])
         #expect(eventually { watcher.cache.view.autoscalerCount == 1 })
     }
 
@@ -151,14 +154,21 @@ import Testing
 
     @Test func anAdmittedObjectCountsUntilTheWatchConfirmsOrItsTimeIsUp() throws {
         let cache = ClusterCache(resources: [.deployments], pendingTTL: 0.3)
-        let workload = Workload(namespace: "default", name: "quick", selector: LabelSelector(matchLabels: ["app": "q"]), templateLabels: ["app": "q"])
+        let workload = Workload(
+            namespace: "default", name: "quick", selector: LabelSelector(matchLabels: ["app": "q"]), templateLabels: ["app": "q"])
         cache.admitted(.workload(workload))
         #expect(cache.view.allObjects.count == 1)
         Thread.sleep(forTimeInterval: 0.4)
         // No watch event ever showed it (another webhook refused it, say): it stops counting.
-        cache.admitted(.workload(Workload(namespace: "default", name: "other", selector: LabelSelector(matchLabels: ["app": "o"]), templateLabels: ["app": "o"])))
+        cache.admitted(
+            .workload(
+                Workload(
+                    namespace: "default", name: "other", selector: LabelSelector(matchLabels: ["app": "o"]), templateLabels: ["app": "o"])))
         Thread.sleep(forTimeInterval: 0.4)
-        cache.admitted(.workload(Workload(namespace: "default", name: "third", selector: LabelSelector(matchLabels: ["app": "t"]), templateLabels: ["app": "t"])))
+        cache.admitted(
+            .workload(
+                Workload(
+                    namespace: "default", name: "third", selector: LabelSelector(matchLabels: ["app": "t"]), templateLabels: ["app": "t"])))
         #expect(cache.view.workload(namespace: "default", id: ObjectID(kind: "Deployment", name: "quick")) == nil)
     }
 }

@@ -48,9 +48,14 @@ final class TinyProxy: @unchecked Sendable {
         while !(head.count >= 4 && Array(head.suffix(4)) == [13, 10, 13, 10]), read(client, &byte, 1) == 1 { head.append(byte) }
         let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n")
         let parts = lines.first?.split(separator: " ") ?? []
-        let auth = lines.first { $0.lowercased().hasPrefix("proxy-authorization:") }.map { " auth=" + $0.dropFirst(21).trimmingCharacters(in: .whitespaces) } ?? ""
+        let auth =
+            lines.first { $0.lowercased().hasPrefix("proxy-authorization:") }.map {
+                " auth=" + $0.dropFirst(21).trimmingCharacters(in: .whitespaces)
+            } ?? ""
         lock.withLock { seen.append((parts.prefix(2).joined(separator: " ")) + auth) }
-        guard parts.count == 3, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"), let port = UInt16(parts[1][parts[1].index(after: colon)...]) else {
+        guard parts.count == 3, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
+            let port = UInt16(parts[1][parts[1].index(after: colon)...])
+        else {
             _ = "HTTP/1.1 400 Bad Request\r\n\r\n".withCString { write(client, $0, strlen($0)) }
             close(client)
             return

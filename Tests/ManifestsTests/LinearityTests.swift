@@ -35,25 +35,39 @@ import YAML
     }
 
     static let shapes: [(String, @Sendable (Int) -> String)] = [
-        ("anchors and aliases", { n in (0..<n).map { "- &a\($0) v\($0)" }.joined(separator: "\n") + "\n" + (0..<n).map { "- *a\($0)" }.joined(separator: "\n") }),
+        (
+            "anchors and aliases",
+            { n in (0..<n).map { "- &a\($0) v\($0)" }.joined(separator: "\n") + "\n" + (0..<n).map { "- *a\($0)" }.joined(separator: "\n") }
+        ),
         ("a mapping of n keys", { n in (0..<n).map { "k\($0): v\($0)" }.joined(separator: "\n") }),
         ("a list of n items", { n in (0..<n).map { "- item\($0)" }.joined(separator: "\n") }),
         ("a key given n times", { n in (0..<n).map { "k: v\($0)" }.joined(separator: "\n") }),
         ("n merge keys", { n in "base: &b {x: 1}\n" + (0..<n).map { "m\($0): {<<: *b, y: \($0)}" }.joined(separator: "\n") }),
-        ("a Deployment with n labels", { n in
-            let pairs = (0..<n).map { "l\($0): v\($0)" }.joined(separator: ", ")
-            return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {\(pairs)}}\n"
-                + "  template: {metadata: {labels: {\(pairs)}}}\n"
-        }),
-        ("a selector with n expressions", { n in
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels: {app: d}\n    matchExpressions:\n"
-                + (0..<n).map { "    - {key: k\($0), operator: NotIn, values: [x]}" }.joined(separator: "\n")
-                + "\n  template: {metadata: {labels: {app: d}}}"
-        }),
-        ("n Deployments sharing a label", { n in
-            (0..<(n / 10)).map { "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\($0)}\nspec:\n  selector: {matchLabels: {app: d\($0)}}\n  template: {metadata: {labels: {app: d\($0), tier: web}}}" }
+        (
+            "a Deployment with n labels",
+            { n in
+                let pairs = (0..<n).map { "l\($0): v\($0)" }.joined(separator: ", ")
+                return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {\(pairs)}}\n"
+                    + "  template: {metadata: {labels: {\(pairs)}}}\n"
+            }
+        ),
+        (
+            "a selector with n expressions",
+            { n in
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels: {app: d}\n    matchExpressions:\n"
+                    + (0..<n).map { "    - {key: k\($0), operator: NotIn, values: [x]}" }.joined(separator: "\n")
+                    + "\n  template: {metadata: {labels: {app: d}}}"
+            }
+        ),
+        (
+            "n Deployments sharing a label",
+            { n in
+                (0..<(n / 10)).map {
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\($0)}\nspec:\n  selector: {matchLabels: {app: d\($0)}}\n  template: {metadata: {labels: {app: d\($0), tier: web}}}"
+                }
                 .joined(separator: "\n---\n")
-        }),
+            }
+        ),
     ]
 
     @Test(arguments: shapes.map(\.0))
@@ -66,7 +80,8 @@ import YAML
     @Test func aReviewWithManyLabelsReadsInLinearTime() {
         func review(_ n: Int) -> String {
             let labels = (0..<n).reversed().map { "\"l\($0)\":\"v\($0)\"" }.joined(separator: ",")  // unsorted on purpose
-            return #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","namespace":"d","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{\#(labels)}},"template":{"metadata":{"labels":{\#(labels)}}}}}}}"#
+            return
+                #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","namespace":"d","object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{\#(labels)}},"template":{"metadata":{"labels":{\#(labels)}}}}}}}"#
         }
         let reviewer = AdmissionReviewer(checker: Checker())
         let measured = ratio(review) { bytes in

@@ -16,22 +16,23 @@ import Testing
     }
 
     @Test func everyKnobIsRead() throws {
-        let policy = try parse("""
-        apiVersion: scaleguard.io/v1alpha1
-        kind: Policy
-        rules:
-          SG003: warn
-          duplicate-autoscaler: off
-        gpu:
-          resources: [nvidia.com/gpu]
-          resourcePrefixes: []
-          typeLabel: example.com/gpu
-          pinningNodeLabels: [nvidia.com/gpu.product]
-          aliases:
-            a100: [A100, ampere]
-        modelLabel: app.kubernetes.io/name
-        excludedNamespaces: [ops]
-        """)
+        let policy = try parse(
+            """
+            apiVersion: scaleguard.io/v1alpha1
+            kind: Policy
+            rules:
+              SG003: warn
+              duplicate-autoscaler: off
+            gpu:
+              resources: [nvidia.com/gpu]
+              resourcePrefixes: []
+              typeLabel: example.com/gpu
+              pinningNodeLabels: [nvidia.com/gpu.product]
+              aliases:
+                a100: [A100, ampere]
+            modelLabel: app.kubernetes.io/name
+            excludedNamespaces: [ops]
+            """)
         #expect(policy.action(for: .gpuPinning) == .warn)
         #expect(policy.action(for: .duplicateAutoscaler) == .off)
         #expect(policy.action(for: .selectorOverlap) == .deny)

@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func endlessDevicesDirectoriesAndMissingFilesAreRefused() {
-        #expect(throws: BoundedFile.Failure.tooLarge(path: "/dev/zero", limit: 1 << 20)) { try BoundedFile.read("/dev/zero", limit: 1 << 20) }
+        #expect(throws: BoundedFile.Failure.tooLarge(path: "/dev/zero", limit: 1 << 20)) {
+            try BoundedFile.read("/dev/zero", limit: 1 << 20)
+        }
         let directory = #expect(throws: BoundedFile.Failure.self) { try BoundedFile.read("/tmp") }
         #expect(directory?.description == "cannot read /tmp: is a directory")
         let missing = #expect(throws: BoundedFile.Failure.self) { try BoundedFile.read("/nonexistent/x") }

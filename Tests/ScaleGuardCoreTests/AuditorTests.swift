@@ -4,7 +4,9 @@ import Testing
 /// The audit reports causes: one selector that selects many workloads' pods is one finding about that selector.
 @Suite struct AuditorTests {
     @Test func oneCatchAllSelectorIsOneFindingNotOnePerVictim() {
-        var workloads = (0..<1200).map { deployment("svc-\($0)", selector: ["app": "svc-\($0)"], labels: ["app": "svc-\($0)", "tier": "web"]) }
+        var workloads = (0..<1200).map {
+            deployment("svc-\($0)", selector: ["app": "svc-\($0)"], labels: ["app": "svc-\($0)", "tier": "web"])
+        }
         workloads.append(deployment("web-all", selector: ["tier": "web"], labels: ["tier": "web", "app": "web-all"]))
         let findings = Checker().audit(view(workloads))
         let overlaps = findings.filter { $0.rule == .selectorOverlap }
@@ -23,9 +25,13 @@ import Testing
         var hpa = Autoscaler(kind: .horizontalPodAutoscaler, namespace: "default", name: "hpa", target: ScaleTargetRef(name: "llama-a100"))
         hpa.spec = AutoscalerSpec(minReplicas: 1, maxReplicas: 2)
         let findings = Checker().audit(view([a, b], [pa, hpa]))
-        #expect(findings.filter { $0.rule == .selectorOverlap }.map(\.subject) == ["Deployment default/llama-a100", "Deployment default/llama-a40"])
+        #expect(
+            findings.filter { $0.rule == .selectorOverlap }.map(\.subject) == [
+                "Deployment default/llama-a100", "Deployment default/llama-a40",
+            ])
         let duplicates = findings.filter { $0.rule == .duplicateAutoscaler }
         #expect(duplicates.count == 1 && duplicates[0].message.hasPrefix("2 autoscalers scale Deployment default/llama-a100"))
-        #expect(!findings.contains { $0.rule == .autoscalerTarget && $0.severity == .deny }, "the target's selector is the cause, counted once")
+        #expect(
+            !findings.contains { $0.rule == .autoscalerTarget && $0.severity == .deny }, "the target's selector is the cause, counted once")
     }
 }

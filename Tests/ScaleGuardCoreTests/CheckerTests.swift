@@ -64,7 +64,9 @@ import Testing
         spanning.pinning.requiredTerms = [[Requirement(key: "nvidia.com/gpu.product", .in, ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A40"])]]
         let verdict = checker.check(.workload(spanning), in: ClusterView())
         #expect(verdict.denialMessage.contains("admits several GPU types"))
-        spanning.pinning.requiredTerms = [[Requirement(key: "nvidia.com/gpu.product", .in, ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-SXM4-40GB"])]]
+        spanning.pinning.requiredTerms = [
+            [Requirement(key: "nvidia.com/gpu.product", .in, ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-SXM4-40GB"])]
+        ]
         #expect(checker.check(.workload(spanning), in: ClusterView()).allowed)
     }
 
@@ -100,18 +102,24 @@ import Testing
     }
 
     @Test func sg004ChecksFieldsWithTheirPaths() {
-        let bad = podAutoscaler("pa", target: "x", spec: AutoscalerSpec(
-            minReplicas: 5, maxReplicas: 3, scalingStrategy: "XPA",
-            metricsSources: [.init(type: "pod", targetMetric: "m", targetValue: "0"), .init(type: "gpu", targetMetric: "m", targetValue: "abc")]))
+        let bad = podAutoscaler(
+            "pa", target: "x",
+            spec: AutoscalerSpec(
+                minReplicas: 5, maxReplicas: 3, scalingStrategy: "XPA",
+                metricsSources: [
+                    .init(type: "pod", targetMetric: "m", targetValue: "0"), .init(type: "gpu", targetMetric: "m", targetValue: "abc"),
+                ]))
         let message = checker.check(.autoscaler(bad), in: ClusterView()).denialMessage
         #expect(message.contains("spec.minReplicas (5) is greater than spec.maxReplicas (3)"))
         #expect(message.contains("spec.scalingStrategy \"XPA\" must be one of HPA, KPA, APA"))
         #expect(message.contains("spec.metricsSources[0].targetValue \"0\" must be a number greater than 0"))
         #expect(message.contains("spec.metricsSources[1].metricSourceType \"gpu\""))
-        let none = podAutoscaler("pa", target: "x", spec: AutoscalerSpec(minReplicas: 0, maxReplicas: 3, scalingStrategy: "KPA", metricsSources: []))
+        let none = podAutoscaler(
+            "pa", target: "x", spec: AutoscalerSpec(minReplicas: 0, maxReplicas: 3, scalingStrategy: "KPA", metricsSources: []))
         #expect(checker.check(.autoscaler(none), in: ClusterView()).denialMessage.contains("spec.metricsSources needs at least one"))
-        let keda = Autoscaler(kind: .scaledObject, namespace: "default", name: "so", target: ScaleTargetRef(name: "x"),
-                              spec: AutoscalerSpec(minReplicas: 4, maxReplicas: 2, metricsSources: []))
+        let keda = Autoscaler(
+            kind: .scaledObject, namespace: "default", name: "so", target: ScaleTargetRef(name: "x"),
+            spec: AutoscalerSpec(minReplicas: 4, maxReplicas: 2, metricsSources: []))
         let kedaMessage = checker.check(.autoscaler(keda), in: ClusterView()).denialMessage
         #expect(kedaMessage.contains("spec.minReplicaCount (4) is greater than spec.maxReplicaCount (2)"))
         #expect(kedaMessage.contains("spec.triggers needs at least one trigger"))
@@ -120,7 +128,8 @@ import Testing
     @Test func sg005DeniesASecondAutoscalerButNotTheOwnedHPA() {
         let target = deployment("llama-a100", selector: ["app": "llama-a100"])
         let pa = podAutoscaler("llama-pa", target: "llama-a100")
-        let hpa = Autoscaler(kind: .horizontalPodAutoscaler, namespace: "default", name: "other-hpa", target: ScaleTargetRef(name: "llama-a100"))
+        let hpa = Autoscaler(
+            kind: .horizontalPodAutoscaler, namespace: "default", name: "other-hpa", target: ScaleTargetRef(name: "llama-a100"))
         let verdict = checker.check(.autoscaler(hpa), in: view([target], [pa]))
         #expect(verdict.denials.map(\.rule) == [.duplicateAutoscaler])
         #expect(verdict.denialMessage.contains("PodAutoscaler default/llama-pa already scales"))
@@ -140,9 +149,11 @@ import Testing
     /// KEDA's HPA (keda-hpa-<name>, owned by the ScaledObject) is part of that ScaledObject.
     @Test func sg005ExemptsTheHPAAScaledObjectOwns() {
         let target = deployment("web", selector: ["app": "web"])
-        let scaled = Autoscaler(kind: .scaledObject, namespace: "default", name: "web", target: ScaleTargetRef(apiVersion: nil, name: "web"),
-                                spec: AutoscalerSpec(minReplicas: 1, maxReplicas: 3, metricsSources: [.init()]))
-        var hpa = Autoscaler(kind: .horizontalPodAutoscaler, namespace: "default", name: "keda-hpa-web", target: ScaleTargetRef(name: "web"))
+        let scaled = Autoscaler(
+            kind: .scaledObject, namespace: "default", name: "web", target: ScaleTargetRef(apiVersion: nil, name: "web"),
+            spec: AutoscalerSpec(minReplicas: 1, maxReplicas: 3, metricsSources: [.init()]))
+        var hpa = Autoscaler(
+            kind: .horizontalPodAutoscaler, namespace: "default", name: "keda-hpa-web", target: ScaleTargetRef(name: "web"))
         hpa.owner = OwnerReference(apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", name: "web")
         #expect(checker.check(.autoscaler(hpa), in: view([target], [scaled])).allowed)
         #expect(checker.check(.autoscaler(scaled), in: view([target], [hpa])).allowed)

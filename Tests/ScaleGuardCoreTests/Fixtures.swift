@@ -14,11 +14,16 @@ func deployment(
         skippedRules: skip)
 }
 
-func podAutoscaler(_ name: String, target: String, namespace: String = "default", kind: String = "Deployment",
-                   spec: AutoscalerSpec = AutoscalerSpec(minReplicas: 1, maxReplicas: 4, scalingStrategy: "KPA",
-                                                         metricsSources: [.init(type: "pod", targetMetric: "m", targetValue: "1")])) -> Autoscaler {
-    Autoscaler(kind: .podAutoscaler, namespace: namespace, name: name, target: ScaleTargetRef(apiVersion: kind == "Rollout" ? "argoproj.io/v1alpha1" : "apps/v1", kind: kind, name: target),
-               spec: spec)
+func podAutoscaler(
+    _ name: String, target: String, namespace: String = "default", kind: String = "Deployment",
+    spec: AutoscalerSpec = AutoscalerSpec(
+        minReplicas: 1, maxReplicas: 4, scalingStrategy: "KPA",
+        metricsSources: [.init(type: "pod", targetMetric: "m", targetValue: "1")])
+) -> Autoscaler {
+    Autoscaler(
+        kind: .podAutoscaler, namespace: namespace, name: name,
+        target: ScaleTargetRef(apiVersion: kind == "Rollout" ? "argoproj.io/v1alpha1" : "apps/v1", kind: kind, name: target),
+        spec: spec)
 }
 
 func view(_ objects: [Workload], _ autoscalers: [Autoscaler] = []) -> ClusterView {

@@ -45,7 +45,8 @@ import Testing
     }
 
     @Test func errorsNameTheFieldPath() throws {
-        let bad = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","labels":{}},"spec":{"selector":{"matchLabels":{"app":8000}}}}"#
+        let bad =
+            #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x","labels":{}},"spec":{"selector":{"matchLabels":{"app":8000}}}}"#
         let error = #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(bad.utf8)) }
         #expect(error?.description.hasPrefix("spec.selector.matchLabels.app: expected a string but found a number") == true)
         #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(#"{"kind":"Deployment","apiVersion":"apps/v1""#.utf8)) }
@@ -61,7 +62,8 @@ import Testing
 
     @Test func aReviewIsReadAndItsResponseWritten() throws {
         let object = Self.objects[0]
-        let review = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","kind":{"group":"apps","version":"v1","kind":"Deployment"},"namespace":"ml","operation":"UPDATE","userInfo":{"username":"a","groups":["g"]},"object":\#(object),"oldObject":{"kind":"Deployment","apiVersion":"apps/v1","spec":{"selector":{"matchExpressions":[{"key":"a","operator":"Like"}]}}},"dryRun":true,"options":null}}"#
+        let review =
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","kind":{"group":"apps","version":"v1","kind":"Deployment"},"namespace":"ml","operation":"UPDATE","userInfo":{"username":"a","groups":["g"]},"object":\#(object),"oldObject":{"kind":"Deployment","apiVersion":"apps/v1","spec":{"selector":{"matchExpressions":[{"key":"a","operator":"Like"}]}}},"dryRun":true,"options":null}}"#
         let decoded = try AdmissionReview.read(json: Array(review.utf8))
         #expect(decoded.problem == nil)
         #expect(decoded.request?.uid == "u1" && decoded.request?.operation == "UPDATE" && decoded.request?.isDryRun == true)
@@ -70,8 +72,9 @@ import Testing
         guard case .unreadable(let why)? = decoded.request?.oldObject else { Issue.record("old object should be unreadable"); return }
         #expect(why.contains("unknown operator \"Like\""))
 
-        let verdict = Verdict(findings: [Finding(rule: .selectorOverlap, severity: .deny, subject: "s", message: "a \"quoted\"\nmessage")],
-                              notes: ["stale"])
+        let verdict = Verdict(
+            findings: [Finding(rule: .selectorOverlap, severity: .deny, subject: "s", message: "a \"quoted\"\nmessage")],
+            notes: ["stale"])
         let json = AdmissionReview.responseJSON(apiVersion: "admission.k8s.io/v1beta1", AdmissionResponse(uid: "u1", verdict: verdict))
         let parsed = try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
         let response = parsed?["response"] as? [String: Any]
@@ -98,7 +101,9 @@ import Testing
 
     @Test func mutatedInputNeverCrashes() {
         let object = JSONReaderTests.objects[0]
-        let review = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":\#(object),"oldObject":null,"dryRun":false}}"#.utf8)
+        let review = Array(
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":\#(object),"oldObject":null,"dryRun":false}}"#
+                .utf8)
         var random = SplitMix(state: 42)
         let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn\u"#.utf8)
         var decoded = 0, refused = 0
@@ -112,7 +117,9 @@ import Testing
                 }
             default:
                 let at = Int.random(in: 0..<bytes.count, using: &random)
-                bytes.insert(contentsOf: Array(repeating: alphabet.randomElement(using: &random) ?? 0x5B, count: Int.random(in: 1...300, using: &random)), at: at)
+                bytes.insert(
+                    contentsOf: Array(
+                        repeating: alphabet.randomElement(using: &random) ?? 0x5B, count: Int.random(in: 1...300, using: &random)), at: at)
             }
             if (try? AdmissionReview.read(json: bytes)) != nil {
                 decoded += 1
@@ -164,13 +171,13 @@ import Testing
     /// As Go's encoding/json reads a review: the last of a repeated key wins; an object given twice merges.
     @Test func repeatedKeysReadAsGoReadsThem() throws {
         let review = #"""
-        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
-         "request":{"uid":"first","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}},
-         "request":{"uid":"second","namespace":"ml",
-           "object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
-             "spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}},
-             "spec":{"template":{"metadata":{"labels":{"tier":"gpu"}}}}}}}
-        """#
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview",
+             "request":{"uid":"first","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}},
+             "request":{"uid":"second","namespace":"ml",
+               "object":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
+                 "spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}},
+                 "spec":{"template":{"metadata":{"labels":{"tier":"gpu"}}}}}}}
+            """#
         let read = try AdmissionReview.read(json: Array(review.utf8))
         #expect(read.request?.uid == "second" && read.request?.operation == "CREATE" && read.request?.namespace == "ml")
         guard case .object(.workload(let w))? = read.request?.object else {

@@ -52,9 +52,11 @@ import Testing
     }
 
     @Test func stringFormIsKubectls() {
-        let selector = LabelSelector(matchLabels: ["b": "2", "a": "1"], matchExpressions: [
-            Requirement(key: "c", .in, ["x", "y"]), Requirement(key: "d", .doesNotExist),
-        ])
+        let selector = LabelSelector(
+            matchLabels: ["b": "2", "a": "1"],
+            matchExpressions: [
+                Requirement(key: "c", .in, ["x", "y"]), Requirement(key: "d", .doesNotExist),
+            ])
         #expect(selector.description == "a=1,b=2,c in (x,y),!d")
     }
 }

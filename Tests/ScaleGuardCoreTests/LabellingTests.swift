@@ -10,7 +10,9 @@ import Testing
         deployment(name, selector: selector, labels: labels, gpu: true, product: product)
     }
 
-    @Test(arguments: [("gpu", "a40", "NVIDIA-A40"), ("accelerator", "nvidia-a40", "NVIDIA-A40"), ("gpu-type", "a100", "NVIDIA-A100-SXM4-80GB")])
+    @Test(arguments: [
+        ("gpu", "a40", "NVIDIA-A40"), ("accelerator", "nvidia-a40", "NVIDIA-A40"), ("gpu-type", "a100", "NVIDIA-A100-SXM4-80GB"),
+    ])
     func aVariantLabelUnderAnyKeyPassesWithAHint(key: String, value: String, product: String) {
         let workload = gpuDeployment("qwen-7b-\(value)", selector: [modelKey: "qwen-7b", key: value], product: product)
         let verdict = checker.check(.workload(workload), in: ClusterView())
@@ -52,10 +54,12 @@ import Testing
 
     @Test func theSubjectLacksAGPUType() {
         let a100 = gpuDeployment("qwen-7b-a100", selector: [modelKey: "qwen-7b", gpuKey: "a100"], product: "NVIDIA-A100-SXM4-80GB")
-        let a40 = gpuDeployment("qwen-7b-a40", selector: [modelKey: "qwen-7b"], labels: [modelKey: "qwen-7b", gpuKey: "a40"], product: "NVIDIA-A40")
+        let a40 = gpuDeployment(
+            "qwen-7b-a40", selector: [modelKey: "qwen-7b"], labels: [modelKey: "qwen-7b", gpuKey: "a40"], product: "NVIDIA-A40")
         let message = checker.check(.workload(a40), in: view([a100])).denialMessage
-        #expect(message.contains("Fix: add scaleguard.io/gpu-type: a40 to spec.selector.matchLabels of qwen-7b-a40"),
-                "the template has it already: only the selector is named: \(message)")
+        #expect(
+            message.contains("Fix: add scaleguard.io/gpu-type: a40 to spec.selector.matchLabels of qwen-7b-a40"),
+            "the template has it already: only the selector is named: \(message)")
         #expect(!message.contains("recreate qwen-7b-a100"))
     }
 
@@ -63,7 +67,9 @@ import Testing
         let a100 = gpuDeployment("qwen-7b-a100", selector: [modelKey: "qwen-7b"], product: "NVIDIA-A100-SXM4-80GB")
         let a40 = gpuDeployment("qwen-7b-a40", selector: [modelKey: "qwen-7b"], product: "NVIDIA-A40")
         let message = checker.check(.workload(a40), in: view([a100])).denialMessage
-        #expect(message.contains("add scaleguard.io/gpu-type: a40 to spec.selector.matchLabels and spec.template.metadata.labels of qwen-7b-a40"))
+        #expect(
+            message.contains(
+                "add scaleguard.io/gpu-type: a40 to spec.selector.matchLabels and spec.template.metadata.labels of qwen-7b-a40"))
         #expect(message.contains("recreate qwen-7b-a100 with scaleguard.io/gpu-type: a100 in its selector and template"))
     }
 

@@ -19,7 +19,9 @@ import Testing
     func anyOrderWithRepeatsReadsAsAMap(count: Int) throws {
         var generator = JSONReaderRobustnessTests.SplitMix(state: UInt64(count))  // seeded: a failure repeats
         for _ in 0..<50 {
-            let pairs = (0..<count).map { _ in ("k\(Int.random(in: 0..<(count / 2 + 1), using: &generator))", "v\(Int.random(in: 0..<1000, using: &generator))") }
+            let pairs = (0..<count).map { _ in
+                ("k\(Int.random(in: 0..<(count / 2 + 1), using: &generator))", "v\(Int.random(in: 0..<1000, using: &generator))")
+            }
             let labels = try Self.read(pairs)
             #expect(labels.dictionary == Self.reference(pairs))
             let keys = labels.map(\.key)
@@ -34,9 +36,13 @@ import Testing
 
     /// Common keys come back as the shared copy, and a key spelled with escapes is read as its text.
     @Test func wellKnownAndEscapedKeysReadAsTheirText() throws {
-        let json = #"{"app.kubernetes.io/name":"x","model.aibrix.ai/n\u0061me":"m","app.kubernetes.io/nam":"y","app.kubernetes.io/namf":"z","\u0074ier":"web"}"#
+        let json =
+            #"{"app.kubernetes.io/name":"x","model.aibrix.ai/n\u0061me":"m","app.kubernetes.io/nam":"y","app.kubernetes.io/namf":"z","\u0074ier":"web"}"#
         let labels = try JSONReader.read(Array(json.utf8)) { (r) throws(JSONReadError) in try r.labels() }
-        #expect(labels.dictionary == ["app.kubernetes.io/name": "x", "model.aibrix.ai/name": "m", "app.kubernetes.io/nam": "y",
-                                      "app.kubernetes.io/namf": "z", "tier": "web"])
+        #expect(
+            labels.dictionary == [
+                "app.kubernetes.io/name": "x", "model.aibrix.ai/name": "m", "app.kubernetes.io/nam": "y",
+                "app.kubernetes.io/namf": "z", "tier": "web",
+            ])
     }
 }

@@ -49,14 +49,16 @@ import Testing
     }
 
     @Test func expressionOnlySelectorsAreFoundBothWays() {
-        let byExpression = deployment("any-llama", selector: [:], labels: [modelKey: "llama", "app": "x"],
-                                      expressions: [Requirement(key: modelKey, .in, ["llama", "mistral"])])
+        let byExpression = deployment(
+            "any-llama", selector: [:], labels: [modelKey: "llama", "app": "x"],
+            expressions: [Requirement(key: modelKey, .in, ["llama", "mistral"])])
         #expect(view([byExpression]).overlaps(of: a40).first?.otherSelectsSubject == true)
         #expect(view([a40]).overlaps(of: byExpression).first?.subjectSelectsOther == true)
         let exists = deployment("has-gpu", selector: [:], labels: [gpuKey: "x"], expressions: [Requirement(key: gpuKey, .exists)])
         #expect(view([a40]).overlaps(of: exists).first?.other.name == "llama-a40")
-        let notIn = deployment("not-llama", selector: [:], labels: [modelKey: "other"],
-                               expressions: [Requirement(key: modelKey, .notIn, ["llama"])])
+        let notIn = deployment(
+            "not-llama", selector: [:], labels: [modelKey: "other"],
+            expressions: [Requirement(key: modelKey, .notIn, ["llama"])])
         #expect(view([a40]).overlaps(of: notIn).isEmpty)
     }
 
@@ -81,7 +83,8 @@ import Testing
             v.upsert(.workload(deployment("m-\(i)", selector: [modelKey: "llama", "app": "m-\(i)"])))
         }
         #expect(v.overlaps(of: deployment("new", selector: [modelKey: "llama", "app": "new"])).isEmpty)
-        let broad = v.overlaps(of: deployment("broad", selector: [modelKey: "llama"], labels: [modelKey: "llama", "app": "broad"]), limit: 5)
+        let broad = v.overlaps(
+            of: deployment("broad", selector: [modelKey: "llama"], labels: [modelKey: "llama", "app": "broad"]), limit: 5)
         #expect(broad.count == 5)
     }
 }

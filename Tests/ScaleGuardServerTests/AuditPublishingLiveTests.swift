@@ -11,15 +11,18 @@ import Testing
 
     func replica(_ cluster: FakeCluster, _ name: String, _ extra: [String] = []) throws -> ServerProcess {
         let server = try ServerProcess(
-            ["--kubeconfig", cluster.kubeconfig, "--ledger", "off", "--audit-interval", "0.5", "--leader-elect-namespace", "scaleguard",
-             "--leader-elect-lease-duration", "4", "--leader-elect-renew-deadline", "3", "--leader-elect-retry-period", "1"] + extra,
+            [
+                "--kubeconfig", cluster.kubeconfig, "--ledger", "off", "--audit-interval", "0.5", "--leader-elect-namespace", "scaleguard",
+                "--leader-elect-lease-duration", "4", "--leader-elect-renew-deadline", "3", "--leader-elect-retry-period", "1",
+            ] + extra,
             environment: ["POD_NAME": name])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         return server
     }
 
     func holder(_ cluster: FakeCluster) -> String {
-        (cluster.api.object(Self.lease, namespace: "scaleguard", name: "scaleguard")?["spec"] as? [String: Any])?["holderIdentity"] as? String ?? ""
+        (cluster.api.object(Self.lease, namespace: "scaleguard", name: "scaleguard")?["spec"] as? [String: Any])?["holderIdentity"]
+            as? String ?? ""
     }
 
     func put(_ cluster: FakeCluster, _ name: String, selector: [String: String], labels: [String: String]? = nil) {
@@ -66,10 +69,11 @@ import Testing
 
         // A new violation: the new leader updates the report and events it.
         put(cluster, "svc-1", selector: ["app": "svc-1"], labels: ["app": "svc-1", "tier": "web"])
-        #expect(eventually(10) {
-            let results = cluster.api.object(Self.reports, namespace: "models", name: "scaleguard")?["results"] as? [[String: Any]]
-            return (results?.first?["message"] as? String)?.contains("selects the pods of 2 Deployments") == true
-        })
+        #expect(
+            eventually(10) {
+                let results = cluster.api.object(Self.reports, namespace: "models", name: "scaleguard")?["results"] as? [[String: Any]]
+                return (results?.first?["message"] as? String)?.contains("selects the pods of 2 Deployments") == true
+            })
         let newLeader = holder(cluster)
         #expect(eventually(5) { cluster.api.objects(Self.events).contains { $0["reportingInstance"] as? String == newLeader } })
         #expect(cluster.api.objects(Self.events).count == 2, "the old finding's event was adopted, the new one evented once")

@@ -6,8 +6,12 @@ import Testing
     @Test func theNotesCommandsReachTheServerThroughItsCA() throws {
         let python = ServerProcess.packageRoot.appendingPathComponent(".build/helm-venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh: it installs helm-python-sdk")
-        let notes = try Shell.run(python, [ServerProcess.packageRoot.appendingPathComponent("charts/test/render.py").path,
-                                           "--notes", "--set", "certManager.enabled=true"])
+        let notes = try Shell.run(
+            python,
+            [
+                ServerProcess.packageRoot.appendingPathComponent("charts/test/render.py").path,
+                "--notes", "--set", "certManager.enabled=true",
+            ])
         #expect(notes.status == 0, "\(notes.stderr)")
         let commands = notes.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("alias sgcurl=") || $0.hasPrefix("sgcurl ") }
@@ -18,13 +22,16 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: server.certificates.ca, toPath: dir.appendingPathComponent("scaleguard-ca.crt").path)
-        let manifest = try String(contentsOf: ServerProcess.packageRoot.appendingPathComponent("examples/wrong/llama-a40.yaml"), encoding: .utf8)
+        let manifest = try String(
+            contentsOf: ServerProcess.packageRoot.appendingPathComponent("examples/wrong/llama-a40.yaml"), encoding: .utf8)
         try Data(manifest.utf8).write(to: dir.appendingPathComponent("deployment.yaml"))
-        let script = (["shopt -s expand_aliases", "set -e"] + commands.map {
-            $0.replacingOccurrences(of: "localhost:8443", with: "127.0.0.1:\(server.port)")
-                .replacingOccurrences(of: "sgcurl ", with: "sgcurl -sS -w ' HTTP %{http_code}\\n' ")
-                .replacingOccurrences(of: "alias sgcurl -sS -w ' HTTP %{http_code}\\n' =", with: "alias sgcurl=")
-        }).joined(separator: "\n")
+        let script =
+            (["shopt -s expand_aliases", "set -e"]
+            + commands.map {
+                $0.replacingOccurrences(of: "localhost:8443", with: "127.0.0.1:\(server.port)")
+                    .replacingOccurrences(of: "sgcurl ", with: "sgcurl -sS -w ' HTTP %{http_code}\\n' ")
+                    .replacingOccurrences(of: "alias sgcurl -sS -w ' HTTP %{http_code}\\n' =", with: "alias sgcurl=")
+            }).joined(separator: "\n")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", script]

@@ -27,7 +27,9 @@ import Testing
         init(_ server: ServerProcess) throws { client = try RawClient(port: server.port, ca: server.certificates.ca) }
 
         func allowed(_ body: Data) throws -> Bool {
-            try client.send("POST /validate?timeout=10s HTTP/1.1\r\nHost: scaleguard\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n")
+            try client.send(
+                "POST /validate?timeout=10s HTTP/1.1\r\nHost: scaleguard\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+            )
             try client.send([UInt8](body))
             var received: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 16384)
@@ -35,9 +37,12 @@ import Testing
             while true {
                 let text = String(decoding: received, as: UTF8.self)
                 if let head = text.range(of: "\r\n\r\n"),
-                   let length = text[..<head.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") })
-                       .flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
-                   text.utf8.count - text.utf8.distance(from: text.startIndex, to: head.upperBound) >= length {
+                    let length = text[..<head.lowerBound].split(separator: "\r\n").first(where: {
+                        $0.lowercased().hasPrefix("content-length:")
+                    })
+                    .flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
+                    text.utf8.count - text.utf8.distance(from: text.startIndex, to: head.upperBound) >= length
+                {
                     let response = Reviews.json(String(text[head.upperBound...]))["response"] as? [String: Any]
                     guard let allowed = response?["allowed"] as? Bool else { throw Failure(text: text) }
                     return allowed
@@ -87,7 +92,9 @@ import Testing
         let server = try ServerProcess(["--demo", "--event-loops", "2"])
         let reviewers = try (0..<6).map { _ in try Reviewer(server) }
         let allowed = try Self.race(reviewers, rounds: 100) { Self.overlappingPair(in: "race-\($0)") }
-        #expect(allowed.allSatisfy { $0 == 1 }, "rounds where both got in: \(allowed.filter { $0 == 2 }.count), neither: \(allowed.filter { $0 == 0 }.count)")
+        #expect(
+            allowed.allSatisfy { $0 == 1 },
+            "rounds where both got in: \(allowed.filter { $0 == 2 }.count), neither: \(allowed.filter { $0 == 0 }.count)")
     }
 
     /// Reviews that change nothing that is compared take no lock, and dry runs record nothing.

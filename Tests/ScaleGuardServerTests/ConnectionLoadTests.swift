@@ -74,7 +74,8 @@ import Testing
         var slowest = 0.0
         for _ in 0..<10 {
             let started = Date()
-            let answer = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: review)
+            let answer = try Shell.curl(
+                server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: review)
             slowest = max(slowest, Date().timeIntervalSince(started))
             #expect(answer.status == 200 && answer.body.contains("during-check"))
         }

@@ -20,24 +20,29 @@ import Testing
 
     @Test func everyQueriedMetricIsServed() throws {
         let queried = try Self.queriedMetrics()
-        for needed in ["scaleguard_http_requests_total", "scaleguard_http_request_duration_seconds_bucket", "scaleguard_denials_total",
-                       "scaleguard_violations", "scaleguard_certificate_expiry_timestamp_seconds", "scaleguard_cache_staleness_seconds",
-                       "scaleguard_ledger_writes_total", "scaleguard_ledger_write_duration_seconds_bucket"] {
+        for needed in [
+            "scaleguard_http_requests_total", "scaleguard_http_request_duration_seconds_bucket", "scaleguard_denials_total",
+            "scaleguard_violations", "scaleguard_certificate_expiry_timestamp_seconds", "scaleguard_cache_staleness_seconds",
+            "scaleguard_ledger_writes_total", "scaleguard_ledger_write_duration_seconds_bucket",
+        ] {
             #expect(queried.contains(needed), "the dashboard shows \(needed)")
         }
         let cluster = try FakeCluster()
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--audit-interval", "0.5"])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
-        _ = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                           stdin: Reviews.review(Reviews.deployment(name: "x", selector: ["app": "x"], gpu: false)))
+        _ = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: Reviews.review(Reviews.deployment(name: "x", selector: ["app": "x"], gpu: false)))
         var served: Set<String> = []
-        #expect(eventually(10) {
-            let exposition = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
-            served = Set(exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
-                $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+        #expect(
+            eventually(10) {
+                let exposition = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
+                served = Set(
+                    exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+                        $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+                    })
+                return served.contains("scaleguard_violations")
             })
-            return served.contains("scaleguard_violations")
-        })
         #expect(queried.subtracting(served).isEmpty, "queried but not served: \(queried.subtracting(served).sorted())")
     }
 }

@@ -33,12 +33,15 @@ import Testing
     }
 
     @Test func anOverlappingPairDecidedAtOnceGetsOneIn() {
-        let decider = AdmissionDecider(reviewer: AdmissionReviewer(checker: Checker()), source: SlowView(), ledger: nil, mode: .off,
-                                       ledgerTimeout: 0.3, metrics: WebhookMetrics())
+        let decider = AdmissionDecider(
+            reviewer: AdmissionReviewer(checker: Checker()), source: SlowView(), ledger: nil, mode: .off,
+            ledgerTimeout: 0.3, metrics: WebhookMetrics())
         for round in 0..<10 {
             let namespace = "round-\(round)"
-            let pair = [Self.request("web-a", selector: ["app": "web"], labels: ["app": "web", "tier": "a"], namespace: namespace),
-                        Self.request("web-b", selector: ["app": "web", "tier": "b"], labels: ["app": "web", "tier": "b"], namespace: namespace)]
+            let pair = [
+                Self.request("web-a", selector: ["app": "web"], labels: ["app": "web", "tier": "a"], namespace: namespace),
+                Self.request("web-b", selector: ["app": "web", "tier": "b"], labels: ["app": "web", "tier": "b"], namespace: namespace),
+            ]
             let allowed = Results()
             let done = DispatchGroup()
             for request in pair {

@@ -13,7 +13,9 @@ import Testing
     /// tenant-a, bob may list them in tenant-b, admin may list everything everywhere, mallory may do nothing.
     static func cluster() throws -> FakeCluster {
         let cluster = try FakeCluster()
-        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("secret-project-x", namespace: "tenant-a", selector: ["app": "secret-project-x"]))
+        cluster.api.put(
+            FakeCluster.deployments,
+            FakeCluster.deployment("secret-project-x", namespace: "tenant-a", selector: ["app": "secret-project-x"]))
         for name in ["web-1", "web-2"] {
             cluster.api.put(FakeCluster.deployments, FakeCluster.deployment(name, namespace: "tenant-b", selector: ["app": "web"]))
         }
@@ -28,7 +30,8 @@ import Testing
         return cluster
     }
 
-    static let probe = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe, namespace: tenant-a}\nspec:\n  selector: {matchLabels: {app: secret-project-x}}\n  template: {metadata: {labels: {app: secret-project-x}}}\n"
+    static let probe =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe, namespace: tenant-a}\nspec:\n  selector: {matchLabels: {app: secret-project-x}}\n  template: {metadata: {labels: {app: secret-project-x}}}\n"
 
     func serve(_ cluster: FakeCluster, ttl: String = "10") throws -> ServerProcess {
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig], environment: ["SCALEGUARD_AUTH_CACHE_TTL": ttl])
@@ -57,10 +60,13 @@ import Testing
         let forged = try check(server, token: "not-a-token")
         #expect(forged.status == 401 && forged.body.contains("invalid bearer token"), "\(forged.body)")
         let outsider = try check(server, token: "token-m")
-        #expect(outsider.status == 403 && outsider.body.contains(#"mallory may not create deployments.apps in the namespace \"tenant-a\""#), "\(outsider.body)")
+        #expect(
+            outsider.status == 403 && outsider.body.contains(#"mallory may not create deployments.apps in the namespace \"tenant-a\""#),
+            "\(outsider.body)")
         #expect(!outsider.body.contains("overlaps"), "a refusal tells nothing of the namespace")
         let owner = try check(server, token: "token-a")
-        #expect(owner.status == 403 && owner.body.contains("overlaps Deployment tenant-a/secret-project-x"), "alice may know: \(owner.body)")
+        #expect(
+            owner.status == 403 && owner.body.contains("overlaps Deployment tenant-a/secret-project-x"), "alice may know: \(owner.body)")
         let unplaced = Self.probe.replacingOccurrences(of: ", namespace: tenant-a", with: "")
         let elsewhere = try check(server, token: "token-a", unplaced, query: "?namespace=tenant-b")
         #expect(elsewhere.status == 403 && elsewhere.body.contains("in the namespace \\\"tenant-b\\\""), "\(elsewhere.body)")
@@ -76,7 +82,9 @@ import Testing
         #expect(bob.status == 200 && bob.body.contains("tenant-b  SG001") && !bob.body.contains("tenant-a"), "\(bob.body)")
         #expect(bob.body.contains("among 2 workloads"), "counts cover what bob may see: \(bob.body)")
         let alice = try audit(server, token: "token-a")
-        #expect(alice.status == 200 && alice.body.contains("0 violations among 1 workload") && !alice.body.contains("tenant-b"), "\(alice.body)")
+        #expect(
+            alice.status == 200 && alice.body.contains("0 violations among 1 workload") && !alice.body.contains("tenant-b"), "\(alice.body)"
+        )
         let admin = try audit(server, token: "token-admin", query: "?output=json")
         #expect(admin.status == 200 && (Reviews.json(admin.body)["workloads"] as? Int) == 3, "\(admin.body)")
         #expect(try audit(server, token: "token-b", query: "?namespace=tenant-a").status == 403)

@@ -17,7 +17,8 @@ import Testing
     }
 
     static func deployment(_ name: String, in namespace: String) -> KubeObject {
-        .workload(Workload(namespace: namespace, name: name, selector: LabelSelector(matchLabels: ["app": name]), templateLabels: ["app": name]))
+        .workload(
+            Workload(namespace: namespace, name: name, selector: LabelSelector(matchLabels: ["app": name]), templateLabels: ["app": name]))
     }
 
     static func request(token: String) -> HTTPRequest {
@@ -32,11 +33,16 @@ import Testing
         for order in [["tenant-a", "tenant-b"], ["tenant-b", "tenant-a"]] {
             let refusal = authorizer.authorizeCheck(alice, objects: order.map { Self.deployment("web", in: $0) })
             #expect(refusal?.status == 403)
-            #expect(refusal?.message.contains(#"alice may not create deployments.apps in the namespace "tenant-b""#) == true, "\(String(describing: refusal))")
+            #expect(
+                refusal?.message.contains(#"alice may not create deployments.apps in the namespace "tenant-b""#) == true,
+                "\(String(describing: refusal))")
         }
-        let autoscaler = KubeObject.autoscaler(Autoscaler(kind: .horizontalPodAutoscaler, namespace: "tenant-a", name: "hpa", target: ScaleTargetRef(name: "a")))
+        let autoscaler = KubeObject.autoscaler(
+            Autoscaler(kind: .horizontalPodAutoscaler, namespace: "tenant-a", name: "hpa", target: ScaleTargetRef(name: "a")))
         let mixed = authorizer.authorizeCheck(alice, objects: [Self.deployment("a", in: "tenant-a"), autoscaler])
-        #expect(mixed?.message.contains("horizontalpodautoscalers.autoscaling") == true, "each kind is its own question: \(String(describing: mixed))")
+        #expect(
+            mixed?.message.contains("horizontalpodautoscalers.autoscaling") == true,
+            "each kind is its own question: \(String(describing: mixed))")
     }
 
     @Test func refusalsAreRememberedLikeGrants() throws {
@@ -45,7 +51,8 @@ import Testing
         let mallory = KubeUser(username: "mallory", groups: ["system:authenticated"])
         let before = cluster.api.access.counts
         for _ in 0..<5 { #expect(authorizer.authorizeCheck(mallory, objects: [Self.deployment("x", in: "tenant-a")])?.status == 403) }
-        #expect(cluster.api.access.counts.accessReviews - before.accessReviews == 1, "a refused caller costs one review, not one per request")
+        #expect(
+            cluster.api.access.counts.accessReviews - before.accessReviews == 1, "a refused caller costs one review, not one per request")
         for _ in 0..<5 {
             guard case .failure(let refusal) = authorizer.authenticate(Self.request(token: "forged")) else {
                 Issue.record("a forged token was accepted")

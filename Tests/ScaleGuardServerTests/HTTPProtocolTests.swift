@@ -37,17 +37,23 @@ import Testing
 
     @Test func aBodyOfSevenMebibytesPlusOneIs413() throws {
         let limit = 7 * 1024 * 1024
-        let over = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                  stdin: Data(repeating: 0x20, count: limit + 1))
+        let over = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: Data(repeating: 0x20, count: limit + 1))
         #expect(over.status == 413)
         // Exactly the limit is read (and refused as JSON, not as size).
-        let at = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                stdin: Data(repeating: 0x20, count: limit))
+        let at = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: Data(repeating: 0x20, count: limit))
         #expect(at.status == 400)
         // A chunked body over the limit is cut off as well.
-        let chunked = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked",
-                                              "--data-binary", "@-", "\(server.url)/validate"],
-                                     stdin: Data(repeating: 0x20, count: limit + 1))
+        let chunked = try Shell.curl(
+            server,
+            [
+                "-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked",
+                "--data-binary", "@-", "\(server.url)/validate",
+            ],
+            stdin: Data(repeating: 0x20, count: limit + 1))
         #expect(chunked.status == 413)
     }
 
@@ -69,8 +75,9 @@ import Testing
         let yaml = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(bomb.utf8))
         #expect(yaml.status == 400 && yaml.body.contains("nest deeper than 256 levels"))
         let json = "{\"a\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
-        let review = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                    stdin: Data(json.utf8))
+        let review = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: Data(json.utf8))
         #expect(review.status == 400)
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
     }
@@ -83,8 +90,12 @@ import Testing
 
     @Test func expectContinueAndChunkedBodiesAreServed() throws {
         let review = Reviews.review(nil, uid: "u-chunked", operation: "DELETE")
-        let r = try Shell.curl(server, ["-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
-                                        "-H", "Transfer-Encoding: chunked", "--data-binary", "@-", "\(server.url)/validate"], stdin: review)
+        let r = try Shell.curl(
+            server,
+            [
+                "-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
+                "-H", "Transfer-Encoding: chunked", "--data-binary", "@-", "\(server.url)/validate",
+            ], stdin: review)
         #expect(r.status == 200 && r.body.contains("u-chunked"))
         let http10 = try Shell.curl(server, ["--http1.0", "\(server.url)/healthz"])
         #expect(http10.status == 200)
@@ -93,9 +104,10 @@ import Testing
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let raw = try RawClient(port: server.port, ca: server.certificates.ca)
         let review = String(decoding: Reviews.review(nil, uid: "u-pipe", operation: "DELETE"), as: UTF8.self)
-        try raw.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
-            + "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
-            + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        try raw.send(
+            "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
+                + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let all = raw.readAll()
         #expect(all.components(separatedBy: "HTTP/1.1 ").count - 1 == 3)
         #expect(all.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 3)
@@ -132,27 +144,44 @@ import Testing
     /// by the server itself, with an EC and with an RSA certificate.
     @Test func tls11AndCBCAreRefusedAndALPNIsHTTP11() throws {
         let permissive = ["-cipher", "DEFAULT:@SECLEVEL=0"]
-        let old = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
+        let old = try Shell.run(
+            "openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
         #expect(old.status != 0, "a TLS 1.1 handshake must fail: \(old.stdout) \(old.stderr)")
-        let modern = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "h2,http/1.1",
-                                               "-CAfile", server.certificates.ca, "-servername", "localhost", "-brief"], stdin: Data())
+        let modern = try Shell.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-alpn", "h2,http/1.1",
+                "-CAfile", server.certificates.ca, "-servername", "localhost", "-brief",
+            ], stdin: Data())
         #expect((modern.stdout + modern.stderr).contains("Protocol version: TLSv1.3"))
         let alpn = try Shell.curl(server, ["-v", "\(server.url)/healthz"])
         #expect(alpn.result.stderr.contains("ALPN: server accepted http/1.1"), "curl offers h2 and http/1.1; only http/1.1 is served")
-        let cbc = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", "-brief"], stdin: Data())
+        let cbc = try Shell.run(
+            "openssl",
+            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", "-brief"],
+            stdin: Data())
         #expect(cbc.status != 0, "non-AEAD suites must be refused")
         let metrics = try Shell.curl(server, ["\(server.probeURL)/metrics"]).body
         #expect(!metrics.contains("scaleguard_tls_handshake_failures_total 0"))
 
         let rsa = try TestCertificates(extra: ["--rsa"])
         let rsaServer = try ServerProcess(["--demo"], certificates: rsa)
-        let rsaCBC = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2",
-                                               "-cipher", "ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA256:@SECLEVEL=0", "-brief"], stdin: Data())
+        let rsaCBC = try Shell.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2",
+                "-cipher", "ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA256:@SECLEVEL=0", "-brief",
+            ], stdin: Data())
         #expect(rsaCBC.status != 0, "non-AEAD suites must be refused with an RSA certificate too: \(rsaCBC.stderr)")
-        let rsaOld = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
+        let rsaOld = try Shell.run(
+            "openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_1", "-brief"] + permissive, stdin: Data())
         #expect(rsaOld.status != 0)
-        let rsaGood = try Shell.run("openssl", ["s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2", "-CAfile", rsa.ca,
-                                                "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-brief"], stdin: Data())
+        let rsaGood = try Shell.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(rsaServer.port)", "-tls1_2", "-CAfile", rsa.ca,
+                "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-brief",
+            ], stdin: Data())
         #expect(rsaGood.status == 0, "the AEAD suite works: \(rsaGood.stderr)")
     }
 

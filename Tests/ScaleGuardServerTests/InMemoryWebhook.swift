@@ -18,7 +18,9 @@ final class InMemoryWebhook: Sendable {
     private let nextID = Atomic<UInt64>(1)
 
     /// The demo view (an A100 Deployment of llama and its PodAutoscaler), or the manifests given.
-    init(manifests: String = DemoCluster.manifests, checker: Checker = Checker(), validateClients: WebhookRoutes.ValidateClients? = nil) throws {
+    init(
+        manifests: String = DemoCluster.manifests, checker: Checker = Checker(), validateClients: WebhookRoutes.ValidateClients? = nil
+    ) throws {
         let objects = try ManifestDecoder.decode(Array(manifests.utf8), source: "test").map(\.object)
         let source = StaticClusterView(objects: objects)
         let lines = LogLines()
@@ -34,16 +36,22 @@ final class InMemoryWebhook: Sendable {
     }
 
     /// What the HTTPS listener answers to `method path?query` with `body`.
-    func send(_ method: String, _ target: String, body: Data = Data(), headers: [(String, String)] = [],
-              certificate: ClientCertificate? = nil, listener: Router? = nil) -> HTTPResponse {
-        let (path, query) = target.firstIndex(of: "?").map { (String(target[..<$0]), String(target[target.index(after: $0)...])) } ?? (target, "")
-        let head = HTTPRequestHead(method: method, path: path, rawQuery: query, headers: HTTPHeaders(headers.map { (name: $0.0, value: $0.1) }))
+    func send(
+        _ method: String, _ target: String, body: Data = Data(), headers: [(String, String)] = [],
+        certificate: ClientCertificate? = nil, listener: Router? = nil
+    ) -> HTTPResponse {
+        let (path, query) =
+            target.firstIndex(of: "?").map { (String(target[..<$0]), String(target[target.index(after: $0)...])) } ?? (target, "")
+        let head = HTTPRequestHead(
+            method: method, path: path, rawQuery: query, headers: HTTPHeaders(headers.map { (name: $0.0, value: $0.1) }))
         let context = RequestContext(id: nextID.add(1, ordering: .relaxed).newValue, clientCertificate: certificate)
         return (listener ?? webhook).respond(to: HTTPRequest(head: head, body: [UInt8](body)), context: context)
     }
 
     /// A POST as curl sends it: status and body text.
-    func post(_ body: Data, path: String = "/validate", type: String = "application/json", headers: [(String, String)] = []) -> (status: Int, body: String) {
+    func post(
+        _ body: Data, path: String = "/validate", type: String = "application/json", headers: [(String, String)] = []
+    ) -> (status: Int, body: String) {
         let response = send("POST", path, body: body, headers: [("Content-Type", type)] + headers)
         return (response.status, response.text)
     }

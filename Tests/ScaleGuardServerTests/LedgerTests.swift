@@ -9,7 +9,8 @@ import Testing
     static let ledgerPath = "/api/v1/namespaces/scaleguard/configmaps"
 
     func replica(_ cluster: FakeCluster, _ extra: [String] = [], environment: [String: String] = [:]) throws -> ServerProcess {
-        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--ledger-namespace", "scaleguard"] + extra, environment: environment)
+        let server = try ServerProcess(
+            ["--kubeconfig", cluster.kubeconfig, "--ledger-namespace", "scaleguard"] + extra, environment: environment)
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         return server
     }
@@ -20,7 +21,8 @@ import Testing
     }
 
     func review(_ server: ServerProcess, _ body: Data) throws -> [String: Any] {
-        let answer = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: body)
+        let answer = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: body)
         return Reviews.json(answer.body)["response"] as? [String: Any] ?? [:]
     }
 
@@ -29,8 +31,12 @@ import Testing
         let cluster = try FakeCluster()
         let a = try replica(cluster, ["--ledger", mode]), b = try replica(cluster, ["--ledger", mode])
         let allowed = try C.race([C.Reviewer(a), C.Reviewer(b)], rounds: 100) { C.overlappingPair(in: "pair-\($0)") }
-        #expect(allowed.allSatisfy { $0 == 1 }, "rounds where both got in: \(allowed.filter { $0 == 2 }.count), neither: \(allowed.filter { $0 == 0 }.count)")
-        let conflicts = metric(a, #"scaleguard_ledger_writes_total{result="conflict"}"#) + metric(b, #"scaleguard_ledger_writes_total{result="conflict"}"#)
+        #expect(
+            allowed.allSatisfy { $0 == 1 },
+            "rounds where both got in: \(allowed.filter { $0 == 2 }.count), neither: \(allowed.filter { $0 == 0 }.count)")
+        let conflicts =
+            metric(a, #"scaleguard_ledger_writes_total{result="conflict"}"#)
+            + metric(b, #"scaleguard_ledger_writes_total{result="conflict"}"#)
         #expect(conflicts > 0, "some writes raced and lost: the conflict path ran")
         #expect(metric(a, "scaleguard_ledger_unrecorded_total") + metric(b, "scaleguard_ledger_unrecorded_total") == 0)
     }
@@ -71,7 +77,8 @@ import Testing
         cluster.api.put(FakeCluster.deployments, webA)
         #expect(eventually(5) { (try? review(b, shown[1]))?["allowed"] as? Bool == false })
         cluster.api.delete(FakeCluster.deployments, namespace: "shown", name: "web-a")
-        #expect(eventually(1) { (try? review(b, shown[1]))?["allowed"] as? Bool == true }, "deleted, and its entry was seen: nothing overlaps")
+        #expect(
+            eventually(1) { (try? review(b, shown[1]))?["allowed"] as? Bool == true }, "deleted, and its entry was seen: nothing overlaps")
     }
 
     @Test(arguments: ["required", "best-effort", "off"])

@@ -11,7 +11,9 @@ import Testing
         let certs = try TestCertificates()
         let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.2"], certificates: certs)
         func serial() throws -> String {
-            let r = try Shell.run("/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(server.port) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
+            let r = try Shell.run(
+                "/bin/sh",
+                ["-c", "openssl s_client -connect 127.0.0.1:\(server.port) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
             return r.stdout
         }
         let before = try serial()

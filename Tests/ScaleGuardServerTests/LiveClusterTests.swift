@@ -5,15 +5,19 @@ import Testing
 /// `scaleguard serve --kubeconfig` against a fake API server: the story with a cluster that changes.
 @Suite struct LiveClusterTests {
     func a40Review() -> Data {
-        Reviews.review(Reviews.deployment(name: "llama-a40", selector: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"],
-                                          labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"]))
+        Reviews.review(
+            Reviews.deployment(
+                name: "llama-a40", selector: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"],
+                labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a40"]))
     }
 
     @Test func theA40IsDeniedWhileTheA100IsThereAndAllowedOnceItIsDeleted() throws {
         let cluster = try FakeCluster()
-        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment(
-            "llama-a100", selector: ["model.aibrix.ai/name": "llama"],
-            labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a100"], gpu: "NVIDIA-A100-SXM4-80GB"))
+        cluster.api.put(
+            FakeCluster.deployments,
+            FakeCluster.deployment(
+                "llama-a100", selector: ["model.aibrix.ai/name": "llama"],
+                labels: ["model.aibrix.ai/name": "llama", "scaleguard.io/gpu-type": "a100"], gpu: "NVIDIA-A100-SXM4-80GB"))
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--endpoint-auth", "none"])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let verbose = try Shell.curl(server, ["\(server.probeURL)/readyz?verbose"]).body
@@ -22,13 +26,16 @@ import Testing
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let denied = try Shell.curl(server, post, stdin: a40Review())
         #expect(denied.status == 200)
-        #expect(Reviews.message(denied.body).contains("the selector of Deployment default/llama-a100 (model.aibrix.ai/name=llama) selects its pods"))
+        #expect(
+            Reviews.message(denied.body).contains(
+                "the selector of Deployment default/llama-a100 (model.aibrix.ai/name=llama) selects its pods"))
 
         cluster.api.delete(FakeCluster.deployments, namespace: "default", name: "llama-a100")
-        #expect(eventually(10) {
-            let answer = try? Shell.curl(server, post, stdin: a40Review())
-            return (Reviews.json(answer?.body ?? "")["response"] as? [String: Any])?["allowed"] as? Bool == true
-        })
+        #expect(
+            eventually(10) {
+                let answer = try? Shell.curl(server, post, stdin: a40Review())
+                return (Reviews.json(answer?.body ?? "")["response"] as? [String: Any])?["allowed"] as? Bool == true
+            })
         let audit = try Shell.curl(server, ["\(server.url)/audit"])
         #expect(audit.status == 200 && audit.body.contains("0 violations"))
     }
@@ -56,8 +63,9 @@ import Testing
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig])
         let ready = try Shell.curl(server, ["\(server.probeURL)/readyz"])
         #expect(ready.status == 503 && ready.body.contains("not synced yet"))
-        let review = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                    stdin: a40Review())
+        let review = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: a40Review())
         #expect(review.status == 503, "a failed call lets failurePolicy decide; an allow or deny here would be a guess")
         faults.failLists = 0
         cluster.api.faults = faults
@@ -76,8 +84,10 @@ import Testing
         #expect(groups.first?["rule"] as? String == "SG001")
         #expect((groups.first?["findings"] as? [Any])?.count == 2)
 
-        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llama-c}\nspec:\n  selector: {matchLabels: {app: c}}\n  template: {metadata: {labels: {app: c, model.aibrix.ai/name: llama}}}\n"
-        let check = try Shell.run(ServerProcess.binary.path, ["check", "--kubeconfig", cluster.kubeconfig, "-"], stdin: Data(manifest.utf8))
+        let manifest =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llama-c}\nspec:\n  selector: {matchLabels: {app: c}}\n  template: {metadata: {labels: {app: c, model.aibrix.ai/name: llama}}}\n"
+        let check = try Shell.run(
+            ServerProcess.binary.path, ["check", "--kubeconfig", cluster.kubeconfig, "-"], stdin: Data(manifest.utf8))
         #expect(check.status == 1)
         #expect(check.stdout.contains("Deployment default/llama-c overlaps Deployment default/llama-a"))
         let offline = try Shell.run(ServerProcess.binary.path, ["check", "-"], stdin: Data(manifest.utf8))
@@ -91,15 +101,18 @@ import Testing
     @Test(arguments: [false, true])
     func aStaleViewWarnsInVerdictsAndFailsReadinessOnlyWhenAskedTo(staleUnready: Bool) throws {
         let cluster = try FakeCluster()
-        let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"] + (staleUnready ? ["--stale-unready"] : []),
-                                       environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
+        let server = try ServerProcess(
+            ["--kubeconfig", cluster.kubeconfig, "--max-staleness", "1"] + (staleUnready ? ["--stale-unready"] : []),
+            environment: ["SCALEGUARD_BACKOFF_MAX": "0.3"])
         #expect(eventually(15) { (try? Shell.curl(server, ["\(server.probeURL)/readyz"]).status) == 200 })
         let post = ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"]
         let fresh = try Shell.curl(server, post, stdin: a40Review())
         #expect(!fresh.body.contains("may be stale"))
         func staleness() -> Double? {
             let metrics = (try? Shell.curl(server, ["\(server.probeURL)/metrics"]).body) ?? ""
-            let line = metrics.split(separator: "\n").first { $0.hasPrefix(#"scaleguard_cache_staleness_seconds{resource="deployments.apps"}"#) }
+            let line = metrics.split(separator: "\n").first {
+                $0.hasPrefix(#"scaleguard_cache_staleness_seconds{resource="deployments.apps"}"#)
+            }
             return line?.split(separator: " ").last.flatMap { Double($0) }
         }
         #expect(staleness() == 0)
@@ -147,7 +160,8 @@ import Testing
         }
         #expect(try allowed(Reviews.deployment(name: "web-a", selector: ["app": "web-a"], gpu: false)))
         // Another replica (or a later apply) changed it: its pods now carry tier=gpu.
-        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("web-a", selector: ["app": "web-a"], labels: ["app": "web-a", "tier": "gpu"]))
+        cluster.api.put(
+            FakeCluster.deployments, FakeCluster.deployment("web-a", selector: ["app": "web-a"], labels: ["app": "web-a", "tier": "gpu"]))
         let probe = Reviews.deployment(name: "probe", selector: ["tier": "gpu"], labels: ["tier": "gpu", "app": "probe"], gpu: false)
         #expect(eventually(5) { (try? allowed(probe)) == false }, "the watched version, whose pods the probe selects, counts at once")
     }

@@ -16,17 +16,20 @@ import Testing
         let server = try ServerProcess(["--demo"])
         let over = Data(repeating: 0x20, count: 7 * 1024 * 1024 + 1)
         for attempt in 0..<10 {
-            let result = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: over)
+            let result = try Shell.curl(
+                server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"], stdin: over)
             #expect(result.status == 413, "attempt \(attempt): \(result.result.stderr)")
         }
         let hugeHeader = "X-Big: " + String(repeating: "a", count: 70_000)
         for attempt in 0..<10 {
-            let result = try Shell.curl(server, ["-H", hugeHeader, "--data-binary", "@-", "\(server.url)/check"], stdin: Data(count: 500_000))
+            let result = try Shell.curl(
+                server, ["-H", hugeHeader, "--data-binary", "@-", "\(server.url)/check"], stdin: Data(count: 500_000))
             #expect(result.status == 431, "attempt \(attempt): \(result.result.stderr)")
         }
         for attempt in 0..<10 {
-            let result = try Shell.curl(server, ["-H", "Content-Length: 3", "-H", "Transfer-Encoding: chunked", "--data-binary", "@-", "\(server.url)/check"],
-                                        stdin: Data(count: 1_000_000))
+            let result = try Shell.curl(
+                server, ["-H", "Content-Length: 3", "-H", "Transfer-Encoding: chunked", "--data-binary", "@-", "\(server.url)/check"],
+                stdin: Data(count: 1_000_000))
             #expect(result.status == 400, "attempt \(attempt): \(result.result.stderr)")
         }
     }
@@ -35,7 +38,8 @@ import Testing
     @Test func noRequestIsLostAcrossShutdown() throws {
         let server = try ServerProcess(["--demo", "--shutdown-grace", "10"])
         let review = String(decoding: Reviews.review(nil, uid: "during-shutdown", operation: "DELETE"), as: UTF8.self)
-        let request = "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
+        let request =
+            "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
         let sent = LockedValue(0), answered = LockedValue(0), closing = LockedValue(0)
         var clients: [Thread] = []
         for _ in 0..<8 {
@@ -73,13 +77,17 @@ import Testing
         var sockets: [Int32] = []
         for _ in 0..<80 { if let fd = try? Socket.connect(host: "127.0.0.1", port: server.port, timeout: 2) { sockets.append(fd) } }
         guard server.process.isRunning else {
-            Issue.record("the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")")
+            Issue.record(
+                "the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")"
+            )
             return
         }
         let before = try cpuSeconds(server)
         Thread.sleep(forTimeInterval: 2)
         guard server.process.isRunning else {
-            Issue.record("the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")")
+            Issue.record(
+                "the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")"
+            )
             return
         }
         let spent = try cpuSeconds(server) - before

@@ -2,17 +2,25 @@ import Foundation
 
 /// AdmissionReview bodies as kube-apiserver sends them.
 enum Reviews {
-    static func deployment(name: String, selector: [String: String], labels: [String: String]? = nil,
-                           product: String? = "NVIDIA-A40", gpu: Bool = true) -> [String: Any] {
+    static func deployment(
+        name: String, selector: [String: String], labels: [String: String]? = nil,
+        product: String? = "NVIDIA-A40", gpu: Bool = true
+    ) -> [String: Any] {
         var podSpec: [String: Any] = [
-            "containers": [["name": "vllm", "image": "vllm/vllm-openai:v0.6.2",
-                            "resources": ["limits": gpu ? ["nvidia.com/gpu": "1", "cpu": "8"] : ["cpu": "1"]]]],
+            "containers": [
+                [
+                    "name": "vllm", "image": "vllm/vllm-openai:v0.6.2",
+                    "resources": ["limits": gpu ? ["nvidia.com/gpu": "1", "cpu": "8"] : ["cpu": "1"]],
+                ]
+            ]
         ]
         if let product { podSpec["nodeSelector"] = ["nvidia.com/gpu.product": product] }
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": ["name": name, "namespace": "default", "labels": ["model.aibrix.ai/name": "llama"],
-                         "annotations": ["deployment.kubernetes.io/revision": "1"]],
+            "metadata": [
+                "name": name, "namespace": "default", "labels": ["model.aibrix.ai/name": "llama"],
+                "annotations": ["deployment.kubernetes.io/revision": "1"],
+            ],
             "spec": [
                 "replicas": 1,
                 "selector": ["matchLabels": selector],
@@ -21,8 +29,10 @@ enum Reviews {
         ]
     }
 
-    static func review(_ object: [String: Any]?, uid: String = UUID().uuidString, operation: String = "CREATE",
-                       apiVersion: String = "admission.k8s.io/v1", dryRun: Bool = false, oldObject: [String: Any]? = nil) -> Data {
+    static func review(
+        _ object: [String: Any]?, uid: String = UUID().uuidString, operation: String = "CREATE",
+        apiVersion: String = "admission.k8s.io/v1", dryRun: Bool = false, oldObject: [String: Any]? = nil
+    ) -> Data {
         let name = ((object?["metadata"] as? [String: Any])?["name"] as? String) ?? ""
         let namespace = ((object?["metadata"] as? [String: Any])?["namespace"] as? String) ?? "default"
         let kind = object?["kind"] as? String ?? "Deployment"

@@ -16,9 +16,12 @@ import Testing
     @Test func aProbePathOnTheWebhookListenerSaysWhereItIs() {
         let response = server.send("GET", "/readyz")
         #expect(response.status == 404)
-        #expect(response.text.contains("/readyz is served over plain HTTP on the probe listener (--probe-listen, port 8081 by default), not here"))
+        #expect(
+            response.text.contains(
+                "/readyz is served over plain HTTP on the probe listener (--probe-listen, port 8081 by default), not here"))
         let validate = server.send("POST", "/validate", listener: server.probes)
-        #expect(validate.status == 404 && validate.text.contains("/validate is served over the webhook's HTTPS listener"), "\(validate.text)")
+        #expect(
+            validate.status == 404 && validate.text.contains("/validate is served over the webhook's HTTPS listener"), "\(validate.text)")
     }
 
     @Test func anUnknownPathListsWhatTheListenerServes() {
@@ -57,14 +60,17 @@ import Testing
         let metrics = WebhookMetrics()
         let routes = WebhookRoutes(checker: Checker(), source: Unsynced(), metrics: metrics, logger: Logger(label: "test"))
         let probes = ProbeRoutes(source: Unsynced(), metrics: metrics)
-        let router = Router(table: RouteTable(routes.routes + probes.routes), listeners: [.webhook], source: Unsynced(), metrics: metrics,
-                            logger: Logger(label: "test"))
+        let router = Router(
+            table: RouteTable(routes.routes + probes.routes), listeners: [.webhook], source: Unsynced(), metrics: metrics,
+            logger: Logger(label: "test"))
         for path in ["/validate", "/check"] {
-            let request = HTTPRequest(head: HTTPRequestHead(method: "POST", path: path, headers: HTTPHeaders([("Content-Type", "application/json")])))
+            let request = HTTPRequest(
+                head: HTTPRequestHead(method: "POST", path: path, headers: HTTPHeaders([("Content-Type", "application/json")])))
             let response = router.respond(to: request, context: RequestContext())
             #expect(response.status == 503)
             if case .bytes(let body) = response.body {
-                #expect(String(decoding: body, as: UTF8.self).contains("the cluster view is not synced yet: deployments.apps not listed yet"))
+                #expect(
+                    String(decoding: body, as: UTF8.self).contains("the cluster view is not synced yet: deployments.apps not listed yet"))
             }
         }
         let health = router.respond(to: HTTPRequest(head: HTTPRequestHead(method: "GET", path: "/healthz")), context: RequestContext())
@@ -76,7 +82,9 @@ import Testing
         _ = server.post(Reviews.review(Reviews.deployment(name: "m", selector: ["model.aibrix.ai/name": "llama"])))
         let text = server.send("GET", "/metrics", listener: server.probes).text
         #expect(text.contains(#"scaleguard_http_requests_total{path="/validate",code="200",verdict="denied"} 1"#))
-        #expect(text.contains(#"scaleguard_http_requests_total{path="/check",code="403",verdict="denied"} 0"#), "usual outcomes exist from the start")
+        #expect(
+            text.contains(#"scaleguard_http_requests_total{path="/check",code="403",verdict="denied"} 0"#),
+            "usual outcomes exist from the start")
         #expect(text.contains(#"scaleguard_http_requests_total{path="other",code="404",verdict="none"} 1"#))
         #expect(!text.contains(#"path="/nope""#), "a client cannot make a label")
         #expect(text.contains(#"scaleguard_http_request_duration_seconds_count{path="/audit"} 0"#))
@@ -84,9 +92,14 @@ import Testing
 
     @Test func aPathDeclaredTwiceOnOneListenerIsRefused() {
         let ok: Route.Handler = { _, _ in (HTTPResponse(status: 200, text: ""), "none") }
-        #expect(RouteTable.problem(in: [Route("GET", "/a", on: [.webhook], handler: ok), Route("GET", "/a", on: [.probes], handler: ok)]) == nil)
-        #expect(RouteTable.problem(in: [Route("GET", "/a", on: [.webhook, .probes], handler: ok), Route("POST", "/a", on: [.probes], handler: ok)])
-            == "/a is declared twice on the probes listener")
+        #expect(
+            RouteTable.problem(in: [Route("GET", "/a", on: [.webhook], handler: ok), Route("GET", "/a", on: [.probes], handler: ok)]) == nil
+        )
+        #expect(
+            RouteTable.problem(in: [
+                Route("GET", "/a", on: [.webhook, .probes], handler: ok), Route("POST", "/a", on: [.probes], handler: ok),
+            ])
+                == "/a is declared twice on the probes listener")
         #expect(RouteTable.problem(in: [Route("GET", "a", on: [.webhook], handler: ok)]) != nil)
     }
 

@@ -23,13 +23,18 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `openFileLimit` starts it under `ulimit -n`, as a container runtime's default limit would.
-    init(_ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil, environment: [String: String] = [:],
-         cpus: String? = nil) throws {
+    init(
+        _ arguments: [String], certificates: TestCertificates? = nil, openFileLimit: Int? = nil, environment: [String: String] = [:],
+        cpus: String? = nil
+    ) throws {
         let certs = try certificates ?? TestCertificates()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         self.certificates = certs
-        let serve = ["serve", "--listen", "127.0.0.1:0", "--probe-listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
-                     "--log-format", "json", "--log-level", "debug"] + arguments
+        let serve =
+            [
+                "serve", "--listen", "127.0.0.1:0", "--probe-listen", "127.0.0.1:0", "--cert-dir", certs.directory.path,
+                "--log-format", "json", "--log-level", "debug",
+            ] + arguments
         if let cpus {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
             process.arguments = ["-c", cpus, Self.binary.path] + serve
@@ -118,8 +123,9 @@ struct TestCertificates: Sendable {
 
     /// A new serving certificate from the same CA (what a rotation does).
     func regenerate(extra: [String] = []) throws {
-        let result = try Shell.run(ServerProcess.packageRoot.appendingPathComponent("certs/generate.sh").path,
-                                   ["--out", directory.path] + extra)
+        let result = try Shell.run(
+            ServerProcess.packageRoot.appendingPathComponent("certs/generate.sh").path,
+            ["--out", directory.path] + extra)
         guard result.status == 0 else { throw Shell.Failure(output: result.stderr) }
     }
 
@@ -156,13 +162,17 @@ enum Shell {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while errThread.isExecuting || !errThread.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// curl with the test CA; returns the HTTP status and body (`-w` appends the status on the last line).
-    static func curl(_ server: ServerProcess, _ arguments: [String], stdin: Data? = nil) throws -> (status: Int, body: String, result: Result) {
-        let result = try run("curl", ["-sS", "--cacert", server.certificates.ca, "-w", "\n%{http_code}", "--max-time", "20"] + arguments, stdin: stdin)
+    static func curl(
+        _ server: ServerProcess, _ arguments: [String], stdin: Data? = nil
+    ) throws -> (status: Int, body: String, result: Result) {
+        let result = try run(
+            "curl", ["-sS", "--cacert", server.certificates.ca, "-w", "\n%{http_code}", "--max-time", "20"] + arguments, stdin: stdin)
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0
         return (status, lines.joined(separator: "\n"), result)

@@ -11,28 +11,30 @@ import Testing
     }
 
     func post(_ body: Data, path: String = "/validate", type: String = "application/json") throws -> (status: Int, body: String) {
-        let r = try Shell.curl(server, ["-H", "Content-Type: \(type)", "--data-binary", "@-", "\(server.url)\(path)?timeout=10s"], stdin: body)
+        let r = try Shell.curl(
+            server, ["-H", "Content-Type: \(type)", "--data-binary", "@-", "\(server.url)\(path)?timeout=10s"], stdin: body)
         return (r.status, r.body)
     }
 
     @Test func checkTakesYAMLFromCurlAndAnswersTextOrJSON() throws {
         let yaml = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: llama-a40}
-        spec:
-          selector: {matchLabels: {model.aibrix.ai/name: llama}}
-          template:
-            metadata: {labels: {model.aibrix.ai/name: llama}}
-            spec: {containers: [{name: c, resources: {limits: {nvidia.com/gpu: 1}}}]}
-        """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: llama-a40}
+            spec:
+              selector: {matchLabels: {model.aibrix.ai/name: llama}}
+              template:
+                metadata: {labels: {model.aibrix.ai/name: llama}}
+                spec: {containers: [{name: c, resources: {limits: {nvidia.com/gpu: 1}}}]}
+            """
         // curl --data-binary sends application/x-www-form-urlencoded unless told otherwise: accepted as YAML.
         let text = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(yaml.utf8))
         #expect(text.status == 403)
         #expect(text.body.contains("DENIED Deployment default/llama-a40"))
         #expect(text.body.contains("SG001 selector-overlap"))
-        let json = try Shell.curl(server, ["-H", "Content-Type: application/yaml", "--data-binary", "@-", "\(server.url)/check?output=json"],
-                                  stdin: Data(yaml.utf8))
+        let json = try Shell.curl(
+            server, ["-H", "Content-Type: application/yaml", "--data-binary", "@-", "\(server.url)/check?output=json"],
+            stdin: Data(yaml.utf8))
         #expect(Reviews.json(json.body)["allowed"] as? Bool == false)
         let broken = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data("kind: [".utf8))
         #expect(broken.status == 400 && broken.body.contains("line"))

@@ -13,13 +13,15 @@ import Testing
         server = try InMemoryWebhook()
     }
 
-    func post(_ body: Data, path: String = "/validate?timeout=10s", type: String = "application/json") throws -> (status: Int, body: String) {
+    func post(_ body: Data, path: String = "/validate?timeout=10s", type: String = "application/json") throws -> (status: Int, body: String)
+    {
         server.post(body, path: path, type: type)
     }
 
     @Test func aDeniedReviewHasEveryFieldKubeAPIServerReads() throws {
-        let object = Reviews.deployment(name: "llama-a40", selector: ["model.aibrix.ai/name": "llama"],
-                                        labels: ["model.aibrix.ai/name": "llama", "gpu": "a40"])
+        let object = Reviews.deployment(
+            name: "llama-a40", selector: ["model.aibrix.ai/name": "llama"],
+            labels: ["model.aibrix.ai/name": "llama", "gpu": "a40"])
         let (status, body) = try post(Reviews.review(object, uid: "705ab4f5-6393-11e8-b7cc-42010a800002"))
         #expect(status == 200)
         let json = Reviews.json(body)
@@ -41,8 +43,9 @@ import Testing
     }
 
     @Test func anAllowedReviewCarriesWarnings() throws {
-        let object = Reviews.deployment(name: "mistral-a40", selector: ["model.aibrix.ai/name": "mistral", "scaleguard.io/gpu-type": "a40"],
-                                        product: nil)
+        let object = Reviews.deployment(
+            name: "mistral-a40", selector: ["model.aibrix.ai/name": "mistral", "scaleguard.io/gpu-type": "a40"],
+            product: nil)
         let (status, body) = try post(Reviews.review(object, uid: "u-allowed"))
         #expect(status == 200)
         let response = Reviews.json(body)["response"] as? [String: Any] ?? [:]
@@ -64,8 +67,9 @@ import Testing
     @Test func aDryRunIsCheckedButLeavesNoTrace() throws {
         let labels = ["model.aibrix.ai/name": "mistral", "scaleguard.io/gpu-type": "a40"]
         let a40 = Reviews.deployment(name: "mistral-a40", selector: labels)
-        let overlapping = Reviews.deployment(name: "any-a40", selector: ["scaleguard.io/gpu-type": "a40"],
-                                             labels: ["scaleguard.io/gpu-type": "a40", "app": "any-a40"])
+        let overlapping = Reviews.deployment(
+            name: "any-a40", selector: ["scaleguard.io/gpu-type": "a40"],
+            labels: ["scaleguard.io/gpu-type": "a40", "app": "any-a40"])
         func allowed(_ body: String) -> Bool { (Reviews.json(body)["response"] as? [String: Any])?["allowed"] as? Bool ?? false }
 
         #expect(allowed(try post(Reviews.review(a40, dryRun: true)).body))
@@ -89,7 +93,8 @@ import Testing
         let notJSON = try post(Data("hello".utf8))
         #expect(notJSON.status == 400)
         #expect(Reviews.json(notJSON.body)["kind"] as? String == "Status")
-        let noUID = try post(Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"","operation":"CREATE"}}"#.utf8))
+        let noUID = try post(
+            Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"","operation":"CREATE"}}"#.utf8))
         #expect(noUID.status == 400 && noUID.body.contains("request.uid is empty"))
         let otherKind = try post(Data(#"{"apiVersion":"v1","kind":"Pod"}"#.utf8))
         #expect(otherKind.status == 400 && !otherKind.body.contains("allowed"))
@@ -98,17 +103,23 @@ import Testing
     /// `/check` reads as `scaleguard check` does: a Rollout that borrows its Deployment's selector selects nothing
     /// else, a kustomize patch is skipped and said so, and every unreadable document is named with its place.
     @Test func checkReadsARolloutWithWorkloadRefAndSkipsPatches() throws {
-        let tree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/repo")
+        let tree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/repo")
         let rollout = try String(contentsOf: tree.appendingPathComponent("rollouts/rollout-ref.yaml"), encoding: .utf8)
         let patch = try String(contentsOf: tree.appendingPathComponent("kustomize/overlays/prod/replicas.yaml"), encoding: .utf8)
-        let unrelated = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: unrelated-web}}\n"
+        let unrelated =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: unrelated-web}}\n"
             + "  template:\n    metadata: {labels: {app: unrelated-web}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
-        let (status, body) = try post(Data((rollout + "\n---\n" + patch + "---\n" + unrelated).utf8), path: "/check", type: "application/yaml")
+        let (status, body) = try post(
+            Data((rollout + "\n---\n" + patch + "---\n" + unrelated).utf8), path: "/check", type: "application/yaml")
         #expect(status == 200, "\(body)")
         #expect(body.contains("OK     Rollout default/rollout-ref-deployment"))
         #expect(body.contains("OK     Deployment default/unrelated-web"))
-        #expect(body.contains("SKIP   request body, document 3: a Deployment with neither spec.selector nor a complete template"), "\(body)")
-        let broken = try post(Data((unrelated + "---\napiVersion: apps/v1beta2\nkind: StatefulSet\n---\nkind: [\n").utf8), path: "/check", type: "application/yaml")
+        #expect(
+            body.contains("SKIP   request body, document 3: a Deployment with neither spec.selector nor a complete template"), "\(body)")
+        let broken = try post(
+            Data((unrelated + "---\napiVersion: apps/v1beta2\nkind: StatefulSet\n---\nkind: [\n").utf8), path: "/check",
+            type: "application/yaml")
         #expect(broken.status == 400)
         #expect(broken.body.contains("request body: line 10, column 13: apps/v1beta2 StatefulSet is no longer served"), "\(broken.body)")
         #expect(broken.body.contains("; request body: line 14, column 1: did not find expected node content"), "\(broken.body)")
@@ -137,17 +148,18 @@ import Testing
     /// UPDATE through /validate: a denial the old object earned with the same other object is a warning; a new
     /// overlap, or the same rule with another object, is denied.
     @Test func updatesAreJudgedAgainstTheOldObject() throws {
-        let server = try InMemoryWebhook(manifests: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: catch-red, namespace: default}
-        spec: {selector: {matchLabels: {team: red}}, template: {metadata: {labels: {team: red, app: catch-red}}}}
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: catch-blue, namespace: default}
-        spec: {selector: {matchLabels: {team: blue}}, template: {metadata: {labels: {team: blue, app: catch-blue}}}}
-        """)
+        let server = try InMemoryWebhook(
+            manifests: """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: catch-red, namespace: default}
+                spec: {selector: {matchLabels: {team: red}}, template: {metadata: {labels: {team: red, app: catch-red}}}}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: catch-blue, namespace: default}
+                spec: {selector: {matchLabels: {team: blue}}, template: {metadata: {labels: {team: blue, app: catch-blue}}}}
+                """)
         func update(_ old: [String: String]?, _ new: [String: String]) throws -> [String: Any] {
             let object = Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: new, gpu: false)
             let oldObject = old.map { Reviews.deployment(name: "svc", selector: ["app": "svc"], labels: $0, gpu: false) }
@@ -156,7 +168,8 @@ import Testing
         }
         let same = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "red", "version": "2"])
         #expect(same["allowed"] as? Bool == true)
-        #expect((same["warnings"] as? [String] ?? []).contains { $0.contains("catch-red") && $0.contains("already true before this update") })
+        #expect(
+            (same["warnings"] as? [String] ?? []).contains { $0.contains("catch-red") && $0.contains("already true before this update") })
         let added = try update(["app": "svc"], ["app": "svc", "team": "red"])
         #expect(added["allowed"] as? Bool == false, "an update that adds an overlap is denied")
         let moved = try update(["app": "svc", "team": "red"], ["app": "svc", "team": "blue"])
@@ -167,17 +180,20 @@ import Testing
 
     /// `?namespace=` places objects that name none; `Accept: application/json` asks for the JSON report.
     @Test func checkTakesANamespaceAndAnswersJSONWhenAsked() throws {
-        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
+        let yaml =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
         let text = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/x-www-form-urlencoded")
         #expect(text.status == 200 && text.body.contains("OK     Deployment ml/web"))
-        let json = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/yaml", headers: [("Accept", "application/json")])
+        let json = server.post(
+            Data(yaml.utf8), path: "/check?namespace=ml", type: "application/yaml", headers: [("Accept", "application/json")])
         let results = Reviews.json(json.body)["results"] as? [[String: Any]] ?? []
         #expect(results.first?["namespace"] as? String == "ml" && results.first?["allowed"] as? Bool == true)
     }
 
     /// kubectl takes the last of a key written twice; /check does the same and says so.
     @Test func checkReadsAKeyWrittenTwiceAsKubectlDoes() throws {
-        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: {matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
+        let yaml =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: {matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
         let result = server.post(Data(yaml.utf8), path: "/check", type: "application/x-www-form-urlencoded")
         #expect(result.status == 200, "\(result.body)")
         #expect(result.body.contains(#"key "selector" is given twice in one mapping (lines 5 and 6); the last one is used"#))

@@ -18,12 +18,16 @@ import Testing
     }
 
     static func stormService(_ name: String, roles: [String]) -> [String: Any] {
-        let roleSpecs: [[String: Any]] = roles.map { ["name": $0, "replicas": 1, "template": ["spec": ["containers": [["name": "c", "image": "c"]]]]] }
+        let roleSpecs: [[String: Any]] = roles.map {
+            ["name": $0, "replicas": 1, "template": ["spec": ["containers": [["name": "c", "image": "c"]]]]]
+        }
         return [
             "apiVersion": "orchestration.aibrix.ai/v1alpha1", "kind": "StormService",
             "metadata": ["name": name, "namespace": "default", "uid": UUID().uuidString],
-            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": name]],
-                     "template": ["metadata": ["labels": ["app": name]], "spec": ["roles": roleSpecs]]] as [String: Any],
+            "spec": [
+                "replicas": 1, "selector": ["matchLabels": ["app": name]],
+                "template": ["metadata": ["labels": ["app": name]], "spec": ["roles": roleSpecs]],
+            ] as [String: Any],
         ]
     }
 
@@ -34,8 +38,12 @@ import Testing
             "spec": [
                 "scaleTargetRef": ["apiVersion": "orchestration.aibrix.ai/v1alpha1", "kind": "StormService", "name": stormService],
                 "subTargetSelector": ["roleName": role], "minReplicas": 1, "maxReplicas": 4, "scalingStrategy": "KPA",
-                "metricsSources": [["metricSourceType": "pod", "protocolType": "http", "port": "8000", "path": "/metrics",
-                                    "targetMetric": "gpu_cache_usage_perc", "targetValue": "0.5"]],
+                "metricsSources": [
+                    [
+                        "metricSourceType": "pod", "protocolType": "http", "port": "8000", "path": "/metrics",
+                        "targetMetric": "gpu_cache_usage_perc", "targetValue": "0.5",
+                    ]
+                ],
             ] as [String: Any],
         ]
     }
@@ -47,8 +55,9 @@ import Testing
     }
 
     func review(_ server: ServerProcess, _ object: [String: Any]) throws -> (allowed: Bool, message: String) {
-        let answer = try Shell.curl(server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-                                    stdin: Reviews.review(object))
+        let answer = try Shell.curl(
+            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
+            stdin: Reviews.review(object))
         let response = Reviews.json(answer.body)["response"] as? [String: Any]
         return (response?["allowed"] as? Bool == true, Reviews.message(answer.body))
     }
@@ -65,9 +74,14 @@ import Testing
 
         // A Rollout put after the sync arrives by the watch.
         cluster.api.put(Self.rollouts, Self.rollout("api-rollout", selector: ["app": "api"]))
-        #expect(eventually(10) { (try? review(server, Reviews.deployment(name: "api", selector: ["app": "api"], gpu: false)))?.allowed == false })
+        #expect(
+            eventually(10) {
+                (try? review(server, Reviews.deployment(name: "api", selector: ["app": "api"], gpu: false)))?.allowed == false
+            })
         cluster.api.delete(Self.rollouts, namespace: "default", name: "web-rollout")
-        #expect(eventually(10) { (try? review(server, Reviews.deployment(name: "web", selector: ["app": "web"], gpu: false)))?.allowed == true })
+        #expect(
+            eventually(10) { (try? review(server, Reviews.deployment(name: "web", selector: ["app": "web"], gpu: false)))?.allowed == true }
+        )
     }
 
     /// Argo's adoption of a Deployment: the Rollout has `workloadRef` and no selector. Read as an empty selector, it
@@ -75,10 +89,14 @@ import Testing
     @Test func aRolloutThatBorrowsItsDeploymentsSelectorBlocksNobody() throws {
         let cluster = try FakeCluster()
         var adopting = Self.rollout("rollout-ref-deployment", selector: [:])
-        adopting["spec"] = ["replicas": 5, "workloadRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "rollout-ref-deployment"],
-                            "strategy": ["canary": ["steps": [["setWeight": 20]]]]] as [String: Any]
+        adopting["spec"] =
+            [
+                "replicas": 5, "workloadRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "rollout-ref-deployment"],
+                "strategy": ["canary": ["steps": [["setWeight": 20]]]],
+            ] as [String: Any]
         cluster.api.put(Self.rollouts, adopting)
-        cluster.api.put(FakeCluster.deployments, FakeCluster.deployment("rollout-ref-deployment", selector: ["app": "rollout-ref-deployment"]))
+        cluster.api.put(
+            FakeCluster.deployments, FakeCluster.deployment("rollout-ref-deployment", selector: ["app": "rollout-ref-deployment"]))
         let server = try serve(cluster)
         let unrelated = try review(server, Reviews.deployment(name: "unrelated-web", selector: ["app": "unrelated-web"], gpu: false))
         #expect(unrelated.allowed, "\(unrelated.message)")
@@ -101,7 +119,9 @@ import Testing
         #expect(decode.allowed, "\(decode.message)")
         let second = try review(server, Self.podAutoscaler("pool-prefill-2", stormService: "pool", role: "prefill"))
         #expect(!second.allowed)
-        #expect(second.message.contains("targets role prefill of StormService default/pool, which PodAutoscaler default/pool-prefill already scales"))
+        #expect(
+            second.message.contains(
+                "targets role prefill of StormService default/pool, which PodAutoscaler default/pool-prefill already scales"))
     }
 
     /// A kind from `workloadKinds` in the policy is listed, watched and checked like a built-in one.
@@ -112,7 +132,8 @@ import Testing
         cloneSet["kind"] = "CloneSet"
         cluster.api.put("/apis/apps.kruise.io/v1alpha1/clonesets", cloneSet)
         let policy = cluster.directory.appendingPathComponent("policy.yaml")
-        try Data("workloadKinds:\n  - {group: apps.kruise.io, version: v1alpha1, kind: CloneSet, resource: clonesets}\n".utf8).write(to: policy)
+        try Data("workloadKinds:\n  - {group: apps.kruise.io, version: v1alpha1, kind: CloneSet, resource: clonesets}\n".utf8).write(
+            to: policy)
         let server = try serve(cluster, ["--config", policy.path])
         let denied = try review(server, Reviews.deployment(name: "web", selector: ["app": "web"], gpu: false))
         #expect(!denied.allowed)

@@ -14,30 +14,31 @@ import YAML
     }
 
     @Test func multiDocumentStreamsSkipEmptyDocuments() throws {
-        let metas = try decode("""
-        name: a
-        ---
-        ---
-        # only a comment
-        ---
-        name: b
-        ...
-        ---
-        name: c
-        """)
+        let metas = try decode(
+            """
+            name: a
+            ---
+            ---
+            # only a comment
+            ---
+            name: b
+            ...
+            ---
+            name: c
+            """)
         #expect(metas.map(\.name) == ["a", "b", "c"])
     }
 
     @Test func anchorsAliasesAndMergeKeys() throws {
         let text = """
-        base: &labels
-          app: web
-          tier: front
-        first: *labels
-        second:
-          <<: *labels
-          tier: back
-        """
+            base: &labels
+              app: web
+              tier: front
+            first: *labels
+            second:
+              <<: *labels
+              tier: back
+            """
         struct Doc: Decodable { var first: [String: String]; var second: [String: String] }
         let doc = try YAMLDecoder().decodeStream(Doc.self, from: Array(text.utf8))[0]
         #expect(doc.first == ["app": "web", "tier": "front"])
@@ -45,16 +46,17 @@ import YAML
     }
 
     @Test func flowStyleAndEveryQuotingStyle() throws {
-        let metas = try decode("""
-        {name: "double", labels: {a: 'single', b: "8000", c: plain}, replicas: 0x10, enabled: yes}
-        ---
-        name: |
-          literal
-        labels:
-          folded: >
-            one
-            two
-        """)
+        let metas = try decode(
+            """
+            {name: "double", labels: {a: 'single', b: "8000", c: plain}, replicas: 0x10, enabled: yes}
+            ---
+            name: |
+              literal
+            labels:
+              folded: >
+                one
+                two
+            """)
         #expect(metas[0] == Meta(name: "double", labels: ["a": "single", "b": "8000", "c": "plain"], replicas: 16, enabled: true))
         #expect(metas[1].name == "literal\n")
         #expect(metas[1].labels?["folded"] == "one two")
@@ -62,14 +64,17 @@ import YAML
 
     @Test func anUnquotedNumberIsNotAString() throws {
         let text = """
-        name: a
-        ---
-        name: b
-        labels:
-          model.aibrix.ai/port: 8000
-        """
+            name: a
+            ---
+            name: b
+            labels:
+              model.aibrix.ai/port: 8000
+            """
         let error = #expect(throws: YAMLError.self) { try decode(text) }
-        #expect(error?.description == #"document 2, labels["model.aibrix.ai/port"] (line 5, column 25): expected a string but found the number 8000; quote it: "8000""#)
+        #expect(
+            error?.description
+                == #"document 2, labels["model.aibrix.ai/port"] (line 5, column 25): expected a string but found the number 8000; quote it: "8000""#
+        )
     }
 
     /// Map keys as kubectl sends them: YAML 1.1 types a plain key and its JSON spells the value as Go formats it.
@@ -105,7 +110,10 @@ import YAML
     @Test func undefinedAliasesAndAliasBombsAreRefused() throws {
         #expect(throws: YAMLError.self) { try decode("name: *nothing") }
         var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-        for level in 1...7 { bomb += "l\(level): &l\(level) [" + Array(repeating: level == 1 ? "*a" : "*l\(level - 1)", count: 10).joined(separator: ",") + "]\n" }
+        for level in 1...7 {
+            bomb +=
+                "l\(level): &l\(level) [" + Array(repeating: level == 1 ? "*a" : "*l\(level - 1)", count: 10).joined(separator: ",") + "]\n"
+        }
         let error = #expect(throws: YAMLError.self) { _ = try YAMLParser.parse(bomb) }
         #expect(error?.description.contains("expand to more than") == true)
     }
@@ -130,7 +138,10 @@ import YAML
             if case .scalar(let s) = node { return s.resolved }
             return nil
         }
-        #expect(resolved == [.int(1), .int(-2), .int(15), .int(8), .float(1.5), .float(1000), .float(.infinity),
-                             .null, .null, .string(""), .string("x"), .string("1.2.3"), .string("2026-01-01")])
+        #expect(
+            resolved == [
+                .int(1), .int(-2), .int(15), .int(8), .float(1.5), .float(1000), .float(.infinity),
+                .null, .null, .string(""), .string("x"), .string("1.2.3"), .string("2026-01-01"),
+            ])
     }
 }

@@ -5,9 +5,11 @@ import Testing
     typealias M = StoryManifests
 
     @Test func theStoryDoneWrongIsDeniedWithAFix() throws {
-        let dir = try CommandRunner.directory(["wrong.yaml": M.stream(
-            M.modelOnly("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
-            M.modelOnly("llama-a40", gpu: "a40", product: "NVIDIA-A40"))])
+        let dir = try CommandRunner.directory([
+            "wrong.yaml": M.stream(
+                M.modelOnly("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
+                M.modelOnly("llama-a40", gpu: "a40", product: "NVIDIA-A40"))
+        ])
         let result = try CommandRunner.run(["check", dir.appendingPathComponent("wrong.yaml").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("DENIED Deployment default/llama-a40"))
@@ -31,10 +33,12 @@ import Testing
     }
 
     @Test func anAutoscalerOfTheOverlappingDeploymentIsSG004() throws {
-        let result = try CommandRunner.run(["check", "-", "-o", "json"], stdin: M.stream(
-            M.modelOnly("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
-            M.unique("llama-a40", gpu: "a40", product: "NVIDIA-A40"),
-            M.podAutoscaler("llama-a100-pa", target: "llama-a100")))
+        let result = try CommandRunner.run(
+            ["check", "-", "-o", "json"],
+            stdin: M.stream(
+                M.modelOnly("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
+                M.unique("llama-a40", gpu: "a40", product: "NVIDIA-A40"),
+                M.podAutoscaler("llama-a100-pa", target: "llama-a100")))
         #expect(result.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let results = report?["results"] as? [[String: Any]] ?? []
@@ -45,12 +49,17 @@ import Testing
     }
 
     @Test func twoAutoscalersOnOneDeploymentIsSG005() throws {
-        let result = try CommandRunner.run(["check"], stdin: M.stream(
-            M.unique("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
-            M.podAutoscaler("llama-a100-pa", target: "llama-a100"),
-            M.hpa("llama-a100-hpa", target: "llama-a100")))
+        let result = try CommandRunner.run(
+            ["check"],
+            stdin: M.stream(
+                M.unique("llama-a100", gpu: "a100", product: "NVIDIA-A100-SXM4-80GB"),
+                M.podAutoscaler("llama-a100-pa", target: "llama-a100"),
+                M.hpa("llama-a100-hpa", target: "llama-a100")))
         #expect(result.status == 1)
-        #expect(result.stdout.contains("SG005 duplicate-autoscaler: HorizontalPodAutoscaler default/llama-a100-hpa targets Deployment default/llama-a100, which PodAutoscaler default/llama-a100-pa already scales"))
+        #expect(
+            result.stdout.contains(
+                "SG005 duplicate-autoscaler: HorizontalPodAutoscaler default/llama-a100-hpa targets Deployment default/llama-a100, which PodAutoscaler default/llama-a100-pa already scales"
+            ))
     }
 
     @Test func directoriesAreReadRecursively() throws {
@@ -68,9 +77,13 @@ import Testing
         let missing = try CommandRunner.run(["check", "/nonexistent/x.yaml"])
         #expect(missing.status == 2)
         #expect(missing.stdout.contains("ERROR  /nonexistent/x.yaml: cannot read: no such file or directory"), "\(missing.stdout)")
-        let number = try CommandRunner.run(["check", "-"], stdin: M.unique("x", gpu: "a100", product: "A100").replacingOccurrences(of: "\"8000\"", with: "8000"))
+        let number = try CommandRunner.run(
+            ["check", "-"], stdin: M.unique("x", gpu: "a100", product: "A100").replacingOccurrences(of: "\"8000\"", with: "8000"))
         #expect(number.status == 2)
-        #expect(number.stdout.contains(#"ERROR  <stdin>:19:31: spec.template.metadata.labels["model.aibrix.ai/port"]: expected a string but found the number 8000"#), "\(number.stdout)")
+        #expect(
+            number.stdout.contains(
+                #"ERROR  <stdin>:19:31: spec.template.metadata.labels["model.aibrix.ai/port"]: expected a string but found the number 8000"#
+            ), "\(number.stdout)")
         let badConfig = try CommandRunner.run(["check", "--config", "/nonexistent/policy.yaml", "-"], stdin: "")
         #expect(badConfig.status == 2)
         #expect(badConfig.stderr.contains("/nonexistent/policy.yaml: cannot read: no such file or directory"), "\(badConfig.stderr)")

@@ -28,9 +28,10 @@ struct CommandRunner {
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     /// A fresh directory with `files` written into it.
@@ -53,33 +54,33 @@ enum StoryManifests {
             .sorted { $0.key < $1.key }.map { "        \($0.key): \($0.value)" }.joined(separator: "\n")
         let match = selector.sorted { $0.key < $1.key }.map { "      \($0.key): \($0.value)" }.joined(separator: "\n")
         return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: \(name)
-          labels:
-            model.aibrix.ai/name: llama
-        spec:
-          replicas: 1
-          selector:
-            matchLabels:
-        \(match)
-          template:
+            apiVersion: apps/v1
+            kind: Deployment
             metadata:
+              name: \(name)
               labels:
-        \(labels)
-                model.aibrix.ai/port: "8000"
+                model.aibrix.ai/name: llama
             spec:
-              nodeSelector:
-                nvidia.com/gpu.product: \(product)
-              containers:
-                - name: vllm
-                  image: vllm/vllm-openai:v0.6.2
-                  ports: [{containerPort: 8000}]
-                  resources:
-                    limits:
-                      nvidia.com/gpu: 1
-        """
+              replicas: 1
+              selector:
+                matchLabels:
+            \(match)
+              template:
+                metadata:
+                  labels:
+            \(labels)
+                    model.aibrix.ai/port: "8000"
+                spec:
+                  nodeSelector:
+                    nvidia.com/gpu.product: \(product)
+                  containers:
+                    - name: vllm
+                      image: vllm/vllm-openai:v0.6.2
+                      ports: [{containerPort: 8000}]
+                      resources:
+                        limits:
+                          nvidia.com/gpu: 1
+            """
     }
 
     static func modelOnly(_ name: String, gpu: String, product: String) -> String {
@@ -115,22 +116,23 @@ enum StoryManifests {
     }
 
     static func hpa(_ name: String, target: String, ownedBy owner: String? = nil) -> String {
-        let owners = owner.map {
-            "\n  ownerReferences:\n    - {apiVersion: autoscaling.aibrix.ai/v1alpha1, kind: PodAutoscaler, name: \($0), uid: u1, controller: true}"
-        } ?? ""
+        let owners =
+            owner.map {
+                "\n  ownerReferences:\n    - {apiVersion: autoscaling.aibrix.ai/v1alpha1, kind: PodAutoscaler, name: \($0), uid: u1, controller: true}"
+            } ?? ""
         return """
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata:
-          name: \(name)\(owners)
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: \(target)}
-          minReplicas: 1
-          maxReplicas: 4
-          metrics:
-            - type: Resource
-              resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
-        """
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: \(name)\(owners)
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: \(target)}
+              minReplicas: 1
+              maxReplicas: 4
+              metrics:
+                - type: Resource
+                  resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+            """
     }
 
     static func stream(_ documents: String...) -> String { documents.joined(separator: "\n---\n") + "\n" }
@@ -139,16 +141,16 @@ enum StoryManifests {
     static func gpuWorkload(_ name: String, labels: String, resource: String = "nvidia.com/gpu", pinning: String? = nil) -> String {
         let nodeSelector = pinning.map { "\n      nodeSelector: {\($0)}" } ?? ""
         return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: \(name)}
-        spec:
-          selector: {matchLabels: {\(labels)}}
-          template:
-            metadata: {labels: {\(labels)}}
-            spec:\(nodeSelector)
-              containers:
-                - {name: vllm, image: vllm/vllm-openai:v0.6.2, resources: {limits: {\(resource): "1"}}}
-        """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: \(name)}
+            spec:
+              selector: {matchLabels: {\(labels)}}
+              template:
+                metadata: {labels: {\(labels)}}
+                spec:\(nodeSelector)
+                  containers:
+                    - {name: vllm, image: vllm/vllm-openai:v0.6.2, resources: {limits: {\(resource): "1"}}}
+            """
     }
 }

@@ -7,24 +7,32 @@ import Testing
         StoryManifests.gpuWorkload(name, labels: labels, pinning: product.map { "nvidia.com/gpu.product: \($0)" })
     }
 
-    @Test(arguments: [("gpu", "a40", "NVIDIA-A40"), ("accelerator", "nvidia-a40", "NVIDIA-A40"), ("gpu-type", "a100", "NVIDIA-A100-SXM4-80GB")])
+    @Test(arguments: [
+        ("gpu", "a40", "NVIDIA-A40"), ("accelerator", "nvidia-a40", "NVIDIA-A40"), ("gpu-type", "a100", "NVIDIA-A100-SXM4-80GB"),
+    ])
     func aVariantLabelUnderAnotherKeyPassesWithAHint(key: String, value: String, product: String) throws {
         let manifest = Self.gpuDeployment("qwen-7b-\(value)", labels: "model.aibrix.ai/name: qwen-7b, \(key): \(value)", product: product)
         let result = try CommandRunner.run(["check", "-"], stdin: manifest)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("WARN   Deployment default/qwen-7b-\(value)"))
-        #expect(result.stdout.contains("says its GPU variant with \(key)=\(value), not with scaleguard.io/gpu-type. Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy"))
+        #expect(
+            result.stdout.contains(
+                "says its GPU variant with \(key)=\(value), not with scaleguard.io/gpu-type. Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy"
+            ))
         let configured = try CommandRunner.directory(["policy.yaml": "gpu:\n  typeLabel: \(key)\n"])
-        let quiet = try CommandRunner.run(["check", "--config", configured.appendingPathComponent("policy.yaml").path, "-"], stdin: manifest)
+        let quiet = try CommandRunner.run(
+            ["check", "--config", configured.appendingPathComponent("policy.yaml").path, "-"], stdin: manifest)
         #expect(quiet.status == 0 && quiet.stdout.contains("1 checked: 1 allowed, 0 denied, 0 warnings"), "\(quiet.stdout)\(quiet.stderr)")
     }
 
     @Test func aVariantLabelNamingAnotherGPUIsDeniedSayingSo() throws {
-        let manifest = Self.gpuDeployment("qwen-7b-a100", labels: "model.aibrix.ai/name: qwen-7b, accelerator: nvidia-a40",
-                                          product: "NVIDIA-A100-SXM4-80GB")
+        let manifest = Self.gpuDeployment(
+            "qwen-7b-a100", labels: "model.aibrix.ai/name: qwen-7b, accelerator: nvidia-a40",
+            product: "NVIDIA-A100-SXM4-80GB")
         let result = try CommandRunner.run(["check", "-"], stdin: manifest)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("its selector's accelerator=nvidia-a40 names another GPU than its node pinning (NVIDIA-A100-SXM4-80GB)"))
+        #expect(
+            result.stdout.contains("its selector's accelerator=nvidia-a40 names another GPU than its node pinning (NVIDIA-A100-SXM4-80GB)"))
         #expect(result.stdout.contains("or correct accelerator."))
     }
 
@@ -57,24 +65,26 @@ import Testing
     /// As kubectl reads it: the last of a key written twice, with a warning naming both lines.
     @Test func aKeyWrittenTwiceTakesTheLastValueWithAWarning() throws {
         let manifest = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: adapter}
-        spec:
-          selector:
-            matchLabels: {app: adapter}
-          template:
-            metadata:
-              labels: {app: adapter}
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: adapter}
             spec:
-              volumes: []
-              containers: [{name: a, image: a}]
-              volumes:
-                - {name: cache, emptyDir: {}}
-        """
+              selector:
+                matchLabels: {app: adapter}
+              template:
+                metadata:
+                  labels: {app: adapter}
+                spec:
+                  volumes: []
+                  containers: [{name: a, image: a}]
+                  volumes:
+                    - {name: cache, emptyDir: {}}
+            """
         let result = try CommandRunner.run(["check", "-"], stdin: manifest)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains(#"key "volumes" is given twice in one mapping (lines 11 and 13); the last one is used, as kubectl does"#))
+        #expect(
+            result.stdout.contains(#"key "volumes" is given twice in one mapping (lines 11 and 13); the last one is used, as kubectl does"#)
+        )
         #expect(result.stdout.contains("1 checked: 1 allowed, 0 denied, 1 warning"))
     }
 }

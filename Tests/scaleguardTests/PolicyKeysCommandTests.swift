@@ -39,7 +39,9 @@ import Testing
         let manifest = Self.workload("llama-a100", labels: labels, pinning: "\(label): \(product)")
         let denied = try check(manifest)
         #expect(denied.status == 1)
-        #expect(denied.stdout.contains("deny SG003 gpu-pinning") && denied.stdout.contains("contradicts scaleguard.io/gpu-type=a100"), "\(denied.stdout)")
+        #expect(
+            denied.stdout.contains("deny SG003 gpu-pinning") && denied.stdout.contains("contradicts scaleguard.io/gpu-type=a100"),
+            "\(denied.stdout)")
         // Without the label in the list the pinning is not seen: only the missing pinning is warned.
         let other = label == "nvidia.com/gpu.product" ? "amd.com/gpu.product" : "nvidia.com/gpu.product"
         let unseen = try check(manifest, policy: "gpu:\n  pinningNodeLabels: [\(other)]\n")

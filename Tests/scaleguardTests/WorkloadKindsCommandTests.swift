@@ -4,19 +4,19 @@ import Testing
 /// `scaleguard check` and `audit` on the kinds besides Deployments: AIBrix's, Argo's, ReplicaSets, the policy's.
 @Suite struct WorkloadKindsCommandTests {
     static let stormService = """
-    apiVersion: orchestration.aibrix.ai/v1alpha1
-    kind: StormService
-    metadata: {name: pool}
-    spec:
-      replicas: 1
-      selector: {matchLabels: {app: pool}}
-      template:
-        metadata: {labels: {app: pool}}
+        apiVersion: orchestration.aibrix.ai/v1alpha1
+        kind: StormService
+        metadata: {name: pool}
         spec:
-          roles:
-            - {name: prefill, replicas: 2, template: {spec: {containers: [{name: p, image: p}]}}}
-            - {name: decode, replicas: 2, template: {spec: {containers: [{name: d, image: d}]}}}
-    """
+          replicas: 1
+          selector: {matchLabels: {app: pool}}
+          template:
+            metadata: {labels: {app: pool}}
+            spec:
+              roles:
+                - {name: prefill, replicas: 2, template: {spec: {containers: [{name: p, image: p}]}}}
+                - {name: decode, replicas: 2, template: {spec: {containers: [{name: d, image: d}]}}}
+        """
 
     static func roleAutoscaler(_ name: String, role: String) -> String {
         """
@@ -34,8 +34,10 @@ import Testing
         """
     }
 
-    static func deployment(_ name: String, selector: String, labels: String, extraMetadata: String = "", kind: String = "Deployment",
-                           apiVersion: String = "apps/v1") -> String {
+    static func deployment(
+        _ name: String, selector: String, labels: String, extraMetadata: String = "", kind: String = "Deployment",
+        apiVersion: String = "apps/v1"
+    ) -> String {
         """
         apiVersion: \(apiVersion)
         kind: \(kind)
@@ -50,24 +52,35 @@ import Testing
     }
 
     @Test func oneAutoscalerPerRolePassesAndASecondOnARoleIsDenied() throws {
-        let pool = StoryManifests.stream(Self.stormService, Self.roleAutoscaler("pool-prefill", role: "prefill"),
-                                         Self.roleAutoscaler("pool-decode", role: "decode"))
+        let pool = StoryManifests.stream(
+            Self.stormService, Self.roleAutoscaler("pool-prefill", role: "prefill"),
+            Self.roleAutoscaler("pool-decode", role: "decode"))
         let passes = try CommandRunner.run(["check", "-"], stdin: pool)
         #expect(passes.status == 0, "\(passes.stdout)\(passes.stderr)")
         #expect(passes.stdout.contains("3 checked: 3 allowed, 0 denied, 0 warnings"))
 
-        let crowded = try CommandRunner.run(["check", "-"], stdin: pool + "---\n" + StoryManifests.stream(
-            Self.roleAutoscaler("pool-decode-2", role: "decode"), Self.roleAutoscaler("pool-router", role: "router")))
+        let crowded = try CommandRunner.run(
+            ["check", "-"],
+            stdin: pool + "---\n"
+                + StoryManifests.stream(
+                    Self.roleAutoscaler("pool-decode-2", role: "decode"), Self.roleAutoscaler("pool-router", role: "router")))
         #expect(crowded.status == 1)
-        #expect(crowded.stdout.contains("deny SG005 duplicate-autoscaler: PodAutoscaler default/pool-decode-2 targets role decode of StormService default/pool, which PodAutoscaler default/pool-decode already scales"))
+        #expect(
+            crowded.stdout.contains(
+                "deny SG005 duplicate-autoscaler: PodAutoscaler default/pool-decode-2 targets role decode of StormService default/pool, which PodAutoscaler default/pool-decode already scales"
+            ))
         #expect(!crowded.stdout.contains("DENIED PodAutoscaler default/pool-prefill"))
-        #expect(crowded.stdout.contains("warn SG004 autoscaler-target: PodAutoscaler default/pool-router scales role router of StormService default/pool, which has no such role (roles: prefill, decode)"))
+        #expect(
+            crowded.stdout.contains(
+                "warn SG004 autoscaler-target: PodAutoscaler default/pool-router scales role router of StormService default/pool, which has no such role (roles: prefill, decode)"
+            ))
     }
 
     @Test func aReplicaSetItsDeploymentOwnsIsPartOfItAndABareOneIsChecked() throws {
-        let owned = Self.deployment("web-5d9f", selector: "app: web, pod-template-hash: 5d9f", labels: "app: web, pod-template-hash: 5d9f",
-                                    extraMetadata: "\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]",
-                                    kind: "ReplicaSet")
+        let owned = Self.deployment(
+            "web-5d9f", selector: "app: web, pod-template-hash: 5d9f", labels: "app: web, pod-template-hash: 5d9f",
+            extraMetadata: "\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]",
+            kind: "ReplicaSet")
         let web = Self.deployment("web", selector: "app: web", labels: "app: web")
         let result = try CommandRunner.run(["check", "-"], stdin: StoryManifests.stream(web, owned))
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -93,7 +106,8 @@ import Testing
     @Test func aKindFromThePolicyIsChecked() throws {
         let dir = try CommandRunner.directory([
             "policy.yaml": "workloadKinds:\n  - {group: apps.kruise.io, version: v1alpha1, kind: CloneSet, resource: clonesets}\n",
-            "bad.yaml": "workloadKinds:\n  - group: apps.kruise.io\n    version: v1alpha1\n    kind: CloneSet\n    resource: clonesets\n    selectorPath: spec..selector\n",
+            "bad.yaml":
+                "workloadKinds:\n  - group: apps.kruise.io\n    version: v1alpha1\n    kind: CloneSet\n    resource: clonesets\n    selectorPath: spec..selector\n",
         ])
         let manifests = StoryManifests.stream(
             Self.deployment("web-clone", selector: "app: web", labels: "app: web", kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1"),
