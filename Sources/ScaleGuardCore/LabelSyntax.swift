@@ -28,7 +28,9 @@ public enum LabelSyntax {
     private static func subdomainProblem(_ prefix: String.UTF8View.SubSequence) -> String? {
         if prefix.isEmpty { return "must not be empty" }
         if prefix.count > 253 { return "must be at most 253 characters" }
-        // Each dot-separated part: 1 to 63 of [a-z0-9-], starting and ending alphanumeric. One pass, no splitting.
+        // Each dot-separated part: [a-z0-9-], starting and ending alphanumeric. Kubernetes' IsDNS1123Subdomain checks
+        // the whole length and this pattern, not the 63 characters of a DNS label: a longer part is accepted there,
+        // so it is here. One pass, no splitting.
         var length = 0
         var previous: UInt8 = UInt8(ascii: ".")
         for byte in prefix {
@@ -36,7 +38,7 @@ public enum LabelSyntax {
                 guard length > 0, isLowerAlphanumeric(previous) else { return subdomainError(prefix) }
                 length = 0
             } else {
-                guard isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-"), length < 63,
+                guard isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-"),
                     length > 0 || isLowerAlphanumeric(byte)
                 else { return subdomainError(prefix) }
                 length += 1

@@ -61,6 +61,17 @@ public indirect enum YAMLNode: Sendable, Hashable {
     }
 }
 
+extension YAMLNode {
+    /// The node's content without its positions, to tell whether two nodes say the same.
+    var text: String {
+        switch self {
+        case .scalar(let s): "s:\(s.value)"
+        case .sequence(let items, _): "[" + items.map(\.text).joined(separator: ",") + "]"
+        case .mapping(let entries, _): "{" + entries.map { "\($0.key.text):\($0.value.text)" }.joined(separator: ",") + "}"
+        }
+    }
+}
+
 /// One `key: value` of a mapping.
 public struct YAMLMappingEntry: Sendable, Hashable {
     public var key: YAMLNode

@@ -12,7 +12,8 @@ struct YAMLTreeBuilder {
         var entries: [YAMLMappingEntry] = []
         /// Where each key stands in `entries`: duplicates and merge keys look keys up here.
         var keyIndex: [String: Int] = [:]
-        var merged: [YAMLMappingEntry] = []
+        /// Keys a merge key set: a key written after the merge replaces them without being a duplicate.
+        var fromMerge: Set<String> = []
         var pendingKey: YAMLNode?
         /// Nodes inside, aliases expanded: what an alias to this collection costs.
         var size = 1
@@ -115,14 +116,9 @@ struct YAMLTreeBuilder {
                 }
                 stack.append(Frame(isMapping: type == YAML_MAPPING_START_EVENT, anchor: anchor, mark: mark))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard var frame = stack.popLast() else { continue }
+                guard let frame = stack.popLast() else { continue }
                 let node: YAMLNode
                 if frame.isMapping {
-                    // Keys the mapping sets itself win over merged ones, wherever the merge key stands.
-                    for entry in frame.merged where frame.keyIndex[entry.key.string ?? ""] == nil {
-                        frame.keyIndex[entry.key.string ?? ""] = frame.entries.count
-                        frame.entries.append(entry)
-                    }
                     node = .mapping(frame.entries, frame.mark)
                 } else {
                     node = .sequence(frame.items, frame.mark)
@@ -162,7 +158,7 @@ struct YAMLTreeBuilder {
         }
         stack[top].pendingKey = nil
         if case .scalar(let k) = key, k.isPlain, k.value == "<<" {
-            stack[top].merged += try mergedEntries(node)
+            merge(try mergedEntries(node), at: key.mark, into: top)
             return
         }
         guard let name = key.string else {
@@ -172,6 +168,10 @@ struct YAMLTreeBuilder {
         guard let earlier = stack[top].keyIndex[name] else {
             stack[top].keyIndex[name] = stack[top].entries.count
             stack[top].entries.append(YAMLMappingEntry(key: key, value: node))
+            return
+        }
+        if stack[top].fromMerge.remove(name) != nil {
+            stack[top].entries[earlier] = YAMLMappingEntry(key: key, value: node)
             return
         }
         let first = stack[top].entries[earlier].key.mark
@@ -189,7 +189,34 @@ struct YAMLTreeBuilder {
         }
     }
 
-    /// `<<: *base` or `<<: [*a, *b]`: keys the mapping does not set come from the merged mappings.
+    /// Applies a merge key where it stands, as kubectl's YAML reader does: its keys replace those set before it,
+    /// and keys set after it replace its own (the YAML 1.1 merge type would keep the mapping's own keys wherever
+    /// they stand; kubectl sends what it reads, so ScaleGuard reads the same, and says when it matters).
+    private mutating func merge(_ merged: [YAMLMappingEntry], at mark: Mark, into top: Int) {
+        for entry in merged {
+            guard let name = entry.key.string else {
+                stack[top].entries.append(entry)
+                continue
+            }
+            if let earlier = stack[top].keyIndex[name] {
+                let first = stack[top].entries[earlier].key.mark
+                if stack[top].entries[earlier].value.text != entry.value.text {
+                    warnings.append(YAMLWarning(
+                        document: document,
+                        message: "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that follows it, as kubectl does",
+                        mark: mark))
+                }
+                stack[top].entries[earlier] = entry
+            } else {
+                stack[top].keyIndex[name] = stack[top].entries.count
+                stack[top].entries.append(entry)
+            }
+            stack[top].fromMerge.insert(name)
+        }
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: the merged mappings' entries, the first mapping of a list winning over later
+    /// ones.
     private func mergedEntries(_ node: YAMLNode) throws(YAMLError) -> [YAMLMappingEntry] {
         let sources: [YAMLNode]
         switch node {
@@ -199,11 +226,12 @@ struct YAMLTreeBuilder {
             throw .alias(document: document, problem: "a merge key (<<) takes a mapping or a list of mappings", mark: s.mark)
         }
         var entries: [YAMLMappingEntry] = []
+        var seen: Set<String> = []
         for source in sources {
             guard case .mapping(let merged, _) = source else {
                 throw .alias(document: document, problem: "a merge key (<<) takes a mapping or a list of mappings", mark: source.mark)
             }
-            entries += merged
+            for entry in merged where entry.key.string.map({ seen.insert($0).inserted }) ?? true { entries.append(entry) }
         }
         return entries
     }

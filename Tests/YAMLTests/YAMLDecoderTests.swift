@@ -45,6 +45,28 @@ import YAML
         #expect(doc.second == ["app": "web", "tier": "back"])
     }
 
+    /// Merge keys in kubectl's order: a merge replaces the keys set before it, keys after it replace the merge's,
+    /// and of `<<: [*a, *b]` the first mapping wins; a replaced key is said.
+    @Test func mergeKeysApplyWhereTheyStandAsKubectlReadsThem() throws {
+        let text = """
+            base: &base {app: base, tier: front}
+            other: &other {app: other, zone: a}
+            before: {app: mine, <<: *base}
+            after: {<<: *base, app: mine}
+            list: {<<: [*base, *other]}
+            same: {app: base, <<: *base}
+            """
+        struct Doc: Decodable { var before, after, list, same: [String: String] }
+        let parser = try YAMLParser.parseStream(Array(text.utf8))
+        let doc = try YAMLDecoder().decodeStream(Doc.self, from: Array(text.utf8))[0]
+        #expect(doc.before == ["app": "base", "tier": "front"], "the merge after app replaces it")
+        #expect(doc.after == ["app": "mine", "tier": "front"])
+        #expect(doc.list == ["app": "base", "tier": "front", "zone": "a"], "the first mapping of the list wins")
+        #expect(doc.same == ["app": "base", "tier": "front"])
+        let said = parser.warnings.map(\.message)
+        #expect(said == [#"key "app" (line 3) is replaced by the merge key (<<) at line 3 that follows it, as kubectl does"#], "\(said)")
+    }
+
     @Test func flowStyleAndEveryQuotingStyle() throws {
         let metas = try decode(
             """

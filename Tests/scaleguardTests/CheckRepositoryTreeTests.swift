@@ -160,4 +160,37 @@ import Testing
                 || result.stdout.contains("Deployment default/quoted overlaps Deployment default/plain: its selector"), "\(result.stdout)")
         #expect(!result.stdout.contains("ERROR"), "a null label value is \"\", not an unreadable file")
     }
+
+    /// A merge key after an explicit key wins, as in kubectl: the labels it merges are what the API server gets, so
+    /// the overlap they make is found (and the replaced key said); a label-key prefix with a part over 63
+    /// characters is a key Kubernetes accepts.
+    @Test func mergeKeysAndLongPrefixesReadAsKubectlSendsThem() throws {
+        let prefix = String(repeating: "a", count: 70) + ".example.com"
+        let manifests = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              selector: {matchLabels: {tier: web}}
+              template:
+                metadata: {labels: {tier: web, app: web}}
+                spec: {containers: [{name: c, image: nginx}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: merged}
+            spec:
+              selector: {matchLabels: {app: merged, \(prefix)/team: x}}
+              template:
+                metadata: {labels: {app: merged, \(prefix)/team: x, tier: db, <<: {tier: web}}}
+                spec: {containers: [{name: c, image: nginx}]}
+            """
+        let result = try CommandRunner.run(["check", "-"], stdin: manifests)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Deployment default/web"), "\(result.stdout)")
+        #expect(result.stdout.contains("merged"), "\(result.stdout)")
+        #expect(result.stdout.contains("SG001"), "the merged tier: web is what kubectl sends, and web selects it: \(result.stdout)")
+        #expect(result.stdout.contains("is replaced by the merge key (<<)"), "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("ERROR"), "a long prefix part is a valid key: \(result.stdout)")
+    }
 }
