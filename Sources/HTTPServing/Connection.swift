@@ -9,7 +9,7 @@ import TLS
 /// (keep-alive and pipelining), a deadline for every phase, and refusals that the client gets to read.
 /// Touched only on its loop's thread.
 final class Connection {
-    private enum Phase {
+    enum Phase {
         case handshake
         case open
         /// A refusal was sent: the write side is shut; what the client still sends is read and dropped until it
@@ -19,28 +19,28 @@ final class Connection {
     }
 
     let id: ConnectionID
-    private let tls: Transport
+    let tls: Transport
     /// Read once after the handshake; every request of the connection carries it.
     private var clientCertificate: ClientCertificate?
-    private unowned let loop: EventLoop
-    private var server: HTTPServer { loop.server }
-    private var phase = Phase.handshake
-    private var input = ByteQueue()
+    unowned let loop: EventLoop
+    var server: HTTPServer { loop.server }
+    var phase = Phase.handshake
+    var input = ByteQueue()
     private var decoder: HTTPRequestDecoder
-    private var output: [UInt8] = []
-    private var written = 0
+    var output: [UInt8] = []
+    var written = 0
     /// A request is being answered (on a worker, streamed, or refused): the next one waits.
-    private var busy = false
+    var busy = false
     /// How the worker answering this connection's request learns that the client left.
     private var cancellation: Cancellation?
-    private var stream: StreamChannel?
-    private var keepAlive = true
-    private var minorVersion = 1
-    private var refuseAfterFlush = false
+    var stream: StreamChannel?
+    var keepAlive = true
+    var minorVersion = 1
+    var refuseAfterFlush = false
     private var drainSeconds = 0.0
-    private var readPaused = false
+    var readPaused = false
     private var processing = false
-    private var clock = ConnectionClock()
+    var clock = ConnectionClock()
     private var drained = 0
 
     /// While a request is answered, pipelined bytes beyond this are left in the socket.
@@ -93,7 +93,7 @@ final class Connection {
         }
     }
 
-    private func readAvailable() {
+    func readAvailable() {
         reading: while case .open = phase {
             if busy, input.count >= Self.pauseThreshold {
                 readPaused = true
@@ -122,7 +122,7 @@ final class Connection {
     }
 
     /// Decodes and answers complete requests, one at a time, until the input runs out or one is in progress.
-    private func processInput() {
+    func processInput() {
         guard !processing else { return }
         processing = true
         defer { processing = false }
@@ -191,83 +191,9 @@ final class Connection {
         send(server.responder.errorResponse(status: status, message: message))
     }
 
-    // MARK: - Writing
-
-    private func send(_ response: HTTPResponse) {
-        guard case .open = phase else { return }
-        let keep = keepAlive && !loop.isDraining && !refuseAfterFlush
-        keepAlive = keep
-        response.encodeHead(into: &output, minorVersion: minorVersion, keepAlive: keep)
-        switch response.body {
-        case .bytes(let body):
-            output += body
-        case .stream(let produce):
-            let channel = StreamChannel(loop: loop, id: id)
-            stream = channel
-            channel.start(produce)
-        }
-        flush()
-    }
-
-    private func flush() {
-        while written < output.count {
-            let progress = output.withUnsafeBytes { tls.writeNow(UnsafeRawBufferPointer(rebasing: $0[written...])) }
-            switch progress {
-            case .done(let count):
-                written += count
-                clock.lastWrite = loop.now
-            case .wantRead, .wantWrite:
-                updateDeadline()
-                return
-            case .closed, .failed:
-                close()
-                return
-            }
-        }
-        output = []
-        written = 0
-        flushed()
-    }
-
-    private func flushed() {
-        if let stream {
-            stream.drained()
-            updateDeadline()
-            return
-        }
-        if busy {
-            if refuseAfterFlush { return startDraining() }
-            if !keepAlive { return close() }
-            busy = false
-            loop.park(self)
-            clock.idleSince = loop.now
-            if !input.isEmpty { clock.requestStarted = loop.now }
-        }
-        processInput()
-        if readPaused, !busy, case .open = phase {
-            readPaused = false
-            readAvailable()
-        }
-        updateDeadline()
-    }
-
-    func streamed(_ bytes: [UInt8]) {
-        guard case .open = phase else { return }
-        output += ChunkedDecoder.chunk(bytes)
-        flush()
-    }
-
-    func streamEnded(cut: Bool) {
-        guard case .open = phase else { return }
-        stream = nil
-        if cut { return close() }
-        output += ChunkedDecoder.lastChunk
-        flush()
-    }
-
     // MARK: - Ending
 
-    private func startDraining() {
+    func startDraining() {
         phase = .draining(until: loop.now + UInt64(drainSeconds * 1e9))
         tls.shutdownWrite()
         updateDeadline()
@@ -343,7 +269,7 @@ final class Connection {
         }
     }
 
-    private func updateDeadline() {
+    func updateDeadline() {
         loop.setDeadline(self, clock.deadline(waiting, now: loop.now, timeouts: timeouts, draining: loop.isDraining))
     }
 }

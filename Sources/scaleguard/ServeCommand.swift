@@ -81,33 +81,8 @@ struct ServeCommand: ParsableCommand {
     )
     var staleUnready = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Where audits write policy reports: wgpolicyk8s.io (PolicyReport, v1alpha2), openreports.io (Report, v1alpha1) or off. Written by the leader, when the CRD is installed.",
-            valueName: "group"))
-    var policyReports: ReportGroup = .wgpolicy
-
-    @Flag(inversion: .prefixedNo, help: "Put a Warning event (reason ScaleGuardViolation) on each object an audit finds in violation.")
-    var events = true
-
-    @Option(help: "Events an audit may write at most; the rest wait for the next audit.")
-    var eventWritesPerAudit: Int = 25
-
-    @Option(
-        help: "Namespace of the Lease that elects the replica writing reports and events (default: the pod's own namespace, else default).")
-    var leaderElectNamespace: String?
-
-    @Option(help: "Name of that Lease.")
-    var leaderElectLeaseName: String = "scaleguard"
-
-    @Option(help: "Seconds the others wait after the leader's last renewal before taking the Lease.")
-    var leaderElectLeaseDuration: Double = 15
-
-    @Option(help: "Seconds the leader keeps trying to renew before it steps down.")
-    var leaderElectRenewDeadline: Double = 10
-
-    @Option(help: "Seconds between tries to take or renew the Lease.")
-    var leaderElectRetryPeriod: Double = 2
+    @OptionGroup(title: "Where violations show up")
+    var publishing: PublishingOptions
 
     @OptionGroup(title: "Live cluster view")
     var cluster: ClusterOptions
@@ -164,13 +139,6 @@ struct ServeCommand: ParsableCommand {
         guard ledgerTimeout >= 0.01, ledgerTimeout <= 5 else {
             throw ValidationError(
                 "--ledger-timeout is 0.01 to 5 seconds: the API server gives a webhook 10 s by default, and a cluster's writes wait on it")
-        }
-        if let problem = leaderTiming.problem {
-            throw ValidationError("--leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period: \(problem)")
-        }
-        guard leaderElectLeaseDuration <= 3600 else { throw ValidationError("--leader-elect-lease-duration is at most 3600 seconds") }
-        guard eventWritesPerAudit >= 1, eventWritesPerAudit <= 10_000 else {
-            throw ValidationError("--event-writes-per-audit is 1 to 10000")
         }
         guard maxConnections > 0, maxConnections <= 1_000_000 else { throw ValidationError("--max-connections is 1 to 1000000") }
         if let eventLoops { guard eventLoops >= 1, eventLoops <= 256 else { throw ValidationError("--event-loops is 1 to 256") } }
@@ -250,7 +218,7 @@ struct ServeCommand: ParsableCommand {
                         "admission ledger",
                         metadata: ["mode": "\(ledger.rawValue)", "namespace": "\(namespace)", "timeout": "\(ledgerTimeout)s"])
                 }
-                publisher = try makePublisher(logger: logger)
+                publisher = try publishing.publisher(endpoint: try cluster.endpoint(), logger: logger)
                 if (endpointAuth ?? .kubernetes) == .kubernetes {
                     // How long review answers are remembered: 10 s, as kube-rbac-proxy does by default.
                     let ttl = ProcessInfo.processInfo.environment["SCALEGUARD_AUTH_CACHE_TTL"].flatMap(Double.init) ?? 10
@@ -284,33 +252,6 @@ struct ServeCommand: ParsableCommand {
         watcher?.stop()
     }
 
-    var leaderTiming: LeaderElector.Timing {
-        LeaderElector.Timing(
-            leaseDuration: leaderElectLeaseDuration, renewDeadline: leaderElectRenewDeadline, retryPeriod: leaderElectRetryPeriod)
-    }
-
-    /// Policy reports and events, written by the replica the Lease elects; nil when both are off.
-    private func makePublisher(logger: Logger) throws -> AuditPublisher? {
-        let format = ReportFormat(rawValue: policyReports.rawValue)
-        guard format != nil || events else { return nil }
-        let client = KubeAPIClient(endpoint: try cluster.endpoint())
-        let identity = LeaderElector.defaultIdentity()
-        let namespace = leaderElectNamespace ?? Self.podNamespace() ?? "default"
-        let elector = LeaderElector(
-            client: client, namespace: namespace, name: leaderElectLeaseName, identity: identity,
-            timing: leaderTiming, logger: logger)
-        logger.info(
-            "audit publishing",
-            metadata: [
-                "policyReports": "\(format?.apiVersion ?? "off")", "events": "\(events ? "on" : "off")",
-                "lease": "\(namespace)/\(leaderElectLeaseName)", "identity": "\(identity)",
-            ])
-        return AuditPublisher(
-            elector: elector,
-            reports: format.map { ReportPublisher(client: client, format: $0, logger: logger) },
-            events: events ? EventPublisher(client: client, instance: identity, writesPerAudit: eventWritesPerAudit, logger: logger) : nil)
-    }
-
     /// The namespace the pod runs in: `POD_NAMESPACE` (the chart sets it), else the service account's.
     static func podNamespace() -> String? {
         if let namespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"], !namespace.isEmpty { return namespace }
@@ -322,10 +263,3 @@ struct ServeCommand: ParsableCommand {
 }
 
 extension AdmissionLedger.Mode: ExpressibleByArgument {}
-
-/// `--policy-reports`: a report group, or off.
-enum ReportGroup: String, ExpressibleByArgument, CaseIterable {
-    case wgpolicy = "wgpolicyk8s.io"
-    case openreports = "openreports.io"
-    case off
-}
