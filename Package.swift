@@ -16,8 +16,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // A strict JSON reader over bytes, and JSON text written. No I/O, no C.
+        .target(name: "JSON", swiftSettings: strict),
         // Pure logic: models, selectors, the cluster view, rules and verdicts. No I/O, no C.
-        .target(name: "ScaleGuardCore", swiftSettings: strict),
+        .target(name: "ScaleGuardCore", dependencies: ["JSON"], swiftSettings: strict),
 
         // System libraries from Debian (libyaml-dev, libssl-dev) and the C shims Swift cannot call directly.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -33,7 +35,7 @@ let package = Package(
         // YAML on libyaml, decoded into Codable values with Kubernetes' scalar typing.
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         // Manifests (YAML or JSON) into checked objects, and reports of a check.
-        .target(name: "Manifests", dependencies: ["ScaleGuardCore", "YAML", "Primitives"], swiftSettings: strict),
+        .target(name: "Manifests", dependencies: ["ScaleGuardCore", "JSON", "YAML", "Primitives"], swiftSettings: strict),
 
         // TLS on OpenSSL, and an HTTPS server on epoll event loops.
         .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives"], swiftSettings: strict),
@@ -46,7 +48,7 @@ let package = Package(
         // The Kubernetes API client, reflectors and the cluster cache.
         .target(
             name: "KubeClient",
-            dependencies: ["ScaleGuardCore", "YAML", "TLS", "HTTPCodec", "Primitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "JSON", "YAML", "TLS", "HTTPCodec", "Primitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "ScaleGuardServer",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "HTTPServing", "HTTPCodec", "KubeClient", "TLS", "Primitives", "AuditPublishing",
+                "ScaleGuardCore", "JSON", "Manifests", "HTTPServing", "HTTPCodec", "KubeClient", "TLS", "Primitives", "AuditPublishing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "scaleguard",
             dependencies: [
-                "ScaleGuardCore", "Manifests", "ScaleGuardServer", "KubeClient", "HTTPServing", "Primitives", "AuditPublishing",
+                "ScaleGuardCore", "JSON", "Manifests", "ScaleGuardServer", "KubeClient", "HTTPServing", "Primitives", "AuditPublishing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,14 +92,14 @@ let package = Package(
         .executableTarget(
             name: "ScaleGuardBench",
             dependencies: [
-                "ScaleGuardCore", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem",
+                "ScaleGuardCore", "JSON", "KubeClient", "FakeKubeAPI", "AuditPublishing", "CSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ScaleGuardBench",
             swiftSettings: strict
         ),
 
-        .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore"]),
+        .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore", "JSON"]),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "HTTPServingTests", dependencies: ["HTTPServing"]),
@@ -132,7 +134,7 @@ if Context.environment["SCALEGUARD_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
             name: "ScaleGuardFuzz",
-            dependencies: ["HTTPCodec", "ScaleGuardCore", "Manifests", "KubeClient"],
+            dependencies: ["HTTPCodec", "JSON", "ScaleGuardCore", "Manifests", "KubeClient"],
             path: "Fuzz/ScaleGuardFuzz",
             swiftSettings: strict
         ))

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JSON
 import ScaleGuardCore
 
 /// The admission path without sockets: one AdmissionReview read, checked and answered, repeated, against a view of

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ScaleGuardCore
 
 /// The AdmissionReview reader and the rules behind it. Properties: the strict reader and Foundation's

@@ -1,10 +1,7 @@
 import Foundation
 import HTTPCodec
 import HTTPServing
-import Logging
-import ScaleGuardCore
-import Synchronization
-import TLS
+import JSON
 
 /// How the fake API server answers: authentication, impersonation, access reviews, writes, lists in pages, and
 /// watches that stream events, bookmarks, 410 Gone and the faults a test asks for.

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPCodec
 import HTTPServing
+import JSON
 import Logging
-import ScaleGuardCore
 import Synchronization
 import TLS
 

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPCodec
+import JSON
 import Primitives
-import ScaleGuardCore
 import Synchronization
 import TLS
 

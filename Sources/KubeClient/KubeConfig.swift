@@ -157,4 +157,3 @@ public struct KubeConfig: Decodable, Sendable {
         }
     }
 }
-

@@ -1,6 +1,7 @@
-import Primitives
 import Foundation
+import JSON
 import Logging
+import Primitives
 import ScaleGuardCore
 import Synchronization
 

@@ -1,4 +1,5 @@
 import HTTPCodec
+import JSON
 import ScaleGuardCore
 
 /// One event of a watch stream: `{"type": …, "object": …}`, its object read in one pass.

@@ -1,4 +1,4 @@
-import ScaleGuardCore
+import JSON
 
 /// JSON manifests are read as the YAML they also are, so that their errors have a line and a column. Two things
 /// JSON allows and YAML 1.1 does not see alike: this checks the text as JSON first, and writes UTF-16 surrogate

@@ -1,3 +1,5 @@
+import JSON
+
 /// The admission hot path's JSON: a review read with `JSONReader` and a response written by hand.
 extension AdmissionReview {
     /// Reads a review in one pass over its bytes, whatever the order of its keys; text that is not JSON throws.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One Kubernetes object as ScaleGuard sees it: a workload, an autoscaler, a `List` of objects, or a kind it ignores.
 public enum KubeObject: Hashable, Sendable {
     case workload(Workload)

@@ -1,3 +1,5 @@
+import JSON
+
 /// Every field a checked kind's rules read, gathered from an object before its kind is known: one pass over the
 /// JSON whatever the order of its keys. `KubeObject(raw:kinds:)` then builds the workload or autoscaler.
 public struct RawObject: Sendable {

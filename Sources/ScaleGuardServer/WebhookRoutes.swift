@@ -1,6 +1,7 @@
 import Foundation
 import HTTPCodec
 import HTTPServing
+import JSON
 import KubeClient
 import Logging
 import Manifests

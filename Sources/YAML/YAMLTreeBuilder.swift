@@ -201,10 +201,12 @@ struct YAMLTreeBuilder {
             if let earlier = stack[top].keyIndex[name] {
                 let first = stack[top].entries[earlier].key.mark
                 if stack[top].entries[earlier].value.text != entry.value.text {
-                    warnings.append(YAMLWarning(
-                        document: document,
-                        message: "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that follows it, as kubectl does",
-                        mark: mark))
+                    warnings.append(
+                        YAMLWarning(
+                            document: document,
+                            message:
+                                "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that follows it, as kubectl does",
+                            mark: mark))
                 }
                 stack[top].entries[earlier] = entry
             } else {

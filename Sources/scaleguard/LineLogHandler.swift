@@ -2,8 +2,8 @@
 @preconcurrency import Glibc
 #endif
 import Foundation
+import JSON
 import Logging
-import ScaleGuardCore
 
 /// Writes one log line per event to standard error, as text or JSON, flushed at once (stderr may be a pipe).
 struct LineLogHandler: LogHandler {

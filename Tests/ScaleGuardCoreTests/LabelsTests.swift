@@ -1,3 +1,4 @@
+import JSON
 import ScaleGuardCore
 import Testing
 

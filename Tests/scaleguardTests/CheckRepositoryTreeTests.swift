@@ -191,6 +191,8 @@ import Testing
             result.stdout.contains("Deployment default/web overlaps Deployment default/merged: its selector (tier=web) selects the pods"),
             "the merged tier: web is what kubectl sends, and web selects it: \(result.stdout)")
         #expect(result.stdout.contains("is replaced by the merge key (<<)"), "\(result.stdout)\(result.stderr)")
-        #expect(!result.stdout.contains("ERROR") && !result.stdout.contains("DNS subdomain"), "a long prefix part is a valid key: \(result.stdout)")
+        #expect(
+            !result.stdout.contains("ERROR") && !result.stdout.contains("DNS subdomain"),
+            "a long prefix part is a valid key: \(result.stdout)")
     }
 }

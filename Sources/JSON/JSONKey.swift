@@ -2,7 +2,7 @@
 /// decoded copy that `object` frees after the field. Plain bytes, so handing a key over costs no reference count.
 /// Valid only inside the closure it is given to.
 public struct JSONKey: CustomStringConvertible {
-    private let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
     private let owned: Bool
 
     init(_ bytes: UnsafeRawBufferPointer) {
@@ -23,8 +23,6 @@ public struct JSONKey: CustomStringConvertible {
     }
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }
-    /// The shared copy of a common label key (`WellKnownLabelKeys`), or nil.
-    var wellKnown: String? { WellKnownLabelKeys.key(bytes) }
     public var description: String { string }
 
     @inline(__always)
