@@ -37,18 +37,20 @@ let package = Package(
         // Manifests (YAML or JSON) into checked objects, and reports of a check.
         .target(name: "Manifests", dependencies: ["ScaleGuardCore", "JSON", "YAML", "Primitives"], swiftSettings: strict),
 
+        // POSIX sockets: listen, accept, connect, wait, with their own errors.
+        .target(name: "Sockets", dependencies: ["Primitives"], swiftSettings: strict),
         // TLS on OpenSSL, and an HTTPS server on epoll event loops.
-        .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives"], swiftSettings: strict),
+        .target(name: "TLS", dependencies: ["COpenSSL", "CShims", "Primitives", "Sockets"], swiftSettings: strict),
         .target(
             name: "HTTPServing",
-            dependencies: ["TLS", "HTTPCodec", "Primitives", "CSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TLS", "Sockets", "HTTPCodec", "Primitives", "CSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
         // The Kubernetes API client, reflectors and the cluster cache.
         .target(
             name: "KubeClient",
-            dependencies: ["ScaleGuardCore", "JSON", "YAML", "TLS", "HTTPCodec", "Primitives", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ScaleGuardCore", "JSON", "YAML", "TLS", "Sockets", "HTTPCodec", "Primitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
@@ -103,6 +105,7 @@ let package = Package(
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "HTTPServingTests", dependencies: ["HTTPServing"]),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "Primitives"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),

@@ -5,6 +5,7 @@ import CSystem
 import Foundation
 import HTTPCodec
 import Primitives
+import Sockets
 import Synchronization
 import TLS
 
@@ -61,7 +62,7 @@ final class EventLoop: @unchecked Sendable {
     private var acceptPausedUntil: UInt64 = 0
     private var acceptBackoff: UInt64 = 50_000_000
 
-    init(index: Int, server: HTTPServer, listener: Int32) throws(TLSError) {
+    init(index: Int, server: HTTPServer, listener: Int32) throws(SocketError) {
         self.index = index
         self.server = server
         self.listener = listener

@@ -6,6 +6,7 @@ import Foundation
 import HTTPCodec
 import Logging
 import Primitives
+import Sockets
 import Synchronization
 import TLS
 
@@ -130,7 +131,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds, starts the event loops and returns the port it listens on.
     @discardableResult
-    public func start() throws(TLSError) -> UInt16 {
+    public func start() throws(SocketError) -> UInt16 {
         let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 4096)
         listener.store(fd, ordering: .releasing)
         var started: [EventLoop] = []

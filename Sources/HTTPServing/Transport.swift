@@ -2,6 +2,7 @@
 @preconcurrency import Glibc
 #endif
 import HTTPCodec
+import Sockets
 import TLS
 
 /// How a connection's bytes travel: through TLS (the webhook), or as they are (the probe and metrics listeners,

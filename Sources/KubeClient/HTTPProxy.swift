@@ -1,5 +1,6 @@
 import Foundation
 import Primitives
+import Sockets
 import TLS
 
 /// An HTTP proxy that the API server is reached through with `CONNECT`: a cluster's `proxy-url`, else

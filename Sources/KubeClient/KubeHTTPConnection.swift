@@ -1,5 +1,6 @@
 import HTTPCodec
 import Primitives
+import Sockets
 import TLS
 
 /// One HTTPS/1.1 connection to the API server: a request out, a response in (sized, chunked or streamed).
@@ -30,7 +31,7 @@ final class KubeHTTPConnection {
         if let proxy = endpoint.proxy {
             fd = try proxy.tunnel(to: endpoint.host, port: endpoint.port, timeout: timeout)
         } else {
-            do throws(TLSError) { fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout) } catch {
+            do throws(SocketError) { fd = try Socket.connect(host: endpoint.host, port: endpoint.port, timeout: timeout) } catch {
                 throw .transport("\(endpoint.host):\(endpoint.port): \(error)")
             }
         }

@@ -4,6 +4,7 @@
 import COpenSSL
 import CShims
 import Primitives
+import Sockets
 
 /// One TLS connection over a non-blocking socket. The blocking calls wait at most until their deadline (the API
 /// client, test clients); the `…Now` calls never wait and say what the socket must become first (the event loop).
@@ -103,13 +104,15 @@ public final class TLSConnection {
     /// Runs one SSL call until it completes, waiting on the socket as OpenSSL asks.
     private func perform(until deadline: Deadline, wakeable: Bool, _ call: (OpaquePointer) -> Int32) throws(TLSError) {
         while true {
+            let wait: (events: Int16, wake: Int32?)
             switch attempt(call) {
             case .done: return
-            case .wantRead: try Socket.wait(fd, for: Int16(POLLIN), until: deadline, wake: wakeable ? wake : nil)
-            case .wantWrite: try Socket.wait(fd, for: Int16(POLLOUT), until: deadline)
+            case .wantRead: wait = (Int16(POLLIN), wakeable ? wake : nil)
+            case .wantWrite: wait = (Int16(POLLOUT), nil)
             case .closed: throw .closed
             case .failed(let error): throw error
             }
+            do throws(SocketError) { try Socket.wait(fd, for: wait.events, until: deadline, wake: wait.wake) } catch { throw TLSError(error) }
         }
     }
 

@@ -1,3 +1,5 @@
+import Sockets
+
 /// Why a socket or TLS operation failed, in words an operator can act on.
 public enum TLSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The peer sent nothing (or could not take our bytes) before the deadline.
@@ -21,6 +23,17 @@ public enum TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case .certificate(let m): m
         case .ssl(let m): "TLS: \(m)"
         case .system(let call, let errno, let m): "\(call) failed: \(m) (errno \(errno))"
+        }
+    }
+}
+
+extension TLSError {
+    /// A socket's failure as the TLS layer reports it.
+    public init(_ error: SocketError) {
+        switch error {
+        case .timeout: self = .timeout
+        case .woken: self = .woken
+        case .system(let call, let errno, let message): self = .system(call: call, errno: errno, message: message)
         }
     }
 }

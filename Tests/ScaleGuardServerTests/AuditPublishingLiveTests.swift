@@ -63,7 +63,8 @@ import Testing
         leader.signal(SIGTERM)
         let stopped = Date()
         #expect(eventually(5) { holder(cluster).hasPrefix(follower === a ? "replica-a_" : "replica-b_") })
-        #expect(Date().timeIntervalSince(stopped) < 2.5, "a new leader within about 2 s of SIGTERM")
+        // Released at SIGTERM: taken at the follower's next try (1 s here, 2 s by default), not after the 4 s lease.
+        #expect(Date().timeIntervalSince(stopped) < 3.5, "a new leader within a retry period of SIGTERM, with slack for a busy machine")
         #expect(leader.waitForExit(seconds: 20) == 0)
         #expect(eventually(3) { metric(follower, "scaleguard_leader") == 1 })
 

@@ -1,5 +1,6 @@
 import Foundation
 import Primitives
+import Sockets
 import TLS
 
 /// A TLS client that sends exactly the bytes it is given: for pipelining, dribbling and malformed requests.

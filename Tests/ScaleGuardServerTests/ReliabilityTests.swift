@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import Primitives
+import Sockets
 import TLS
 import Testing
 

@@ -6,7 +6,7 @@ import Primitives
 /// The POSIX socket calls the server and the client need: listen, accept, connect, wait.
 public enum Socket {
     /// Binds and listens on `host:port` (port 0 picks a free one) with a non-blocking socket; returns it and the bound port.
-    public static func listen(host: String, port: UInt16, backlog: Int32 = 512) throws(TLSError) -> (fd: Int32, port: UInt16) {
+    public static func listen(host: String, port: UInt16, backlog: Int32 = 512) throws(SocketError) -> (fd: Int32, port: UInt16) {
         let address = try resolve(host: host, port: port, passive: true)
         defer { freeaddrinfo(address) }
         let fd = socket(
@@ -35,7 +35,7 @@ public enum Socket {
     }
 
     /// Connects to `host:port` within `timeout` seconds, as a non-blocking socket.
-    public static func connect(host: String, port: UInt16, timeout: Double) throws(TLSError) -> Int32 {
+    public static func connect(host: String, port: UInt16, timeout: Double) throws(SocketError) -> Int32 {
         let address = try resolve(host: host, port: port, passive: false)
         defer { freeaddrinfo(address) }
         let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -65,7 +65,7 @@ public enum Socket {
     }
 
     /// Waits until `fd` is ready for `events`, the deadline passes, or `wake` becomes readable.
-    public static func wait(_ fd: Int32, for events: Int16, until deadline: Deadline, wake: Int32? = nil) throws(TLSError) {
+    public static func wait(_ fd: Int32, for events: Int16, until deadline: Deadline, wake: Int32? = nil) throws(SocketError) {
         var fds = [pollfd(fd: fd, events: events, revents: 0)]
         if let wake { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         while true {
@@ -86,7 +86,7 @@ public enum Socket {
     /// OpenSSL writes with write(2): a peer that reset the connection raises SIGPIPE, which kills the process.
     /// Every process that uses this TLS layer (the server, the API client, test processes) ignores it once, so
     /// that a reset surfaces as EPIPE on the one connection instead.
-    static let ignoreBrokenPipes: Void = {
+    public static let ignoreBrokenPipes: Void = {
         signal(SIGPIPE, SIG_IGN)
     }()
 
@@ -97,7 +97,7 @@ public enum Socket {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    private static func resolve(host: String, port: UInt16, passive: Bool) throws(TLSError) -> UnsafeMutablePointer<addrinfo> {
+    private static func resolve(host: String, port: UInt16, passive: Bool) throws(SocketError) -> UnsafeMutablePointer<addrinfo> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -126,7 +126,7 @@ public enum Socket {
         }
     }
 
-    public static func systemError(_ call: String) -> TLSError {
+    public static func systemError(_ call: String) -> SocketError {
         let code = errno
         return .system(call: call, errno: code, message: String(cString: strerror(code)))
     }
