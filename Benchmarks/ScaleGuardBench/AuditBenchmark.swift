@@ -38,7 +38,8 @@ enum AuditBenchmark {
             let peak = CacheBenchmark.memory("VmHWM")
             let causes = findings.filter { $0.severity == .deny }.count
             print(
-                "\(count) Deployments\(catchAll ? " + one catch-all selector" : " (baseline)"): audit \(String(format: "%.2f", seconds)) s, "
+                "\(count) Deployments\(catchAll ? " + one catch-all selector" : " (baseline)"): audit "
+                    + "\(String(format: "%.2f", seconds)) s, "
                     + "\(causes) violation\(causes == 1 ? "" : "s"), peak RSS \((peak - rssBefore) / 1024) MiB above the view's \(rssBefore / 1024) MiB"
             )
             withExtendedLifetime(findings) {}

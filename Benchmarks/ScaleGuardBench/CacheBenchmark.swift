@@ -75,7 +75,8 @@ enum CacheBenchmark {
         print("resident memory:          \(baseline / 1024) MiB before, \(rss / 1024) MiB after sync, peak \(peak / 1024) MiB")
         let heap = Double(sg_heap_in_use() - heapBefore) / Double(max(cached, 1))
         print(
-            "resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes RSS, \(String(format: "%.0f", heap)) bytes of live heap (target < 1024)"
+            "resident per Deployment:  \(String(format: "%.0f", Double(rss - baseline) * 1024 / Double(max(cached, 1)))) bytes RSS, "
+                + "\(String(format: "%.0f", heap)) bytes of live heap (target < 1024)"
         )
 
         let events = min(count, 50_000)
@@ -92,7 +93,8 @@ enum CacheBenchmark {
         }
         let seconds = Date().timeIntervalSince(churnStart)
         print(
-            "watch events applied:     \(events) MODIFIED in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) events/s"
+            "watch events applied:     \(events) MODIFIED in \(String(format: "%.2f", seconds)) s = \(Int(Double(events) / seconds)) "
+                + "events/s"
         )
         watcher.stop()
     }
@@ -121,7 +123,9 @@ enum CacheBenchmark {
         sg_malloc_trim()
         let after = memory("VmRSS")
         print(
-            "index alone: \(view.workloadCount) Deployments, \(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, \(Int(sg_heap_in_use() - heapBefore) / count) of live heap each"
+            "index alone: \(view.workloadCount) Deployments, "
+                + "\(String(format: "%.0f", Double(after - before) * 1024 / Double(count))) bytes of RSS, "
+                + "\(Int(sg_heap_in_use() - heapBefore) / count) of live heap each"
         )
     }
 }

@@ -54,7 +54,8 @@ enum PublishBenchmark {
             let (written, first) = timed { reports.publish(findings) }
             let (again, unchanged) = timed { reports.publish(findings) }
             print(
-                "\(format.apiVersion): \(written) reports written in \(f(first)) s (\(String(format: "%.1f", first / auditSeconds))x the audit, "
+                "\(format.apiVersion): \(written) reports written in \(f(first)) s (\(String(format: "%.1f", first / auditSeconds))x "
+                    + "the audit, "
                     + "\(String(format: "%.0f", first / 6 * 100))% of the default interval's first tenth); unchanged audit: \(again) writes in \(f(unchanged)) s"
             )
         }
@@ -70,7 +71,8 @@ enum PublishBenchmark {
         }
         let (again, unchanged) = timed { events.publish(findings) }
         print(
-            "events: \(total) written over \(audits) audits (at most 25 each), the slowest audit's in \(f(slowest)) s; unchanged audit: \(again) writes in \(f(unchanged)) s"
+            "events: \(total) written over \(audits) audits (at most 25 each), the slowest audit's in \(f(slowest)) s; unchanged "
+                + "audit: \(again) writes in \(f(unchanged)) s"
         )
         withExtendedLifetime(cluster) {}
     }

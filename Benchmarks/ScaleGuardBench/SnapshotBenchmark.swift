@@ -41,7 +41,8 @@ enum SnapshotBenchmark {
             }
             sink += snapshots.count
             print(
-                "\(count) Deployments in \(namespaces) namespace\(namespaces == 1 ? "" : "s"): snapshot \(String(format: "%.4f", take / Double(rounds) / 1e6)) ms, "
+                "\(count) Deployments in \(namespaces) namespace\(namespaces == 1 ? "" : "s"): snapshot "
+                    + "\(String(format: "%.4f", take / Double(rounds) / 1e6)) ms, "
                     + "first change after it \(String(format: "%.2f", firstChange / Double(rounds) / 1e6)) ms "
                     + "(baseline, no snapshot alive: \(String(format: "%.4f", alone)) ms)")
         }

@@ -48,7 +48,8 @@ public final class AuditPublisher: Sendable {
         var lines: [String] = []
         if let elector {
             lines.append(
-                "leader election (lease \(elector.namespace)/\(elector.name)): \(elector.isLeader ? "leader" : "follower"), identity \(elector.identity)"
+                "leader election (lease \(elector.namespace)/\(elector.name)): \(elector.isLeader ? "leader" : "follower"), identity "
+                    + "\(elector.identity)"
             )
         }
         if let reports { lines.append(reports.status) }

@@ -44,7 +44,8 @@ public final class ReportPublisher: Sendable {
         case .unknown: "policy reports (\(format.apiVersion)): not written yet"
         case .writing: "policy reports (\(format.apiVersion)): on"
         case .missingCRD:
-            "policy reports off: the CRD \(format.crdName) is not installed; install it (the chart's reports.installCRD, Kyverno or Policy Reporter bring it) to have findings written"
+            "policy reports off: the CRD \(format.crdName) is not installed; install it (the chart's reports.installCRD, Kyverno or "
+                + "Policy Reporter bring it) to have findings written"
         }
     }
 

@@ -101,10 +101,9 @@ extension FakeKubeAPI {
             return
         }
         if error {
-            try writer.write(
-                Array(
-                    #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"internal error","reason":"InternalError","code":500}}"#
-                        .utf8) + [0x0A])
+            let status = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"internal error","#
+                + #""reason":"InternalError","code":500}"#
+            try writer.write(Array(#"{"type":"ERROR","object":\#(status)}"#.utf8) + [0x0A])
             return
         }
         while Date() < end {
@@ -135,10 +134,8 @@ extension FakeKubeAPI {
                 lastWrite = Date()
             }
             if bookmarks, Date().timeIntervalSince(lastWrite) >= bookmarkInterval {
-                try writer.write(
-                    Array(
-                        #"{"type":"BOOKMARK","object":{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"resourceVersion":"\#(current)"}}}"#
-                            .utf8) + [0x0A])
+                let object = #"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"resourceVersion":"\#(current)"}}"#
+                try writer.write(Array(#"{"type":"BOOKMARK","object":\#(object)}"#.utf8) + [0x0A])
                 sent = max(sent, current)
                 lastWrite = Date()
             }
@@ -147,9 +144,8 @@ extension FakeKubeAPI {
 
     private func writeGone(_ from: Int, to writer: any ChunkWriter) throws {
         let oldest = lock.withLock { oldestRetained }
-        try writer.write(
-            Array(
-                #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: \#(from) (\#(oldest))","reason":"Expired","code":410}}"#
-                    .utf8) + [0x0A])
+        let message = "too old resource version: \(from) (\(oldest))"
+        let status = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"\#(message)","reason":"Expired","code":410}"#
+        try writer.write(Array(#"{"type":"ERROR","object":\#(status)}"#.utf8) + [0x0A])
     }
 }

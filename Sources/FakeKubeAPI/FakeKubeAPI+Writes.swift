@@ -91,7 +91,8 @@ extension FakeKubeAPI {
                     if let expected, expected != stored?["resourceVersion"] as? String {
                         return Self.failure(
                             409, "Conflict",
-                            "Operation cannot be fulfilled on \(resource) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
+                            "Operation cannot be fulfilled on \(resource) \"\(name)\": the object has been modified; please apply "
+                                + "your changes to the latest version and try again"
                         )
                     }
                 }

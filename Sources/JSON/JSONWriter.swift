@@ -33,8 +33,7 @@ public enum JSONWriter {
 /// A Kubernetes `Status` of failure: the error body API clients (kubectl, client-go) know how to read.
 public enum StatusJSON {
     public static func failure(code: Int, reason: String, message: String) -> [UInt8] {
-        Array(
-            #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":\#(JSONWriter.quoted(message)),"reason":\#(JSONWriter.quoted(reason)),"code":\#(code)}"#
-                .utf8) + [0x0A]
+        let fields = #""message":\#(JSONWriter.quoted(message)),"reason":\#(JSONWriter.quoted(reason)),"code":\#(code)"#
+        return Array(#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",\#(fields)}"#.utf8) + [0x0A]
     }
 }

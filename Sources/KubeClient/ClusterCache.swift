@@ -81,7 +81,8 @@ public final class ClusterCache: ClusterViewSource {
                 }
                 if staleMeansUnready, let since = state.brokenSince, Double(now.nanoseconds &- since.nanoseconds) / 1e9 > maxStaleness {
                     return
-                        "\(resource) watch broken for \(Int(Double(now.nanoseconds &- since.nanoseconds) / 1e9))s: \(state.lastError ?? "unknown error")"
+                        "\(resource) watch broken for \(Int(Double(now.nanoseconds &- since.nanoseconds) / 1e9))s: "
+                            + "\(state.lastError ?? "unknown error")"
                 }
                 return nil
             }
@@ -100,7 +101,8 @@ public final class ClusterCache: ClusterViewSource {
         }
         guard !stale.isEmpty else { return nil }
         return
-            "ScaleGuard's view of \(stale.joined(separator: ", ")) may be stale: its watch has been broken for more than \(Int(maxStaleness))s"
+            "ScaleGuard's view of \(stale.joined(separator: ", ")) may be stale: its watch has been broken for more than "
+                + "\(Int(maxStaleness))s"
     }
 
     /// Whether a resource that has not synced yet has seen its list fail.

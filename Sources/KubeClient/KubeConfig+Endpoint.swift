@@ -44,7 +44,8 @@ extension KubeConfig {
         let clusterName = overrides.cluster ?? context.cluster
         guard let cluster = clusters.first(where: { $0.name == clusterName }) else {
             throw .configuration(
-                "cluster \"\(clusterName)\" of context \"\(contextName)\" is not in the kubeconfig (clusters: \(clusters.map(\.name).joined(separator: ", ")))"
+                "cluster \"\(clusterName)\" of context \"\(contextName)\" is not in the kubeconfig (clusters: "
+                    + "\(clusters.map(\.name).joined(separator: ", ")))"
             )
         }
         let userName = overrides.user ?? context.user
@@ -52,7 +53,8 @@ extension KubeConfig {
         if let userName, !userName.isEmpty {
             guard let found = users?.first(where: { $0.name == userName }) else {
                 throw .configuration(
-                    "user \"\(userName)\" of context \"\(contextName)\" is not in the kubeconfig (users: \((users ?? []).map(\.name).joined(separator: ", ")))"
+                    "user \"\(userName)\" of context \"\(contextName)\" is not in the kubeconfig (users: "
+                        + "\((users ?? []).map(\.name).joined(separator: ", ")))"
                 )
             }
             user = found

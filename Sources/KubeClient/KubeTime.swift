@@ -10,8 +10,8 @@ public enum KubeTime {
         let (year, month, day) = civil(days)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let fraction = String(micros + 1_000_000).dropFirst()
-        return
-            "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(fraction)Z"
+        let time = "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        return "\(year)-\(two(month))-\(two(day))T\(time).\(fraction)Z"
     }
 
     /// Year, month and day of the day `days` after 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's

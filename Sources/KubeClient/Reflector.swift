@@ -133,8 +133,8 @@ final class Reflector: Sendable {
     /// Watches from `resourceVersion` until the server ends the stream; returns the last resourceVersion seen.
     private func watch(from resourceVersion: String, opened: () -> Void) throws(KubeError) -> String {
         var last = resourceVersion
-        let path =
-            "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
+        let path = "\(resource.path)?watch=1&resourceVersion=\(Self.escape(resourceVersion))"
+            + "&allowWatchBookmarks=true&timeoutSeconds=\(timing.watchTimeoutSeconds)"
         var open = false
         var events = WatchEventDecoder(internKey: cache.internKey)
         try client.watch(path, quietTimeout: Double(timing.watchTimeoutSeconds) + 30) { (piece) throws(KubeError) in

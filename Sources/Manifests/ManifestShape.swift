@@ -26,7 +26,8 @@ enum ManifestShape: Equatable {
         }
         if let current = Self.currentVersion(apiVersion: apiVersion, kind: kind) {
             self = .obsolete(
-                "\(apiVersion) \(kind) is no longer served (removed in Kubernetes 1.16), so kubectl cannot apply it: use \(current), where spec.selector is required",
+                "\(apiVersion) \(kind) is no longer served (removed in Kubernetes 1.16), so kubectl cannot apply it: use \(current), "
+                    + "where spec.selector is required",
                 node["apiVersion"]?.mark ?? node.mark)
             return
         }

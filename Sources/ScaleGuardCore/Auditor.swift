@@ -60,7 +60,8 @@ struct Auditor {
         return Finding(
             rule: .selectorOverlap, severity: .deny, subject: workload.reference,
             message:
-                "\(workload.name)'s selector (\(workload.selector)) selects the \(noun) of \(what): \(names), so \(who) would count their \(noun). Fix: \(fix).",
+                "\(workload.name)'s selector (\(workload.selector)) selects the \(noun) of \(what): \(names), so \(who) would count "
+                    + "their \(noun). Fix: \(fix).",
             related: victims.first?.reference,
             resources: [workload.objectReference] + victims.prefix(Self.resourcesListed).map(\.objectReference)
                 + scalers.map(\.objectReference),
@@ -98,7 +99,8 @@ struct Auditor {
                     rule: .duplicateAutoscaler, severity: policy.action(for: .duplicateAutoscaler) == .warn ? .warn : .deny,
                     subject: "\(first.target.kind) \(first.namespace)/\(first.target.name)",
                     message:
-                        "\(distinct.count) autoscalers scale \(role)\(first.target.kind) \(first.namespace)/\(first.target.name): \(distinct.map(\.reference).joined(separator: ", ")), so they fight over its replicas. Fix: keep one.",
+                        "\(distinct.count) autoscalers scale \(role)\(first.target.kind) \(first.namespace)/\(first.target.name): "
+                            + "\(distinct.map(\.reference).joined(separator: ", ")), so they fight over its replicas. Fix: keep one.",
                     related: distinct.dropFirst().first?.reference,
                     resources: (namespace.workload(first.target.id).map { [$0.objectReference] } ?? []) + distinct.map(\.objectReference),
                     properties: ["target": "\(first.target.kind)/\(first.target.name)", "autoscalers": "\(distinct.count)"]

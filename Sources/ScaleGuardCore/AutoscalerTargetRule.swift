@@ -18,7 +18,8 @@ struct AutoscalerTargetRule {
                 Finding(
                     rule: .autoscalerTarget, severity: .warn, subject: ref,
                     message:
-                        "\(ref) targets \(target.kind) \(target.name), a kind ScaleGuard does not read (it reads \(known); the policy's workloadKinds adds more), so its selector is not checked"
+                        "\(ref) targets \(target.kind) \(target.name), a kind ScaleGuard does not read (it reads \(known); the "
+                            + "policy's workloadKinds adds more), so its selector is not checked"
                 ))
             return findings
         }
@@ -27,7 +28,8 @@ struct AutoscalerTargetRule {
                 Finding(
                     rule: .autoscalerTarget, severity: .warn, subject: ref,
                     message:
-                        "\(ref) targets \(target.kind) \(autoscaler.namespace)/\(target.name), which does not exist yet; its selector is checked when it is created"
+                        "\(ref) targets \(target.kind) \(autoscaler.namespace)/\(target.name), which does not exist yet; its "
+                            + "selector is checked when it is created"
                 ))
             return findings
         }
@@ -37,7 +39,8 @@ struct AutoscalerTargetRule {
                 Finding(
                     rule: .autoscalerTarget, severity: .warn, subject: ref,
                     message:
-                        "\(ref) targets \(found.reference), whose selector comes from \(source), which does not exist yet; it is checked when it is created"
+                        "\(ref) targets \(found.reference), whose selector comes from \(source), which does not exist yet; it is "
+                            + "checked when it is created"
                 ))
             return findings
         }
@@ -46,7 +49,9 @@ struct AutoscalerTargetRule {
                 Finding(
                     rule: .autoscalerTarget, severity: .warn, subject: ref,
                     message:
-                        "\(ref) scales role \(role) of \(workload.reference), which has no such role (roles: \(workload.roles.joined(separator: ", "))), so it scales nothing. Fix: set spec.subTargetSelector.roleName to one of them, or add role \(role) to \(workload.name)."
+                        "\(ref) scales role \(role) of \(workload.reference), which has no such role (roles: "
+                            + "\(workload.roles.joined(separator: ", "))), so it scales nothing. Fix: set spec.subTargetSelector.roleName "
+                            + "to one of them, or add role \(role) to \(workload.name)."
                 ))
         }
         let fixes = FixLabels(policy: policy)
@@ -57,7 +62,9 @@ struct AutoscalerTargetRule {
                 Finding(
                     rule: .autoscalerTarget, severity: .deny, subject: ref,
                     message:
-                        "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the \(noun) of \(other.reference), so the autoscaler would count \(other.name(beside: workload))'s \(noun) and scale on their metrics. Fix: \(fixes.recreate(workload, against: other)).",
+                        "\(ref) targets \(workload.reference), whose selector (\(workload.selector)) also selects the \(noun) of "
+                            + "\(other.reference), so the autoscaler would count \(other.name(beside: workload))'s \(noun) and scale on "
+                            + "their metrics. Fix: \(fixes.recreate(workload, against: other)).",
                     related: other.reference))
         }
         return findings

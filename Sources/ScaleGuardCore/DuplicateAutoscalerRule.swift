@@ -18,7 +18,9 @@ struct DuplicateAutoscalerRule {
             Finding(
                 rule: .duplicateAutoscaler, severity: .deny, subject: autoscaler.reference,
                 message:
-                    "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) \(autoscaler.namespace)/\(autoscaler.target.name), which \(who) would fight over its replicas. Fix: keep one autoscaler per \(scope): \(fix).",
+                    "\(autoscaler.reference) targets \(target)\(autoscaler.target.kind) "
+                        + "\(autoscaler.namespace)/\(autoscaler.target.name), which \(who) would fight over its replicas. Fix: keep one "
+                        + "autoscaler per \(scope): \(fix).",
                 related: first.reference)
         ]
     }

@@ -13,7 +13,8 @@ struct GPUPinningRule {
                 Finding(
                     rule: .gpuPinning, severity: .warn, subject: ref,
                     message:
-                        "\(ref) requests a GPU but is not pinned to a GPU product, so its pods may land on any GPU type. Fix: add a nodeSelector on \(pinningLabel(for: workload))\(example)."
+                        "\(ref) requests a GPU but is not pinned to a GPU product, so its pods may land on any GPU type. Fix: add a "
+                            + "nodeSelector on \(pinningLabel(for: workload))\(example)."
                 )
             ]
         }
@@ -24,12 +25,14 @@ struct GPUPinningRule {
             let what =
                 foreign.count < pinned.count
                 ? "its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its autoscaler mixes them"
-                : "its node pinning (\(list)) contradicts \(policy.gpuTypeLabel)=\(gpuType), so its pods run on a GPU other than the one the label names"
+                : "its node pinning (\(list)) contradicts \(policy.gpuTypeLabel)=\(gpuType), so its pods run on a GPU other than the "
+                      + "one the label names"
             return [
                 Finding(
                     rule: .gpuPinning, severity: .deny, subject: ref,
                     message:
-                        "\(ref): \(what). Fix: pin it to \(gpuType) products only, or create one Deployment per GPU type (add an alias in the policy's gpu.aliases if \(list) is \(gpuType))."
+                        "\(ref): \(what). Fix: pin it to \(gpuType) products only, or create one Deployment per GPU type (add an "
+                            + "alias in the policy's gpu.aliases if \(list) is \(gpuType))."
                 )
             ]
         }
@@ -40,7 +43,9 @@ struct GPUPinningRule {
             Finding(
                 rule: .gpuPinning, severity: .deny, subject: ref,
                 message:
-                    "\(ref): its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its autoscaler mixes them. Fix: create one Deployment per GPU type, each with its own \(policy.gpuTypeLabel) label and pinning."
+                    "\(ref): its node pinning admits several GPU types (\(list)), so one Deployment spans GPU variants and its "
+                        + "autoscaler mixes them. Fix: create one Deployment per GPU type, each with its own \(policy.gpuTypeLabel) label "
+                        + "and pinning."
             )
         ]
     }

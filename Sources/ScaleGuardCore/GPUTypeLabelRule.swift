@@ -28,7 +28,8 @@ struct GPUTypeLabelRule {
                     Finding(
                         rule: .gpuTypeLabel, severity: .warn, subject: ref,
                         message:
-                            "\(ref) says its GPU variant with \(key)=\(value), not with \(policy.gpuTypeLabel). Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy so that every rule reads that key."
+                            "\(ref) says its GPU variant with \(key)=\(value), not with \(policy.gpuTypeLabel). Fix: set "
+                                + "gpu.typeLabel: \(key) in the ScaleGuard policy so that every rule reads that key."
                     )
                 ]
             }
@@ -40,13 +41,17 @@ struct GPUTypeLabelRule {
         let severity: Finding.Severity = policy.gpuTypeLabelScope == .all || model != nil ? .deny : .warn
         let suggested = products.suggestedType(for: workload) ?? "<gpu-type>"
         let fix =
-            "add \(policy.gpuTypeLabel): \(suggested) (or app: \(workload.name)) to \(FixLabels(policy: policy).placesMissing(LabelPair(policy.gpuTypeLabel, suggested), on: workload)); a selector cannot be changed after creation"
+            "add \(policy.gpuTypeLabel): \(suggested) (or app: \(workload.name)) to "
+                + "\(FixLabels(policy: policy).placesMissing(LabelPair(policy.gpuTypeLabel, suggested), on: workload)); a selector cannot "
+                + "be changed after creation"
         if let mismatch {
             return [
                 Finding(
                     rule: .gpuTypeLabel, severity: severity, subject: ref,
                     message:
-                        "\(ref): its selector's \(mismatch.key)=\(mismatch.value) names another GPU than its node pinning (\(pinned.joined(separator: ", "))), so it does not say which variant it is. Fix: \(fix), or correct \(mismatch.key)."
+                        "\(ref): its selector's \(mismatch.key)=\(mismatch.value) names another GPU than its node pinning "
+                            + "(\(pinned.joined(separator: ", "))), so it does not say which variant it is. Fix: \(fix), or correct "
+                            + "\(mismatch.key)."
                 )
             ]
         }
@@ -59,7 +64,8 @@ struct GPUTypeLabelRule {
             Finding(
                 rule: .gpuTypeLabel, severity: severity, subject: ref,
                 message:
-                    "\(ref) requests \(policy.gpuResources(of: workload).joined(separator: ", ")) but its selector (\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix)."
+                    "\(ref) requests \(policy.gpuResources(of: workload).joined(separator: ", ")) but its selector "
+                        + "(\(workload.selector)) does not say which GPU variant it is, \(consequence). Fix: \(fix)."
             )
         ]
     }

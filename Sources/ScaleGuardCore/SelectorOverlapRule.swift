@@ -20,7 +20,9 @@ struct SelectorOverlapRule {
                 Finding(
                     rule: .selectorOverlap, severity: .deny, subject: workload.reference,
                     message:
-                        "\(workload.reference): spec.selector (\(workload.selector)) does not match \(templateOwner(of: workload)); \(workload.kind.group == "apps" ? "the API server" : "its controller") refuses it and no autoscaler would find its \(workload.kind.selectedNoun)"
+                        "\(workload.reference): spec.selector (\(workload.selector)) does not match \(templateOwner(of: workload)); "
+                            + "\(workload.kind.group == "apps" ? "the API server" : "its controller") refuses it and no autoscaler would "
+                            + "find its \(workload.kind.selectedNoun)"
                 )
             ]
         }
@@ -44,7 +46,8 @@ struct SelectorOverlapRule {
         var clauses: [String] = [], fix: [String] = []
         if overlap.subjectSelectsOther {
             clauses.append(
-                "its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of \(subject.name(beside: other)) would count \(other.name(beside: subject))'s \(noun)"
+                "its selector (\(subject.selector)) selects the \(noun) of \(other.reference), so an autoscaler of "
+                    + "\(subject.name(beside: other)) would count \(other.name(beside: subject))'s \(noun)"
             )
             let label = fixes.distinguishing(subject, from: other)
             fix.append("add \(label.key): \(label.value) to \(fixes.placesMissing(label, on: subject)) of \(subject.name)")
@@ -54,11 +57,13 @@ struct SelectorOverlapRule {
             let who =
                 scalers.isEmpty ? "an autoscaler of \(other.name(beside: subject))" : scalers.map(\.reference).joined(separator: " and ")
             clauses.append(
-                "the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count \(subject.name(beside: other))'s \(noun)"
+                "the selector of \(other.reference) (\(other.selector)) selects its \(noun), so \(who) would count "
+                    + "\(subject.name(beside: other))'s \(noun)"
             )
             fix.append(fixes.recreate(other, against: subject))
         }
         return
-            "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: \(fix.joined(separator: "; and "))."
+            "\(subject.reference) overlaps \(other.reference): \(clauses.joined(separator: "; and ")). Fix: "
+                + "\(fix.joined(separator: "; and "))."
     }
 }

@@ -81,7 +81,8 @@ struct AdmissionDecider: Sendable {
             guard let entry = entries.first(where: { $0.reference == explained.findings[index].related }) else { continue }
             let by = entry.replica.isEmpty ? "" : " by \(entry.replica)"
             explained.findings[index].message +=
-                " (\(entry.reference ?? "it") was admitted \(Int(max(0, now - entry.admittedAt))) s ago\(by) and has not appeared in the cluster yet; if its creation failed, this entry expires in \(Int(max(0, entry.expiresAt - now)) + 1) s)"
+                " (\(entry.reference ?? "it") was admitted \(Int(max(0, now - entry.admittedAt))) s ago\(by) and has not appeared in "
+                    + "the cluster yet; if its creation failed, this entry expires in \(Int(max(0, entry.expiresAt - now)) + 1) s)"
         }
         return (AdmissionResponse(uid: admission.uid, verdict: explained), explained)
     }
@@ -100,7 +101,8 @@ struct AdmissionDecider: Sendable {
             denied.status = .init(
                 code: 503, reason: "ServiceUnavailable",
                 message:
-                    "\(reason). With --ledger required it admits nothing it cannot record, so that two replicas never admit overlapping workloads; retry in a moment."
+                    "\(reason). With --ledger required it admits nothing it cannot record, so that two replicas never admit "
+                        + "overlapping workloads; retry in a moment."
             )
             return (denied, verdict)
         }
@@ -108,7 +110,8 @@ struct AdmissionDecider: Sendable {
         var allowed = response
         allowed.warnings =
             (allowed.warnings ?? []) + [
-                "\(reason): a replica deciding at this moment may not see it, so an overlapping workload could get in; scaleguard audit finds it"
+                "\(reason): a replica deciding at this moment may not see it, so an overlapping workload could get in; scaleguard "
+                    + "audit finds it"
             ]
         return (allowed, verdict)
     }

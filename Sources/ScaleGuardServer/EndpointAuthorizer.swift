@@ -101,7 +101,8 @@ public final class EndpointAuthorizer: Sendable {
                 Refusal(
                     status: 403,
                     message:
-                        "\(user.username) may not list the workloads and autoscalers of any namespace ScaleGuard watches; ask for one with ?namespace="
+                        "\(user.username) may not list the workloads and autoscalers of any namespace ScaleGuard watches; ask for "
+                            + "one with ?namespace="
                 ))
         }
         return .success(visible)

@@ -79,7 +79,8 @@ public final class WebhookRoutes: Sendable {
         guard clients.names.isEmpty || certificate.isNamed(anyOf: clients.names) else {
             let shown = ([certificate.commonName].compactMap { $0 } + certificate.alternativeNames).joined(separator: ", ")
             return
-                "/validate answers only clients named \(clients.names.sorted().joined(separator: ", ")) (--client-cn); this certificate names \(shown.isEmpty ? "nothing" : shown)"
+                "/validate answers only clients named \(clients.names.sorted().joined(separator: ", ")) (--client-cn); this "
+                    + "certificate names \(shown.isEmpty ? "nothing" : shown)"
         }
         return nil
     }

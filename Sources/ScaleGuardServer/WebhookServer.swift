@@ -135,10 +135,16 @@ public final class WebhookServer: Sendable {
                 "metrics": "\((options.metricsListen ?? options.probeListen).host):\(ports.metrics)",
                 "eventLoops": "\(options.http.eventLoops)",
                 "endpointAuth": "\(options.authorizer == nil ? "none" : "kubernetes")",
-                "clientCertificates":
-                    "\(options.validateClients.map { $0.names.isEmpty ? "required for /validate" : "required for /validate, named \($0.names.sorted().joined(separator: ","))" } ?? "not asked for")",
+                "clientCertificates": "\(Self.describe(options.validateClients))",
             ])
         return ports
+    }
+
+    /// What the log says of client certificates at start.
+    private static func describe(_ clients: WebhookRoutes.ValidateClients?) -> String {
+        guard let clients else { return "not asked for" }
+        let names = clients.names.sorted().joined(separator: ",")
+        return names.isEmpty ? "required for /validate" : "required for /validate, named \(names)"
     }
 
     /// Audits the whole view now and then, so that `scaleguard_violations` shows what slipped through or predates us.

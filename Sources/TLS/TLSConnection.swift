@@ -112,7 +112,11 @@ public final class TLSConnection {
             case .closed: throw .closed
             case .failed(let error): throw error
             }
-            do throws(SocketError) { try Socket.wait(fd, for: wait.events, until: deadline, wake: wait.wake) } catch { throw TLSError(error) }
+            do throws(SocketError) {
+                try Socket.wait(fd, for: wait.events, until: deadline, wake: wait.wake)
+            } catch {
+                throw TLSError(error)
+            }
         }
     }
 

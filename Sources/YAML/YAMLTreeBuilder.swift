@@ -183,7 +183,8 @@ struct YAMLTreeBuilder {
                 YAMLWarning(
                     document: document,
                     message:
-                        "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is used, as kubectl does",
+                        "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is "
+                            + "used, as kubectl does",
                     mark: key.mark))
             stack[top].entries[earlier] = YAMLMappingEntry(key: key, value: node)
         }
@@ -205,7 +206,8 @@ struct YAMLTreeBuilder {
                         YAMLWarning(
                             document: document,
                             message:
-                                "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that follows it, as kubectl does",
+                                "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that "
+                                    + "follows it, as kubectl does",
                             mark: mark))
                 }
                 stack[top].entries[earlier] = entry

@@ -7,7 +7,8 @@ import Logging
 struct PublishingOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Where audits write policy reports: wgpolicyk8s.io (PolicyReport, v1alpha2), openreports.io (Report, v1alpha1) or off. Written by the leader, when the CRD is installed.",
+            "Where audits write policy reports: wgpolicyk8s.io (PolicyReport, v1alpha2), openreports.io (Report, v1alpha1) or off. "
+                + "Written by the leader, when the CRD is installed.",
             valueName: "group"))
     var policyReports: ReportGroup = .wgpolicy
 

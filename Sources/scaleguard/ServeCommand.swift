@@ -17,7 +17,8 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract:
-            "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and GET /audit over HTTPS, and probes and metrics over plain HTTP."
+            "Serve the validating admission webhook (POST /validate), the curl dry-run door (POST /check) and GET /audit over HTTPS, "
+                + "and probes and metrics over plain HTTP."
     )
 
     enum EndpointAuth: String, ExpressibleByArgument, CaseIterable { case kubernetes, none }
@@ -49,8 +50,9 @@ struct ServeCommand: ParsableCommand {
     var clientCn: [String] = []
 
     @Option(
-        help:
-            "Who may call /check and /audit: kubernetes (a bearer token, checked with TokenReview and SubjectAccessReview) or none. Default: kubernetes with a cluster, none with --demo or --cluster-state."
+        help: ArgumentHelp(
+            "Who may call /check and /audit: kubernetes (a bearer token, checked with TokenReview and SubjectAccessReview) or none. "
+                + "Default: kubernetes with a cluster, none with --demo or --cluster-state.")
     )
     var endpointAuth: EndpointAuth?
 
@@ -65,7 +67,8 @@ struct ServeCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The admission ledger that orders the replicas' decisions through the API server: required (deny what cannot be recorded in time), best-effort (allow it with a warning) or off.",
+            "The admission ledger that orders the replicas' decisions through the API server: required (deny what cannot be recorded "
+                + "in time), best-effort (allow it with a warning) or off.",
             valueName: "mode"))
     var ledger: AdmissionLedger.Mode = .bestEffort
 
@@ -76,8 +79,9 @@ struct ServeCommand: ParsableCommand {
     var ledgerTimeout: Double = 0.3
 
     @Flag(
-        help:
-            "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert."
+        help: ArgumentHelp(
+            "Fail /readyz while a watch is broken past --max-staleness. Off by default: a partition from the API server would take "
+                + "every replica out of the Service at once; staleness is then a warning in verdicts, a gauge and an alert.")
     )
     var staleUnready = false
 

@@ -73,7 +73,8 @@ import Testing
         try Data("first".utf8).write(to: current)
         // Good for 11 s: renewed once fewer than 10 s are left, so after a second.
         let script =
-            "echo run >> RUNS\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$(cat \(current.path))\" \"$(date -u -d @$(( $(date +%s) + 11 )) +%Y-%m-%dT%H:%M:%SZ)\"\n"
+            "echo run >> RUNS\nprintf "
+                + "'{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}' \"$(cat \(current.path))\" \"$(date -u -d @$(( $(date +%s) + 11 )) +%Y-%m-%dT%H:%M:%SZ)\"\n"
         let login = try PluginLogin(
             cluster, status: "",
             script: script.replacingOccurrences(of: "RUNS", with: cluster.directory.appendingPathComponent("plugin-runs").path))
@@ -103,7 +104,9 @@ import Testing
         try Data("first".utf8).write(to: current)
         let runs = cluster.directory.appendingPathComponent("plugin-runs").path
         let script =
-            "echo run >> \(runs)\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat \(current.path))\"\n"
+            "echo run >> \(runs)\nprintf "
+                + "'{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' "
+                + "\"$(cat \(current.path))\"\n"
         let login = try PluginLogin(cluster, status: "", script: script)
         var options = ClusterWatcher.Options()
         options.resources = [.deployments]

@@ -56,7 +56,8 @@ import YAML
         (
             "a selector with n expressions",
             { n in
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels: {app: d}\n    matchExpressions:\n"
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels: {app: d}\n    "
+                    + "matchExpressions:\n"
                     + (0..<n).map { "    - {key: k\($0), operator: NotIn, values: [x]}" }.joined(separator: "\n")
                     + "\n  template: {metadata: {labels: {app: d}}}"
             }
@@ -65,7 +66,8 @@ import YAML
             "n Deployments sharing a label",
             { n in
                 (0..<(n / 10)).map {
-                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\($0)}\nspec:\n  selector: {matchLabels: {app: d\($0)}}\n  template: {metadata: {labels: {app: d\($0), tier: web}}}"
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\($0)}\nspec:\n  selector: {matchLabels: {app: "
+                        + "d\($0)}}\n  template: {metadata: {labels: {app: d\($0), tier: web}}}"
                 }
                 .joined(separator: "\n---\n")
             }

@@ -70,7 +70,8 @@ import Testing
 
     @Test func errorsNameTheFileDocumentAndField() throws {
         let yaml =
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  selector:\n    matchExpressions: [{key: a, operator: Like}]\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  selector:\n    matchExpressions: [{key: a, "
+                + "operator: Like}]\n"
         let error = #expect(throws: ManifestError.self) { try ManifestDecoder.decode(Array(yaml.utf8), source: "bad.yaml") }
         #expect(error?.description.contains("bad.yaml: line 6, column ") == true, "\(String(describing: error))")
         #expect(error?.description.contains(": spec.selector.matchExpressions[0].operator: unknown operator") == true)

@@ -28,7 +28,8 @@ import Testing
 
         func allowed(_ body: Data) throws -> Bool {
             try client.send(
-                "POST /validate?timeout=10s HTTP/1.1\r\nHost: scaleguard\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                "POST /validate?timeout=10s HTTP/1.1\r\nHost: scaleguard\r\nContent-Type: application/json\r\nContent-Length: "
+                    + "\(body.count)\r\n\r\n"
             )
             try client.send([UInt8](body))
             var received: [UInt8] = []

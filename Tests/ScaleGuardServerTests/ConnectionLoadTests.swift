@@ -60,7 +60,8 @@ import Testing
     @Test func longChecksDoNotHoldUpAdmissions() throws {
         let server = try ServerProcess(["--demo"])
         let manifests = (0..<1500).map { i in
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  template: {metadata: {labels: {app: shared, n: \"\(i)\"}}}"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  "
+                + "template: {metadata: {labels: {app: shared, n: \"\(i)\"}}}"
         }.joined(separator: "\n---\n")
         let checkSeconds = LockedValue(0.0)
         let big = Thread {

@@ -31,7 +31,8 @@ import Testing
     }
 
     static let probe =
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe, namespace: tenant-a}\nspec:\n  selector: {matchLabels: {app: secret-project-x}}\n  template: {metadata: {labels: {app: secret-project-x}}}\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: probe, namespace: tenant-a}\nspec:\n  selector: {matchLabels: {app: "
+            + "secret-project-x}}\n  template: {metadata: {labels: {app: secret-project-x}}}\n"
 
     func serve(_ cluster: FakeCluster, ttl: String = "10") throws -> ServerProcess {
         let server = try ServerProcess(["--kubeconfig", cluster.kubeconfig], environment: ["SCALEGUARD_AUTH_CACHE_TTL": ttl])

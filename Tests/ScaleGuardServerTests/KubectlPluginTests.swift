@@ -35,7 +35,8 @@ import Testing
     }
 
     static let webB =
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-b}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web-b}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: "
+            + "{metadata: {labels: {app: web}}}\n"
 
     /// A one-shot command exits while its watches are open: the exit status must be the verdict's every time, not a
     /// SIGSEGV from OpenSSL's clean-up at exit under a watch thread still inside a read (1 run in 3 of the suite).

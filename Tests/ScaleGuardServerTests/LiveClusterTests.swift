@@ -85,7 +85,8 @@ import Testing
         #expect((groups.first?["findings"] as? [Any])?.count == 2)
 
         let manifest =
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llama-c}\nspec:\n  selector: {matchLabels: {app: c}}\n  template: {metadata: {labels: {app: c, model.aibrix.ai/name: llama}}}\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llama-c}\nspec:\n  selector: {matchLabels: {app: c}}\n  "
+                + "template: {metadata: {labels: {app: c, model.aibrix.ai/name: llama}}}\n"
         let check = try Shell.run(
             ServerProcess.binary.path, ["check", "--kubeconfig", cluster.kubeconfig, "-"], stdin: Data(manifest.utf8))
         #expect(check.status == 1)

@@ -78,17 +78,13 @@ import Testing
         var sockets: [Int32] = []
         for _ in 0..<80 { if let fd = try? Socket.connect(host: "127.0.0.1", port: server.port, timeout: 2) { sockets.append(fd) } }
         guard server.process.isRunning else {
-            Issue.record(
-                "the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")"
-            )
+            Issue.record(Comment(rawValue: died(server)))
             return
         }
         let before = try cpuSeconds(server)
         Thread.sleep(forTimeInterval: 2)
         guard server.process.isRunning else {
-            Issue.record(
-                "the server died: \(server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")) status \(server.process.terminationStatus) \(server.process.terminationReason == .uncaughtSignal ? "signal" : "exit")"
-            )
+            Issue.record(Comment(rawValue: died(server)))
             return
         }
         let spent = try cpuSeconds(server) - before
@@ -110,7 +106,8 @@ import Testing
     @Test func workStopsWhenTheClientIsGone() throws {
         let server = try ServerProcess(["--demo", "--check-cpu-budget", "60"])
         let manifests = (0..<3000).map { i in
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  template: {metadata: {labels: {app: shared}}}"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  "
+                + "template: {metadata: {labels: {app: shared}}}"
         }.joined(separator: "\n---\n")
         _ = try? Shell.curl(server, ["--max-time", "0.5", "--data-binary", "@-", "\(server.url)/check"], stdin: Data(manifests.utf8))
         let before = try cpuSeconds(server)
@@ -123,7 +120,8 @@ import Testing
     @Test func aCheckPastItsBudgetIs503() throws {
         let server = try ServerProcess(["--demo", "--check-cpu-budget", "0.2"])
         let manifests = (0..<3000).map { i in
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  template: {metadata: {labels: {app: shared}}}"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d\(i)}\nspec:\n  selector: {matchLabels: {app: shared}}\n  "
+                + "template: {metadata: {labels: {app: shared}}}"
         }.joined(separator: "\n---\n")
         let result = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(manifests.utf8))
         #expect(result.status == 503 && result.body.contains("more than 0.2 s of CPU"))
@@ -136,5 +134,12 @@ import Testing
         // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command's closing parenthesis.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Why a server that should be running is not: its last log lines and how it ended.
+    func died(_ server: ServerProcess) -> String {
+        let log = server.log.split(separator: "\n").filter { !$0.contains("handshake failed") }.suffix(20).joined(separator: "\n")
+        let how = server.process.terminationReason == .uncaughtSignal ? "signal" : "exit"
+        return "the server died: \(log) status \(server.process.terminationStatus) \(how)"
     }
 }

@@ -108,7 +108,8 @@ import Testing
         let rollout = try String(contentsOf: tree.appendingPathComponent("rollouts/rollout-ref.yaml"), encoding: .utf8)
         let patch = try String(contentsOf: tree.appendingPathComponent("kustomize/overlays/prod/replicas.yaml"), encoding: .utf8)
         let unrelated =
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: unrelated-web}}\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: "
+                + "unrelated-web}}\n"
             + "  template:\n    metadata: {labels: {app: unrelated-web}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
         let (status, body) = try post(
             Data((rollout + "\n---\n" + patch + "---\n" + unrelated).utf8), path: "/check", type: "application/yaml")
@@ -181,7 +182,8 @@ import Testing
     /// `?namespace=` places objects that name none; `Accept: application/json` asks for the JSON report.
     @Test func checkTakesANamespaceAndAnswersJSONWhenAsked() throws {
         let yaml =
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: {metadata: {labels: {app: web}}}\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: "
+                + "{metadata: {labels: {app: web}}}\n"
         let text = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/x-www-form-urlencoded")
         #expect(text.status == 200 && text.body.contains("OK     Deployment ml/web"))
         let json = server.post(
@@ -193,7 +195,8 @@ import Testing
     /// kubectl takes the last of a key written twice; /check does the same and says so.
     @Test func checkReadsAKeyWrittenTwiceAsKubectlDoes() throws {
         let yaml =
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: {matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: "
+                + "{matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
         let result = server.post(Data(yaml.utf8), path: "/check", type: "application/x-www-form-urlencoded")
         #expect(result.status == 200, "\(result.body)")
         #expect(result.body.contains(#"key "selector" is given twice in one mapping (lines 5 and 6); the last one is used"#))

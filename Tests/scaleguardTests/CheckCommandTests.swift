@@ -58,7 +58,8 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.stdout.contains(
-                "SG005 duplicate-autoscaler: HorizontalPodAutoscaler default/llama-a100-hpa targets Deployment default/llama-a100, which PodAutoscaler default/llama-a100-pa already scales"
+                "SG005 duplicate-autoscaler: HorizontalPodAutoscaler default/llama-a100-hpa targets Deployment default/llama-a100, "
+                    + "which PodAutoscaler default/llama-a100-pa already scales"
             ))
     }
 

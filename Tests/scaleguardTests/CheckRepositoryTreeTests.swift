@@ -36,7 +36,8 @@ import Testing
         }
         #expect(
             stdout.contains(
-                "16 checked: 5 allowed, 11 denied, 1 warning; 1 object of other kinds ignored; 10 not manifests skipped (-v lists them); 1 unreadable"
+                "16 checked: 5 allowed, 11 denied, 1 warning; 1 object of other kinds ignored; 10 not manifests skipped (-v lists "
+                    + "them); 1 unreadable"
             ))
         #expect(json["complete"] as? Bool == false)
         let errors = json["errors"] as? [[String: Any]] ?? []
@@ -63,13 +64,15 @@ import Testing
         #expect(stdout.contains("SKIP   \(Self.tree)/kustomize/overlays/prod/delete-debug.yaml: a strategic-merge patch"))
         #expect(
             stdout.contains(
-                "SKIP   \(Self.tree)/kustomize/overlays/prod/autoscaler.yaml: a patch that \(Self.tree)/kustomize/overlays/prod/kustomization.yaml applies"
+                "SKIP   \(Self.tree)/kustomize/overlays/prod/autoscaler.yaml: a patch that "
+                    + "\(Self.tree)/kustomize/overlays/prod/kustomization.yaml applies"
             ),
             "a patch only its kustomization tells apart: \(stdout)")
         // version=v1 names no GPU: the denial is the true one, that nothing in the selector says which variant it is.
         #expect(
             stdout.contains(
-                "Deployment default/llama-l4 requests nvidia.com/gpu but its selector (model.aibrix.ai/name=llama,version=v1) does not say which GPU variant it is"
+                "Deployment default/llama-l4 requests nvidia.com/gpu but its selector (model.aibrix.ai/name=llama,version=v1) does "
+                    + "not say which GPU variant it is"
             ))
         #expect(!stdout.contains("correct version"))
         // An AMD GPU is pinned by AMD's product label.
@@ -79,7 +82,9 @@ import Testing
         #expect(sg005.count == 7)
         #expect(
             sg005.first?.contains(
-                "which HorizontalPodAutoscaler default/api-2, HorizontalPodAutoscaler default/api-3, HorizontalPodAutoscaler default/api-4, HorizontalPodAutoscaler default/api-5, HorizontalPodAutoscaler default/api-6, HorizontalPodAutoscaler default/api-7 already scale"
+                "which HorizontalPodAutoscaler default/api-2, HorizontalPodAutoscaler default/api-3, HorizontalPodAutoscaler "
+                    + "default/api-4, HorizontalPodAutoscaler default/api-5, HorizontalPodAutoscaler default/api-6, "
+                    + "HorizontalPodAutoscaler default/api-7 already scale"
             ) == true)
         // A Deployment and a StatefulSet called my-nginx: the message says which is which.
         #expect(stdout.contains("so the autoscaler would count StatefulSet my-nginx's pods"))
@@ -116,7 +121,8 @@ import Testing
             "emoji.json":
                 #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"e","annotations":{"a":"\ud83d\ude00 \\ud83d"}},"spec":{"selector":{"matchLabels":{"app":"e"}},"template":{"metadata":{"labels":{"app":"e"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}"#,
             "noselector.yaml":
-                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nosel}\nspec:\n  template:\n    metadata: {labels: {app: nosel}}\n    spec: {containers: [{name: c, image: i}]}\n",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nosel}\nspec:\n  template:\n    metadata: {labels: {app: "
+                    + "nosel}}\n    spec: {containers: [{name: c, image: i}]}\n",
         ])
         let result = try CommandRunner.run(["check", dir.path])
         #expect(result.status == 2)

@@ -118,7 +118,8 @@ enum StoryManifests {
     static func hpa(_ name: String, target: String, ownedBy owner: String? = nil) -> String {
         let owners =
             owner.map {
-                "\n  ownerReferences:\n    - {apiVersion: autoscaling.aibrix.ai/v1alpha1, kind: PodAutoscaler, name: \($0), uid: u1, controller: true}"
+                "\n  ownerReferences:\n    - {apiVersion: autoscaling.aibrix.ai/v1alpha1, kind: PodAutoscaler, name: \($0), uid: u1, "
+                    + "controller: true}"
             } ?? ""
         return """
             apiVersion: autoscaling/v2

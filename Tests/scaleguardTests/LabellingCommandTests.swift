@@ -17,7 +17,8 @@ import Testing
         #expect(result.stdout.contains("WARN   Deployment default/qwen-7b-\(value)"))
         #expect(
             result.stdout.contains(
-                "says its GPU variant with \(key)=\(value), not with scaleguard.io/gpu-type. Fix: set gpu.typeLabel: \(key) in the ScaleGuard policy"
+                "says its GPU variant with \(key)=\(value), not with scaleguard.io/gpu-type. Fix: set gpu.typeLabel: \(key) in the "
+                    + "ScaleGuard policy"
             ))
         let configured = try CommandRunner.directory(["policy.yaml": "gpu:\n  typeLabel: \(key)\n"])
         let quiet = try CommandRunner.run(

@@ -67,12 +67,14 @@ import Testing
         #expect(crowded.status == 1)
         #expect(
             crowded.stdout.contains(
-                "deny SG005 duplicate-autoscaler: PodAutoscaler default/pool-decode-2 targets role decode of StormService default/pool, which PodAutoscaler default/pool-decode already scales"
+                "deny SG005 duplicate-autoscaler: PodAutoscaler default/pool-decode-2 targets role decode of StormService "
+                    + "default/pool, which PodAutoscaler default/pool-decode already scales"
             ))
         #expect(!crowded.stdout.contains("DENIED PodAutoscaler default/pool-prefill"))
         #expect(
             crowded.stdout.contains(
-                "warn SG004 autoscaler-target: PodAutoscaler default/pool-router scales role router of StormService default/pool, which has no such role (roles: prefill, decode)"
+                "warn SG004 autoscaler-target: PodAutoscaler default/pool-router scales role router of StormService default/pool, "
+                    + "which has no such role (roles: prefill, decode)"
             ))
     }
 
@@ -107,7 +109,8 @@ import Testing
         let dir = try CommandRunner.directory([
             "policy.yaml": "workloadKinds:\n  - {group: apps.kruise.io, version: v1alpha1, kind: CloneSet, resource: clonesets}\n",
             "bad.yaml":
-                "workloadKinds:\n  - group: apps.kruise.io\n    version: v1alpha1\n    kind: CloneSet\n    resource: clonesets\n    selectorPath: spec..selector\n",
+                "workloadKinds:\n  - group: apps.kruise.io\n    version: v1alpha1\n    kind: CloneSet\n    resource: clonesets\n    "
+                    + "selectorPath: spec..selector\n",
         ])
         let manifests = StoryManifests.stream(
             Self.deployment("web-clone", selector: "app: web", labels: "app: web", kind: "CloneSet", apiVersion: "apps.kruise.io/v1alpha1"),
