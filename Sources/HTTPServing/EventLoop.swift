@@ -36,6 +36,8 @@ final class EventLoop: @unchecked Sendable {
 
     private static let listenerData = UInt64.max
     private static let wakeData = UInt64.max - 1
+    /// `sg_epoll_ctl`'s operations: EPOLL_CTL_ADD, EPOLL_CTL_MOD and EPOLL_CTL_DEL, as the shim numbers them.
+    private static let (add, modify, remove): (Int32, Int32, Int32) = (0, 1, 2)
     /// Connections over the limit allowed while another loop closes a parked one to make room.
     private static let overshoot = 64
 
@@ -71,7 +73,7 @@ final class EventLoop: @unchecked Sendable {
         guard epfd >= 0, wakeFD >= 0 else { throw Socket.systemError("epoll_create1/eventfd") }
         now = Deadline.now.nanoseconds
         timers = TimerWheel(now: now)
-        _ = sg_epoll_ctl(epfd, 0, wakeFD, sg_epollin, Self.wakeData)
+        _ = sg_epoll_ctl(epfd, Self.add, wakeFD, sg_epollin, Self.wakeData)
         listen()
     }
 
@@ -155,12 +157,12 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - Accepting
 
     private func listen() {
-        listening = sg_epoll_ctl(epfd, 0, listener, sg_epollin | sg_epollexclusive, Self.listenerData) == 0
+        listening = sg_epoll_ctl(epfd, Self.add, listener, sg_epollin | sg_epollexclusive, Self.listenerData) == 0
     }
 
     private func unlisten() {
         guard listening else { return }
-        _ = sg_epoll_ctl(epfd, 2, listener, 0, 0)
+        _ = sg_epoll_ctl(epfd, Self.remove, listener, 0, 0)
         listening = false
     }
 
@@ -228,7 +230,7 @@ final class EventLoop: @unchecked Sendable {
         let connection = Connection(id: ConnectionID(slot: slot, generation: generations[Int(slot)]), tls: tls, loop: self)
         slots[Int(slot)] = connection
         live += 1
-        guard sg_epoll_ctl(epfd, 0, fd, sg_epollin | sg_epollout | sg_epollrdhup | sg_epollet, connection.id.epollData) == 0 else {
+        guard sg_epoll_ctl(epfd, Self.add, fd, sg_epollin | sg_epollout | sg_epollrdhup | sg_epollet, connection.id.epollData) == 0 else {
             connection.close()
             return
         }

@@ -7,10 +7,9 @@ import Synchronization
 /// Reflectors change a working copy; `publish` swaps a copy of it in for readers, at the end of a batch of watch
 /// events and at most every `publishInterval`. A reader takes the current snapshot under a lock held for one
 /// struct copy, never while anything is computed, so an audit or a relist never makes an admission wait.
-/// Cost: taking a snapshot is O(1) (about 2 µs); the first change after it copies the namespace it touches (copy
-/// on write), on the reflector's thread. Measured by `ScaleGuardBench snapshot` for 100,000 Deployments: 7.6 ms in
-/// one namespace, 0.34 ms in 20, 0.05 ms in 1,000, against 2-3 µs for a change with no snapshot alive. With one
-/// publish per 100 ms, a watch that never goes quiet costs at most one such copy per interval. Objects this
+/// Cost: taking a snapshot is O(1); the first change after it copies the namespace it touches (copy on write), on
+/// the reflector's thread, so a namespace's size bounds it (`ScaleGuardBench snapshot` prints the figures). With
+/// one publish per 100 ms, a watch that never goes quiet costs at most one such copy per interval. Objects this
 /// replica admitted sit in the snapshot's `admitted` overlay until the watch shows them or `pendingTTL` passes.
 public final class ClusterCache: ClusterViewSource {
     public enum Event: Sendable {

@@ -124,7 +124,7 @@ public final class WebhookRoutes: Sendable {
 
     static let manifestTypes = ["json", "yaml", "x-www-form-urlencoded", "text/plain", "octet-stream"]
     /// Objects checked against each other in one request: enough for any release, too few to tie up a core.
-    static let maxCheckObjects = 5000
+    public static let maxCheckObjects = 5000
 
     /// Runs on a worker with a CPU budget (`--check-cpu-budget`, 2 s): past it, or once the client has gone, the
     /// work stops. Parsing and checking are linear, so the budget bounds the size of what one request can ask for.

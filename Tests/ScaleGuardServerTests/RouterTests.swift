@@ -117,3 +117,21 @@ import Testing
         #expect(send(ClientCertificate(commonName: "kube-apiserver", alternativeNames: [])).status == 200)
     }
 }
+
+/// The limits of `/check`, at exactly the limit and one past it.
+@Suite struct CheckLimitTests {
+    static func manifests(_ count: Int) -> Data {
+        Data((0..<count).map { "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d\($0)}, spec: {selector: {matchLabels: {app: d\($0)}}, "
+            + "template: {metadata: {labels: {app: d\($0)}}}}}" }.joined(separator: "\n---\n").utf8)
+    }
+
+    @Test func atMostMaxCheckObjectsInOneRequest() throws {
+        let server = try InMemoryWebhook()
+        let limit = WebhookRoutes.maxCheckObjects
+        let at = server.post(Self.manifests(limit), path: "/check", type: "application/yaml")
+        #expect(at.status == 200, "\(at.body.prefix(300))")
+        let past = server.post(Self.manifests(limit + 1), path: "/check", type: "application/yaml")
+        #expect(past.status == 413)
+        #expect(past.body.contains("\(limit + 1) objects in one /check; send at most \(limit)"), "\(past.body)")
+    }
+}
