@@ -4,10 +4,13 @@ import HTTPCodec
 /// flushed answer (the next request, a drain after a refusal, or the end).
 extension Connection {
     func send(_ response: HTTPResponse) {
-        guard case .open = phase else { return }
-        let keep = keepAlive && !loop.isDraining && !refuseAfterFlush
-        keepAlive = keep
-        response.encodeHead(into: &output, minorVersion: minorVersion, keepAlive: keep)
+        guard case .answering(var then) = state else { return }
+        // A server shutting down answers what it has with `Connection: close`.
+        if then == .nextRequest, loop.isDraining {
+            then = .close
+            state = .answering(then: then)
+        }
+        response.encodeHead(into: &output, minorVersion: minorVersion, keepAlive: then == .nextRequest)
         switch response.body {
         case .bytes(let body):
             output += body
@@ -45,16 +48,18 @@ extension Connection {
             updateDeadline()
             return
         }
-        if busy {
-            if refuseAfterFlush { return startDraining() }
-            if !keepAlive { return close() }
-            busy = false
+        if case .answering(let then) = state {
+            switch then {
+            case .drain(let seconds): return startDraining(for: seconds)
+            case .close: return close()
+            case .nextRequest: state = .reading
+            }
             loop.park(self)
             clock.idleSince = loop.now
             if !input.isEmpty { clock.requestStarted = loop.now }
         }
         processInput()
-        if readPaused, !busy, case .open = phase {
+        if readPaused, case .reading = state {
             readPaused = false
             readAvailable()
         }
@@ -62,13 +67,13 @@ extension Connection {
     }
 
     func streamed(_ bytes: [UInt8]) {
-        guard case .open = phase else { return }
+        guard isOpen else { return }
         output += ChunkedDecoder.chunk(bytes)
         flush()
     }
 
     func streamEnded(cut: Bool) {
-        guard case .open = phase else { return }
+        guard isOpen else { return }
         stream = nil
         if cut { return close() }
         output += ChunkedDecoder.lastChunk

@@ -9,13 +9,27 @@ import TLS
 /// (keep-alive and pipelining), a deadline for every phase, and refusals that the client gets to read.
 /// Touched only on its loop's thread.
 final class Connection {
-    enum Phase {
+    /// Where the connection stands: one value, so that no two flags can disagree.
+    enum State: Equatable {
         case handshake
-        case open
+        /// Open and reading requests; none is being answered.
+        case reading
+        /// A request is being answered (on the loop, on a worker, streamed, or refused): the next one waits, and
+        /// `then` says what the flushed answer leads to.
+        case answering(then: AfterAnswer)
         /// A refusal was sent: the write side is shut; what the client still sends is read and dropped until it
         /// stops or the drain time is up, so that closing does not reset the connection under the refusal.
         case draining(until: UInt64)
         case closed
+    }
+
+    /// What follows an answer once it is flushed.
+    enum AfterAnswer: Equatable {
+        /// Keep-alive: read the next request.
+        case nextRequest
+        case close
+        /// A refusal: shut the write side and drain for this many seconds.
+        case drain(seconds: Double)
     }
 
     let id: ConnectionID
@@ -24,20 +38,15 @@ final class Connection {
     private var clientCertificate: ClientCertificate?
     unowned let loop: EventLoop
     var server: HTTPServer { loop.server }
-    var phase = Phase.handshake
+    var state = State.handshake
     var input = ByteQueue()
     private var decoder: HTTPRequestDecoder
     var output: [UInt8] = []
     var written = 0
-    /// A request is being answered (on a worker, streamed, or refused): the next one waits.
-    var busy = false
     /// How the worker answering this connection's request learns that the client left.
     private var cancellation: Cancellation?
     var stream: StreamChannel?
-    var keepAlive = true
     var minorVersion = 1
-    var refuseAfterFlush = false
-    private var drainSeconds = 0.0
     var readPaused = false
     private var processing = false
     var clock = ConnectionClock()
@@ -60,13 +69,25 @@ final class Connection {
 
     private var timeouts: HTTPServer.Timeouts { server.configuration.timeouts }
 
+    var isOpen: Bool {
+        switch state {
+        case .reading, .answering: true
+        case .handshake, .draining, .closed: false
+        }
+    }
+
+    var isAnswering: Bool {
+        if case .answering = state { return true }
+        return false
+    }
+
     /// Does whatever the socket now allows: every epoll edge lands here.
     func drive() {
-        switch phase {
+        switch state {
         case .handshake: handshake()
-        case .open:
+        case .reading, .answering:
             if written < output.count { flush() }
-            if case .open = phase, !readPaused { readAvailable() }
+            if isOpen, !readPaused { readAvailable() }
         case .draining: discardInput()
         case .closed: return
         }
@@ -77,7 +98,7 @@ final class Connection {
     private func handshake() {
         switch tls.handshakeNow() {
         case .done:
-            phase = .open
+            state = .reading
             clientCertificate = tls.clientCertificate
             clock.idleSince = loop.now
             updateDeadline()
@@ -94,17 +115,17 @@ final class Connection {
     }
 
     func readAvailable() {
-        reading: while case .open = phase {
-            if busy, input.count >= Self.pauseThreshold {
+        reading: while isOpen {
+            if isAnswering, input.count >= Self.pauseThreshold {
                 readPaused = true
                 break
             }
             switch tls.readNow(into: loop.scratch) {
             case .done(let count):
-                if input.isEmpty, !decoder.isReadingBody, !busy { clock.requestStarted = loop.now }
+                if input.isEmpty, !decoder.isReadingBody, !isAnswering { clock.requestStarted = loop.now }
                 input.append(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
                 clock.lastRead = loop.now
-                if !busy {
+                if !isAnswering {
                     loop.park(self)  // most recently active: last to be evicted
                     processInput()
                 }
@@ -126,7 +147,7 @@ final class Connection {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while case .open = phase, !busy, written == output.count {
+        while case .reading = state, written == output.count {
             do throws(HTTPParseError) {
                 guard let decoded = try decoder.decode(&input) else { break }
                 switch decoded {
@@ -140,14 +161,13 @@ final class Connection {
                 refuse(error.status, error.description)
             }
         }
-        if input.isEmpty, !decoder.isReadingBody, !busy { input.removeAll() }
+        if input.isEmpty, !decoder.isReadingBody, !isAnswering { input.removeAll() }
     }
 
     private func dispatch(_ request: HTTPRequest) {
         let id = server.nextRequestID()
-        busy = true
+        state = .answering(then: request.head.keepAlive ? .nextRequest : .close)
         loop.unpark(self)
-        keepAlive = request.head.keepAlive
         minorVersion = request.head.minorVersion
         let responder = server.responder
         server.inFlight.add(1, ordering: .relaxed)
@@ -183,18 +203,15 @@ final class Connection {
     /// Answers `status` and ends the connection; what the client still sends is drained for `drain` seconds.
     private func refuse(_ status: Int, _ message: String, drain: Double? = nil) {
         server.events.requestRejected(status, message)
-        drainSeconds = drain ?? timeouts.drain
-        busy = true
+        state = .answering(then: .drain(seconds: drain ?? timeouts.drain))
         loop.unpark(self)
-        keepAlive = false
-        refuseAfterFlush = true
         send(server.responder.errorResponse(status: status, message: message))
     }
 
     // MARK: - Ending
 
-    func startDraining() {
-        phase = .draining(until: loop.now + UInt64(drainSeconds * 1e9))
+    func startDraining(for seconds: Double) {
+        state = .draining(until: loop.now + UInt64(seconds * 1e9))
         tls.shutdownWrite()
         updateDeadline()
         discardInput()
@@ -225,12 +242,12 @@ final class Connection {
     }
 
     func timedOut() {
-        switch phase {
+        switch state {
         case .handshake:
             server.events.handshakeFailed(.timeout)
             close()
-        case .open:
-            if written < output.count || busy { return close() }
+        case .reading, .answering:
+            if written < output.count || isAnswering { return close() }
             if !input.isEmpty || decoder.isReadingBody {
                 // A client this slow gets a short drain: it is not about to send a body it has ready.
                 refuse(
@@ -245,8 +262,8 @@ final class Connection {
     }
 
     func close() {
-        if case .closed = phase { return }
-        phase = .closed
+        if case .closed = state { return }
+        state = .closed
         cancellation?.clientLeft()
         cancellation = nil
         stream?.close()
@@ -257,13 +274,13 @@ final class Connection {
 
     /// What the connection waits for now, as its deadline rules see it.
     private var waiting: ConnectionClock.Waiting {
-        switch phase {
+        switch state {
         case .handshake: return .handshake
         case .draining(let until): return .drain(until: until)
         case .closed: return .nothing
-        case .open:
+        case .reading, .answering:
             if written < output.count { return .write }
-            if busy { return .answer }
+            if isAnswering { return .answer }
             if !input.isEmpty || decoder.isReadingBody { return .request(body: decoder.isReadingBody) }
             return .idle
         }

@@ -39,7 +39,9 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
 
 /// The annotation that opts one object out of named rules.
 public enum SkipAnnotation {
-    public static let key = "scaleguard.io/skip"
+    public static let key = literal.description
+    /// The same key as the JSON reader compares keys, without making a String.
+    static let literal: StaticString = "scaleguard.io/skip"
 
     static func rules(in annotations: [String: String]?) -> Set<RuleID> { rules(in: annotations?[key]) }
 

@@ -123,7 +123,7 @@ public struct RawObject: Sendable {
             case "uid": uid = try r.string()
             case "annotations":
                 try r.object { (r, key) throws(JSONReadError) in
-                    if key == "scaleguard.io/skip" { skip = try r.string() } else { try r.skip() }
+                    if key == SkipAnnotation.literal { skip = try r.string() } else { try r.skip() }
                 }
             case "ownerReferences":
                 owners = []
