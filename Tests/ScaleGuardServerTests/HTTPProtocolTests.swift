@@ -195,4 +195,19 @@ import Testing
         let waited = Date().timeIntervalSince(started)
         #expect(waited > 2.5 && waited < 5, "closed after \(waited) s")
     }
+
+    /// After a refusal the server shuts its write side and reads and drops what the client still sends for the
+    /// drain time, so that the client reads the status instead of a reset: its further writes are taken.
+    @Test func aRefusedClientIsDrainedNotReset() throws {
+        let client = try RawClient(port: server.port, ca: server.certificates.ca)
+        try client.send("NOT HTTP AT ALL\r\n\r\n")
+        let response = client.readAll(seconds: 3)
+        #expect(statusLine(response).hasPrefix("HTTP/1.1 400"), "\(response)")
+        var refused = 0
+        for _ in 0..<6 {
+            Thread.sleep(forTimeInterval: 0.1)
+            do { try client.send(String(repeating: "x", count: 4096)) } catch { refused += 1 }
+        }
+        #expect(refused == 0, "the client's writes after the refusal were reset \(refused) times")
+    }
 }
