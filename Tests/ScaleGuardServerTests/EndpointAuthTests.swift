@@ -95,11 +95,15 @@ import Testing
     /// A burst of calls costs one review each; a revoked right holds until the cached answer expires, no longer.
     @Test func answersAreCachedForTheirTimeAndNoLonger() throws {
         let cluster = try Self.cluster()
-        let server = try serve(cluster, ttl: "1")
+        let server = try serve(cluster, ttl: "2")
         let before = cluster.api.access.counts
+        let started = Date()
         for _ in 0..<5 { #expect(try check(server, token: "token-a").status == 403) }
         let after = cluster.api.access.counts
-        #expect(after.tokenReviews - before.tokenReviews == 1 && after.accessReviews - before.accessReviews == 1, "\(before) → \(after)")
+        // One review per cache lifetime the burst spanned (one, unless the machine is very busy): never one per call.
+        let lifetimes = 1 + Int(Date().timeIntervalSince(started) / 2)
+        #expect(after.tokenReviews - before.tokenReviews <= min(lifetimes, 4), "\(before) → \(after)")
+        #expect(after.accessReviews - before.accessReviews <= min(lifetimes, 4), "\(before) → \(after)")
         cluster.api.access.revoke(Grant(user: "alice", verb: "create", resource: "deployments.apps", namespace: "tenant-a"))
         #expect(eventually(5) { (try? check(server, token: "token-a"))?.body.contains("alice may not create") == true })
     }

@@ -62,4 +62,19 @@ import Testing
         }
         #expect(cluster.api.access.counts.tokenReviews - before.tokenReviews == 1, "a rejected token costs one review")
     }
+
+    @Test func grantsAreRememberedForTheirTime() throws {
+        let cluster = try EndpointAuthTests.cluster()
+        let authorizer = try Self.authorizer(cluster)
+        let before = cluster.api.access.counts
+        for _ in 0..<5 {
+            guard case .success(let alice) = authorizer.authenticate(Self.request(token: "token-a")) else {
+                Issue.record("alice's token was refused")
+                continue
+            }
+            #expect(authorizer.authorizeCheck(alice, objects: [Self.deployment("a", in: "tenant-a")]) == nil)
+        }
+        let after = cluster.api.access.counts
+        #expect(after.tokenReviews - before.tokenReviews == 1 && after.accessReviews - before.accessReviews == 1, "\(before) → \(after)")
+    }
 }
