@@ -24,7 +24,7 @@ extension Connection {
 
     func flush() {
         while written < output.count {
-            let progress = output.withUnsafeBytes { tls.writeNow(UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            let progress = output.withUnsafeBytes { transport.writeNow(UnsafeRawBufferPointer(rebasing: $0[written...])) }
             switch progress {
             case .done(let count):
                 written += count

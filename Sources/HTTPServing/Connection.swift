@@ -33,7 +33,8 @@ final class Connection {
     }
 
     let id: ConnectionID
-    let tls: Transport
+    /// TLS, or a plain socket on the probe and metrics listeners.
+    let transport: Transport
     /// Read once after the handshake; every request of the connection carries it.
     private var clientCertificate: ClientCertificate?
     unowned let loop: EventLoop
@@ -57,9 +58,9 @@ final class Connection {
     /// What a draining connection reads and drops at most.
     private static let maxDrainBytes = 16 << 20
 
-    init(id: ConnectionID, tls: Transport, loop: EventLoop) {
+    init(id: ConnectionID, transport: Transport, loop: EventLoop) {
         self.id = id
-        self.tls = tls
+        self.transport = transport
         self.loop = loop
         decoder = HTTPRequestDecoder(limits: loop.server.configuration.limits)
         clock.accepted = loop.now
@@ -96,10 +97,10 @@ final class Connection {
     // MARK: - Reading
 
     private func handshake() {
-        switch tls.handshakeNow() {
+        switch transport.handshakeNow() {
         case .done:
             state = .reading
-            clientCertificate = tls.clientCertificate
+            clientCertificate = transport.clientCertificate
             clock.idleSince = loop.now
             updateDeadline()
             readAvailable()
@@ -120,7 +121,7 @@ final class Connection {
                 readPaused = true
                 break
             }
-            switch tls.readNow(into: loop.scratch) {
+            switch transport.readNow(into: loop.scratch) {
             case .done(let count):
                 if input.isEmpty, !decoder.isReadingBody, !isAnswering { clock.requestStarted = loop.now }
                 input.append(UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
@@ -212,14 +213,14 @@ final class Connection {
 
     func startDraining(for seconds: Double) {
         state = .draining(until: loop.now + UInt64(seconds * 1e9))
-        tls.shutdownWrite()
+        transport.shutdownWrite()
         updateDeadline()
         discardInput()
     }
 
     private func discardInput() {
         while true {
-            let count = recv(tls.fd, loop.scratch.baseAddress, loop.scratch.count, Int32(MSG_DONTWAIT))
+            let count = recv(transport.fd, loop.scratch.baseAddress, loop.scratch.count, Int32(MSG_DONTWAIT))
             if count > 0 {
                 drained += count
                 if drained > Self.maxDrainBytes { return close() }
@@ -268,7 +269,7 @@ final class Connection {
         cancellation = nil
         stream?.close()
         stream = nil
-        tls.close()
+        transport.close()
         loop.release(self)
     }
 

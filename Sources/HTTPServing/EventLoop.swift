@@ -207,16 +207,16 @@ final class EventLoop: @unchecked Sendable {
             }
             server.evictElsewhere(except: index)
         }
-        let tls: Transport
+        let transport: Transport
         if let context = server.tlsContext {
             do {
-                tls = .tls(try TLSConnection(context: context(), fd: fd))
+                transport = .tls(try TLSConnection(context: context(), fd: fd))
             } catch {
                 server.acceptFailures.warning("cannot start a TLS connection: \(error)")
                 return
             }
         } else {
-            tls = .plain(PlainSocket(fd: fd))
+            transport = .plain(PlainSocket(fd: fd))
         }
         server.connections.add(1, ordering: .relaxed)
         let slot: Int32
@@ -227,7 +227,7 @@ final class EventLoop: @unchecked Sendable {
             slots.append(nil)
             generations.append(0)
         }
-        let connection = Connection(id: ConnectionID(slot: slot, generation: generations[Int(slot)]), tls: tls, loop: self)
+        let connection = Connection(id: ConnectionID(slot: slot, generation: generations[Int(slot)]), transport: transport, loop: self)
         slots[Int(slot)] = connection
         live += 1
         guard sg_epoll_ctl(epfd, Self.add, fd, sg_epollin | sg_epollout | sg_epollrdhup | sg_epollet, connection.id.epollData) == 0 else {
