@@ -37,7 +37,7 @@ final class Connection {
     let transport: Transport
     /// Read once after the handshake; every request of the connection carries it.
     private var clientCertificate: ClientCertificate?
-    unowned let loop: EventLoop
+    unowned let loop: any ConnectionLoop
     var server: HTTPServer { loop.server }
     var state = State.handshake
     var input = ByteQueue()
@@ -58,7 +58,7 @@ final class Connection {
     /// What a draining connection reads and drops at most.
     private static let maxDrainBytes = 16 << 20
 
-    init(id: ConnectionID, transport: Transport, loop: EventLoop) {
+    init(id: ConnectionID, transport: Transport, loop: any ConnectionLoop) {
         self.id = id
         self.transport = transport
         self.loop = loop
@@ -220,14 +220,15 @@ final class Connection {
 
     private func discardInput() {
         while true {
-            let count = recv(transport.fd, loop.scratch.baseAddress, loop.scratch.count, Int32(MSG_DONTWAIT))
-            if count > 0 {
+            switch transport.discardNow(into: loop.scratch) {
+            case .done(let count):
                 drained += count
                 if drained > Self.maxDrainBytes { return close() }
-                continue
+            case .wantRead, .wantWrite:
+                return
+            case .closed, .failed:
+                return close()
             }
-            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
-            return close()
         }
     }
 

@@ -4,7 +4,7 @@ import HTTPCodec
 /// Carries a streamed response body from the thread that produces it to the connection's loop, holding the
 /// producer back while the client is slower than it, and failing its writes once the connection is gone.
 final class StreamChannel: ChunkWriter, @unchecked Sendable {
-    private let loop: EventLoop
+    private let loop: any ConnectionLoop
     private let id: ConnectionID
     private let condition = NSCondition()
     /// Bytes handed to the loop and not yet written to the socket; guarded by `condition`.
@@ -12,7 +12,7 @@ final class StreamChannel: ChunkWriter, @unchecked Sendable {
     private var closed = false
     private static let highWater = 1 << 20
 
-    init(loop: EventLoop, id: ConnectionID) {
+    init(loop: any ConnectionLoop, id: ConnectionID) {
         self.loop = loop
         self.id = id
     }

@@ -10,18 +10,13 @@ import TLS
 enum Transport {
     case tls(TLSConnection)
     case plain(PlainSocket)
-
-    var fd: Int32 {
-        switch self {
-        case .tls(let tls): tls.fd
-        case .plain(let socket): socket.fd
-        }
-    }
+    /// Bytes a test hands in and reads out: the real connection, no socket.
+    case memory(MemoryTransport)
 
     func handshakeNow() -> TLSConnection.Progress {
         switch self {
         case .tls(let tls): tls.handshakeNow()
-        case .plain: .done(0)
+        case .plain, .memory: .done(0)
         }
     }
 
@@ -29,6 +24,7 @@ enum Transport {
         switch self {
         case .tls(let tls): tls.readNow(into: buffer)
         case .plain(let socket): socket.readNow(into: buffer)
+        case .memory(let memory): memory.readNow(into: buffer)
         }
     }
 
@@ -36,13 +32,29 @@ enum Transport {
         switch self {
         case .tls(let tls): tls.writeNow(bytes)
         case .plain(let socket): socket.writeNow(bytes)
+        case .memory(let memory): memory.writeNow(bytes)
         }
+    }
+
+    /// Reads and drops what the peer sends, below TLS (a refused connection is being drained).
+    func discardNow(into buffer: UnsafeMutableRawBufferPointer) -> TLSConnection.Progress {
+        let fd: Int32
+        switch self {
+        case .tls(let tls): fd = tls.fd
+        case .plain(let socket): fd = socket.fd
+        case .memory(let memory): return memory.readNow(into: buffer)
+        }
+        let count = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+        if count > 0 { return .done(count) }
+        if count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return .wantRead }
+        return .closed
     }
 
     func shutdownWrite() {
         switch self {
         case .tls(let tls): tls.shutdownWrite()
         case .plain(let socket): _ = shutdown(socket.fd, Int32(SHUT_WR))
+        case .memory(let memory): memory.writeShut = true
         }
     }
 
@@ -50,13 +62,19 @@ enum Transport {
         switch self {
         case .tls(let tls): tls.close()
         case .plain(let socket): socket.close()
+        case .memory(let memory): memory.closed = true
         }
     }
 
     /// The verified client certificate, after the handshake.
     var clientCertificate: ClientCertificate? {
-        guard case .tls(let tls) = self, let names = tls.verifiedPeerNames() else { return nil }
-        return ClientCertificate(commonName: names.commonName, alternativeNames: names.alternativeNames)
+        switch self {
+        case .tls(let tls):
+            guard let names = tls.verifiedPeerNames() else { return nil }
+            return ClientCertificate(commonName: names.commonName, alternativeNames: names.alternativeNames)
+        case .plain: return nil
+        case .memory(let memory): return memory.certificate
+        }
     }
 }
 
