@@ -41,8 +41,8 @@ public final class EventPublisher: Sendable {
         var writes = 0
         var waiting = 0
         let stamp = KubeTime.micro(now)
-        for finding in findings {
-            guard let event = ViolationEvent(finding), seen.insert(event.key).inserted else { continue }
+        for event in findings.flatMap(ViolationEvent.events(for:)) {
+            guard seen.insert(event.key).inserted else { continue }
             if var entry = known[event.key] {
                 entry.count += 1
                 known[event.key] = entry

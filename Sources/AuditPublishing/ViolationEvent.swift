@@ -11,12 +11,25 @@ struct ViolationEvent: Sendable, Equatable {
     var related: ObjectReference?
     var note: String
 
-    /// nil for a finding that names no object (none of the audit's do).
-    init?(_ finding: Finding) {
-        guard let subject = finding.resources?.first, !subject.namespace.isEmpty else { return nil }
-        regarding = subject
-        related = finding.resources?.dropFirst().first
-        note = Self.truncated(finding.line, to: Self.noteBytes)
+    init(regarding: ObjectReference, related: ObjectReference?, note: String) {
+        self.regarding = regarding
+        self.related = related
+        self.note = Self.truncated(note, to: Self.noteBytes)
+    }
+
+    /// The events a finding calls for: one on the object it is about; for autoscalers that fight over one workload,
+    /// one on each of them (they are what violates; the workload is `related`). None for a finding that names no
+    /// object (none of the audit's do).
+    static func events(for finding: Finding) -> [ViolationEvent] {
+        guard let subject = finding.resources?.first, !subject.namespace.isEmpty else { return [] }
+        if finding.rule == .duplicateAutoscaler {
+            let autoscalers = (finding.resources ?? []).filter { Autoscaler.Kind(rawValue: $0.kind) != nil }
+            let target = (finding.resources ?? []).first { Autoscaler.Kind(rawValue: $0.kind) == nil }
+            if !autoscalers.isEmpty {
+                return autoscalers.map { ViolationEvent(regarding: $0, related: target, note: finding.line) }
+            }
+        }
+        return [ViolationEvent(regarding: subject, related: finding.resources?.dropFirst().first, note: finding.line)]
     }
 
     /// What makes two observations one event with a series: the object, the rule and the message.

@@ -90,3 +90,26 @@ import Testing
         #expect(cluster.api.objects(Self.collection).count == 1)
     }
 }
+
+/// Autoscalers that fight over one workload are what violates: each gets the event, the workload is `related`.
+@Suite struct DuplicateAutoscalerEventTests {
+    @Test func eachAutoscalerOfAFightGetsTheEvent() throws {
+        let cluster = try FakeCluster()
+        let events = EventPublisher(client: try ReportPublisherTests.client(cluster), instance: "replica-a", logger: Logger(label: "test"))
+        func hpa(_ name: String) -> [String: Any] {
+            [
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": ["name": name, "namespace": "models", "uid": Objects.uid(name)],
+                "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web"], "minReplicas": 1, "maxReplicas": 3],
+            ]
+        }
+        let findings = Objects.findings([Objects.deployment("web", selector: ["app": "web"]), hpa("hpa-a"), hpa("hpa-b")])
+        #expect(findings.filter { $0.rule == .duplicateAutoscaler }.count == 1)
+        #expect(events.publish(findings) == 2)
+        let stored = cluster.api.objects(EventPublisherTests.collection)
+        let regarding = Set(stored.compactMap { ($0["regarding"] as? [String: Any])?["name"] as? String })
+        #expect(regarding == ["hpa-a", "hpa-b"], "\(regarding)")
+        #expect(stored.allSatisfy { ($0["related"] as? [String: Any])?["name"] as? String == "web" })
+        #expect(stored.allSatisfy { ($0["regarding"] as? [String: Any])?["uid"] as? String == Objects.uid((($0["regarding"] as? [String: Any])?["name"] as? String) ?? "") })
+    }
+}
