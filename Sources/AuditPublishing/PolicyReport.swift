@@ -90,11 +90,14 @@ public struct PolicyReport: Sendable, Equatable, Encodable {
             if result.result == "fail" { summary.fail += 1 } else { summary.warn += 1 }
         }
         self.results = results
-        metadata.annotations[Self.fingerprintKey] = fingerprint
+        metadata.annotations[Self.fingerprintKey] = computeFingerprint()
     }
 
-    /// What the report says, without the time it was said: equal for two audits that found the same.
-    public var fingerprint: String {
+    /// What the report says, without the time it was said: equal for two audits that found the same. Computed
+    /// once, when the report is made, and kept in its annotation (where the next leader reads it).
+    public var fingerprint: String { metadata.annotations[Self.fingerprintKey] ?? "" }
+
+    private func computeFingerprint() -> String {
         var unstamped = self
         unstamped.metadata.annotations[Self.fingerprintKey] = nil
         unstamped.metadata.resourceVersion = nil

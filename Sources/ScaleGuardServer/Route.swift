@@ -73,10 +73,6 @@ public struct RouteTable: Sendable {
         return routes.map(\.path).filter { seen.insert($0).inserted }
     }
 
-    public func route(_ path: String, on listeners: Set<Route.Listener>) -> Route? {
-        routes.first { $0.path == path && !$0.listeners.isDisjoint(with: listeners) }
-    }
-
     /// The paths served on `listeners`, in the order declared.
     public func paths(on listeners: Set<Route.Listener>) -> [String] {
         var seen: Set<String> = []

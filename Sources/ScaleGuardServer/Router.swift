@@ -13,10 +13,13 @@ public final class Router: HTTPResponder {
     let metrics: WebhookMetrics
     let logger: Logger
     private let series: [String: WebhookMetrics.PathSeries]
+    /// This listener's routes by path, looked up once per request.
+    private let routes: [String: Route]
 
     public init(table: RouteTable, listeners: Set<Route.Listener>, source: any ClusterViewSource, metrics: WebhookMetrics, logger: Logger) {
         self.table = table
         series = metrics.series(for: table)
+        routes = Dictionary(table.routes.filter { !$0.listeners.isDisjoint(with: listeners) }.map { ($0.path, $0) }) { first, _ in first }
         self.listeners = listeners
         self.source = source
         self.metrics = metrics
@@ -24,7 +27,7 @@ public final class Router: HTTPResponder {
     }
 
     public func placement(of request: HTTPRequestHead) -> HTTPServer.Placement {
-        table.route(request.path, on: listeners)?.placement ?? .loop
+        routes[request.path]?.placement ?? .loop
     }
 
     public func errorResponse(status: Int, message: String) -> HTTPResponse { .error(status, message) }
@@ -46,7 +49,7 @@ public final class Router: HTTPResponder {
     }
 
     func dispatch(_ request: HTTPRequest, _ context: RequestContext) -> (HTTPResponse, String) {
-        guard let route = table.route(request.path, on: listeners) else { return (table.notFound(request.path, on: listeners), "none") }
+        guard let route = routes[request.path] else { return (table.notFound(request.path, on: listeners), "none") }
         guard request.method == route.method else { return (RouteTable.wrongMethod(request, route), "none") }
         if route.needsView, !source.isSynced {
             return (.error(503, "the cluster view is not synced yet: \(source.notReadyReasons.joined(separator: "; "))"), "none")
