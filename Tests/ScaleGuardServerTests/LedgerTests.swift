@@ -29,7 +29,10 @@ import Testing
     @Test(arguments: ["required", "best-effort"])
     func twoReplicasNeverBothAdmitAnOverlappingPair(mode: String) throws {
         let cluster = try FakeCluster()
-        let a = try replica(cluster, ["--ledger", mode]), b = try replica(cluster, ["--ledger", mode])
+        // The ordering is under test, not the write's deadline: a generous one keeps a loaded machine (the suite
+        // runs in four processes) from turning a slow write into a best-effort admission.
+        let options = ["--ledger", mode, "--ledger-timeout", "2"]
+        let a = try replica(cluster, options), b = try replica(cluster, options)
         let allowed = try C.race([C.Reviewer(a), C.Reviewer(b)], rounds: 100) { C.overlappingPair(in: "pair-\($0)") }
         #expect(
             allowed.allSatisfy { $0 == 1 },
