@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "HTTPCodec", swiftSettings: strict),
 
         // YAML on libyaml, decoded into Codable values with Kubernetes' scalar typing.
-        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "YAML", dependencies: ["CYAML", "JSON"], swiftSettings: strict),
         // Manifests (YAML or JSON) into checked objects, and reports of a check.
         .target(name: "Manifests", dependencies: ["ScaleGuardCore", "JSON", "YAML", "Primitives"], swiftSettings: strict),
 
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "HTTPServingTests", dependencies: ["HTTPServing"]),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "Primitives"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML", "JSON"]),
         .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
         // These and scaleguardTests also run the scaleguard binary, for what needs a process (TLS, signals, exit codes).
         .testTarget(
@@ -137,7 +137,7 @@ if Context.environment["SCALEGUARD_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
             name: "ScaleGuardFuzz",
-            dependencies: ["HTTPCodec", "JSON", "ScaleGuardCore", "Manifests", "KubeClient"],
+            dependencies: ["HTTPCodec", "JSON", "YAML", "ScaleGuardCore", "Manifests", "KubeClient"],
             path: "Fuzz/ScaleGuardFuzz",
             swiftSettings: strict
         ))

@@ -102,9 +102,10 @@ public struct JSONReader: ~Copyable {
         }
     }
 
+    /// Strings, a `null` item read as "" (Go's encoding/json leaves a string it cannot fill at its zero value).
     public mutating func stringArray() throws(JSONReadError) -> [String] {
         var items: [String] = []
-        try array { (r) throws(JSONReadError) in items.append(try r.string()) }
+        try array { (r) throws(JSONReadError) in items.append(try r.nullableString() ?? "") }
         return items
     }
 
@@ -131,6 +132,11 @@ public struct JSONReader: ~Copyable {
     public mutating func readNull() -> Bool {
         skipWhitespace()
         return match("null")
+    }
+
+    /// A string, or nil for `null`: a field Go reads into a pointer, or one whose zero value the caller picks.
+    public mutating func nullableString() throws(JSONReadError) -> String? {
+        readNull() ? nil : try string()
     }
 
     public mutating func string() throws(JSONReadError) -> String {

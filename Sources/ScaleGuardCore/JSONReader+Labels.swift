@@ -8,7 +8,8 @@ extension JSONReader {
         pairs.reserveCapacity(pairs.count + 8)  // objects carry a handful: one allocation, not four
         try object { (r, key) throws(JSONReadError) in
             let name = key.wellKnown ?? key.string
-            pairs.append(LabelPair(r.internKey?(name) ?? name, try r.string()))
+            // A `null` value is "", as Go reads it into a map of strings.
+            pairs.append(LabelPair(r.internKey?(name) ?? name, try r.nullableString() ?? ""))
         }
         var read: [LabelPair] = []
         swap(&read, &pairs)  // the closure's capture lets go, so the pairs are sorted in place

@@ -9,7 +9,7 @@ extension RawObject: Decodable {
         var namespace: String?
         var resourceVersion: String?
         var uid: String?
-        var annotations: [String: String]?
+        var annotations: [String: String?]?
         var ownerReferences: [OwnerReference]?
     }
 
@@ -83,11 +83,12 @@ extension RawObject: Decodable {
         kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? ""
         if let meta = try c.decodeIfPresent(Metadata.self, forKey: .metadata) {
             generateName = meta.generateName
-            name = meta.name ?? meta.generateName ?? ""
+            // An empty name is no name, as the streaming reader and the API server take it.
+            name = meta.name.flatMap { $0.isEmpty ? nil : $0 } ?? meta.generateName ?? ""
             namespace = meta.namespace ?? ""
             resourceVersion = meta.resourceVersion
             uid = meta.uid ?? ""
-            skip = meta.annotations?[SkipAnnotation.key]
+            skip = meta.annotations?[SkipAnnotation.key] ?? nil
             owners = meta.ownerReferences ?? []
         }
         guard let spec = try c.decodeIfPresent(Spec.self, forKey: .spec) else { return }

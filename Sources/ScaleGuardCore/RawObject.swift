@@ -62,14 +62,16 @@ public struct RawObject: Sendable {
         let start = r.index
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "apiVersion": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.apiVersion = try r.string() }
-            case "kind": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.kind = try r.string() }
+            case "apiVersion": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.apiVersion = try r.nullableString() ?? "" }
+            case "kind": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.kind = try r.nullableString() ?? "" }
             case "metadata": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in try raw.readMetadata(&r) }
             case "spec":
+                // `null` is no spec, as Go reads it into a nil pointer.
+                guard !r.readNull() else { return }
                 raw.hasSpec = true
                 try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in try raw.readSpec(&r) }
             case "code": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.statusCode = try r.int() }
-            case "message": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.statusMessage = try r.string() }
+            case "message": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.statusMessage = try r.nullableString() }
             default: try r.skip()
             }
         }
@@ -79,51 +81,18 @@ public struct RawObject: Sendable {
         return raw
     }
 
-    /// For a kind the policy adds: reads its selector and template labels at the kind's paths in `text`, the bytes
-    /// this object was read from. A second look, for kinds whose shape only the policy knows.
-    public mutating func readPaths(of kind: WorkloadKind, in text: [UInt8]) {
-        guard let selectorPath = kind.selectorPath, let labelsPath = kind.templateLabelsPath, span.upperBound <= text.count else { return }
-        let span = self.span
-        var found: (LabelSelector?, Labels?) = (nil, nil)
-        let result: Result<Void, JSONReadError> = text.withUnsafeBytes { bytes in
-            var r = JSONReader(UnsafeRawBufferPointer(rebasing: bytes[span]))
-            do throws(JSONReadError) {
-                try Self.walk(&r, along: selectorPath[...]) { (r) throws(JSONReadError) in found.0 = try Self.readSelector(&r) }
-                r.index = 0
-                try Self.walk(&r, along: labelsPath[...]) { (r) throws(JSONReadError) in found.1 = try r.labels() }
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
-        if case .failure(let error) = result, problem == nil { problem = error }
-        selector = found.0
-        templateLabels = found.1
-        if found.0 != nil { hasSpec = true }
-    }
-
-    /// Calls `body` on the value at `path` (object fields), skipping everything else; nothing when it is absent.
-    private static func walk(
-        _ r: inout JSONReader, along path: ArraySlice<String>,
-        _ body: (inout JSONReader) throws(JSONReadError) -> Void
-    ) throws(JSONReadError) {
-        guard let first = path.first else { return try body(&r) }
-        try r.object { (r, key) throws(JSONReadError) in
-            if key.string == first { try walk(&r, along: path.dropFirst(), body) } else { try r.skip() }
-        }
-    }
-
     private mutating func readMetadata(_ r: inout JSONReader) throws(JSONReadError) {
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "name": name = try r.string()
-            case "generateName": generateName = try r.string()
-            case "namespace": namespace = try r.string()
-            case "resourceVersion": resourceVersion = try r.string()
-            case "uid": uid = try r.string()
+            // `null` is what Go reads it as: "" for a string, nil for a pointer.
+            case "name": name = try r.nullableString() ?? ""
+            case "generateName": generateName = try r.nullableString()
+            case "namespace": namespace = try r.nullableString() ?? ""
+            case "resourceVersion": resourceVersion = try r.nullableString()
+            case "uid": uid = try r.nullableString() ?? ""
             case "annotations":
                 try r.object { (r, key) throws(JSONReadError) in
-                    if key == SkipAnnotation.literal { skip = try r.string() } else { try r.skip() }
+                    if key == SkipAnnotation.literal { skip = try r.nullableString() } else { try r.skip() }
                 }
             case "ownerReferences":
                 owners = []
@@ -148,7 +117,8 @@ public struct RawObject: Sendable {
     private mutating func readSpec(_ r: inout JSONReader) throws(JSONReadError) {
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "selector": selector = try Self.readSelector(&r, into: selector ?? LabelSelector())
+            // A `null` selector is none (a required field missing), never the empty selector that selects everything.
+            case "selector": selector = r.readNull() ? nil : try Self.readSelector(&r, into: selector ?? LabelSelector())
             case "template":
                 try r.object { (r, key) throws(JSONReadError) in
                     switch key {
@@ -160,8 +130,8 @@ public struct RawObject: Sendable {
                     default: try r.skip()
                     }
                 }
-            case "workloadRef": workloadRef = try Self.readReference(&r)
-            case "scaleTargetRef": scaleTargetRef = try Self.readReference(&r)
+            case "workloadRef": workloadRef = r.readNull() ? nil : try Self.readReference(&r)
+            case "scaleTargetRef": scaleTargetRef = r.readNull() ? nil : try Self.readReference(&r)
             case "subTargetSelector":
                 try r.object { (r, key) throws(JSONReadError) in
                     if key == "roleName" { targetRole = r.readNull() ? nil : try r.string() } else { try r.skip() }
@@ -170,16 +140,17 @@ public struct RawObject: Sendable {
             case "maxReplicas": maxReplicas = r.readNull() ? nil : try r.int()
             case "minReplicaCount": minReplicaCount = r.readNull() ? nil : try r.int()
             case "maxReplicaCount": maxReplicaCount = r.readNull() ? nil : try r.int()
-            case "scalingStrategy": scalingStrategy = try r.string()
+            case "scalingStrategy": scalingStrategy = try r.nullableString()
             case "metricsSources":
+                guard !r.readNull() else { return metricsSources = nil }
                 var sources: [AutoscalerSpec.MetricSource] = []
                 try r.array { (r) throws(JSONReadError) in
                     var source = AutoscalerSpec.MetricSource()
                     try r.object { (r, key) throws(JSONReadError) in
                         switch key {
-                        case "metricSourceType": source.type = try r.string()
-                        case "targetMetric": source.targetMetric = try r.string()
-                        case "targetValue": source.targetValue = try r.string()
+                        case "metricSourceType": source.type = try r.nullableString()
+                        case "targetMetric": source.targetMetric = try r.nullableString()
+                        case "targetValue": source.targetValue = try r.nullableString()
                         default: try r.skip()
                         }
                     }
@@ -187,6 +158,7 @@ public struct RawObject: Sendable {
                 }
                 metricsSources = sources
             case "triggers":
+                guard !r.readNull() else { return triggers = nil }
                 var count = 0
                 try r.array { (r) throws(JSONReadError) in
                     try r.skip()
@@ -229,7 +201,8 @@ public struct RawObject: Sendable {
                 var names: [String] = []
                 try r.array { (r) throws(JSONReadError) in
                     try r.object { (r, key) throws(JSONReadError) in
-                        if key == "name" { names.append(try r.string()) } else { try r.skip() }
+                        guard key == "name" else { return try r.skip() }
+                        if let name = try r.nullableString() { names.append(name) }
                     }
                 }
                 roles = names
@@ -289,14 +262,19 @@ public struct RawObject: Sendable {
     private static func readReference(_ r: inout JSONReader) throws(JSONReadError) -> ScaleTargetRef {
         // KEDA defaults the kind to Deployment; so does Argo's workloadRef in practice.
         var ref = ScaleTargetRef(apiVersion: nil, kind: "Deployment", name: "")
+        var named = false
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "apiVersion": ref.apiVersion = try r.string()
-            case "kind": ref.kind = try r.string()
-            case "name": ref.name = try r.string()
+            case "apiVersion": ref.apiVersion = try r.nullableString()
+            case "kind": ref.kind = try r.nullableString() ?? "Deployment"
+            case "name":
+                ref.name = try r.string()
+                named = true
             default: try r.skip()
             }
         }
+        // A reference to no name is no reference: refused, not read as a workload named "".
+        guard named else { throw JSONReadError(path: [], offset: r.index, message: "missing required field \"name\"") }
         return ref
     }
 }

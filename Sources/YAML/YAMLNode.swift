@@ -17,7 +17,7 @@ public indirect enum YAMLNode: Sendable, Hashable {
         guard let first = path.first else { return self }
         switch self {
         case .mapping(let entries, _):
-            guard let entry = entries.first(where: { $0.key.string == first }) else { return self }
+            guard let entry = entries.first(where: { $0.key.keyText == first }) else { return self }
             return path.count == 1 && key ? entry.key : entry.value.deepest(along: Array(path.dropFirst()), key: key)
         case .sequence(let items, _):
             guard let index = Int(first), items.indices.contains(index) else { return self }

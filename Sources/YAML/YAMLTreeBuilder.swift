@@ -161,7 +161,8 @@ struct YAMLTreeBuilder {
             merge(try mergedEntries(node), at: key.mark, into: top)
             return
         }
-        guard let name = key.string else {
+        // Keys are told apart as kubectl sends them: `on` and `yes` are the same key, "true".
+        guard let name = key.keyText else {
             stack[top].entries.append(YAMLMappingEntry(key: key, value: node))
             return
         }
@@ -175,16 +176,19 @@ struct YAMLTreeBuilder {
             return
         }
         let first = stack[top].entries[earlier].key.mark
+        // `on` after `yes` is the same key once typed: say both spellings.
+        let written = key.string ?? name
+        let shown = written == name ? "\"\(name)\"" : "\"\(written)\" (read as \"\(name)\")"
         switch duplicateKeys {
         case .error:
-            throw .duplicateKey(document: document, key: name, mark: key.mark)
+            throw .duplicateKey(document: document, key: written, mark: key.mark)
         case .lastWins:
             warnings.append(
                 YAMLWarning(
                     document: document,
                     message:
-                        "key \"\(name)\" is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is "
-                            + "used, as kubectl does",
+                        "key \(shown) is given twice in one mapping (lines \(first.line) and \(key.mark.line)); the last one is "
+                        + "used, as kubectl does",
                     mark: key.mark))
             stack[top].entries[earlier] = YAMLMappingEntry(key: key, value: node)
         }
@@ -195,7 +199,7 @@ struct YAMLTreeBuilder {
     /// they stand; kubectl sends what it reads, so ScaleGuard reads the same, and says when it matters).
     private mutating func merge(_ merged: [YAMLMappingEntry], at mark: Mark, into top: Int) {
         for entry in merged {
-            guard let name = entry.key.string else {
+            guard let name = entry.key.keyText else {
                 stack[top].entries.append(entry)
                 continue
             }
@@ -207,7 +211,7 @@ struct YAMLTreeBuilder {
                             document: document,
                             message:
                                 "key \"\(name)\" (line \(first.line)) is replaced by the merge key (<<) at line \(mark.line) that "
-                                    + "follows it, as kubectl does",
+                                + "follows it, as kubectl does",
                             mark: mark))
                 }
                 stack[top].entries[earlier] = entry
@@ -235,7 +239,7 @@ struct YAMLTreeBuilder {
             guard case .mapping(let merged, _) = source else {
                 throw .alias(document: document, problem: "a merge key (<<) takes a mapping or a list of mappings", mark: source.mark)
             }
-            for entry in merged where entry.key.string.map({ seen.insert($0).inserted }) ?? true { entries.append(entry) }
+            for entry in merged where entry.key.keyText.map({ seen.insert($0).inserted }) ?? true { entries.append(entry) }
         }
         return entries
     }

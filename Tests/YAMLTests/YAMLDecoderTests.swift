@@ -101,7 +101,7 @@ import YAML
 
     /// Map keys as kubectl sends them: YAML 1.1 types a plain key and its JSON spells the value as Go formats it.
     @Test func typedMapKeysAreSpelledAsKubectlSendsThem() throws {
-        let text = "{on: a, y: b, n: c, 0755: d, 1.10: e, 1e3: f, 1e6: g, 0.00001: h, \"yes\": i, 12: j, plain: k}"
+        let text = "{on: a, n: c, 0755: d, 1.10: e, 1e3: f, 1e6: g, 0.00001: h, \"yes\": i, 12: j, plain: k}"
         let keys = Set(try YAMLDecoder().decodeStream([String: String].self, from: Array(text.utf8))[0].keys)
         #expect(keys == ["true", "false", "493", "1.1", "1000", "1e+06", "1e-05", "yes", "12", "plain"], "\(keys.sorted())")
     }
@@ -165,5 +165,31 @@ import YAML
                 .int(1), .int(-2), .int(15), .int(8), .float(1.5), .float(1000), .float(.infinity),
                 .null, .null, .string(""), .string("x"), .string("1.2.3"), .string("2026-01-01"),
             ])
+    }
+}
+
+@Suite struct KubectlJSONTests {
+    /// What sigs.k8s.io/yaml makes of YAML 1.1 keys and values, as kubectl sends them.
+    @Test func keysAndValuesAreTypedAsKubectlTypesThem() throws {
+        let yaml = "{on: 1, 0755: x, 1.10: 3.0, 1e3: 0.5, \"y\": ~, n: [yes, '7', 0x1F], k: \"a\\\"b\\n\"}"
+        let node = try #require(try YAMLParser.parse(yaml).first ?? nil)
+        let json = try #require(node.kubectlJSON)
+        #expect(
+            String(decoding: json, as: UTF8.self)
+                == #"{"true":1,"493":"x","1.1":3,"1000":0.5,"y":null,"false":[true,"7",31],"k":"a\"b\n"}"#)
+    }
+
+    @Test func whatJSONCannotHoldIsNil() throws {
+        #expect(try #require(try YAMLParser.parse("{a: .inf}").first ?? nil).kubectlJSON == nil)
+        #expect(try #require(try YAMLParser.parse("{[a]: b}").first ?? nil).kubectlJSON == nil)
+    }
+
+    /// `on` and `yes` are one key once typed: the last wins, with a warning, as kubectl reads them.
+    @Test func keysThatTypeAlikeAreOneKey() throws {
+        let stream = try YAMLParser.parseStream(Array("{on: a, yes: b}".utf8), duplicateKeys: .lastWins)
+        let node = try #require(stream.documents.first ?? nil)
+        #expect(String(decoding: try #require(node.kubectlJSON), as: UTF8.self) == #"{"true":"b"}"#)
+        #expect(stream.warnings.count == 1)
+        #expect(stream.warnings.first?.message.contains(#"key "yes" (read as "true") is given twice"#) == true, "\(stream.warnings)")
     }
 }
