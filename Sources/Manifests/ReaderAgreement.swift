@@ -9,8 +9,12 @@ public enum ReaderAgreement {
     /// Nil when both read the same object or both refuse it (or the document cannot be JSON); otherwise what each
     /// one made of it.
     public static func disagreement(in node: YAMLNode, kinds: KindRegistry = .builtIn) -> String? {
-        // A `List` is a manifest's, read item by item; the API server sends one object at a time.
-        guard node.isMapping, node["kind"]?.scalarText?.hasSuffix("List") != true, let json = node.kubectlJSON else { return nil }
+        // Only objects both can name: apiVersion and kind are strings (the API server sends nothing else; `check`
+        // refuses a number there, and calls a document without them not a manifest), and not a `List`, which `check`
+        // reads item by item (the API server sends one object at a time).
+        guard node.isMapping, let apiVersion = string(node["apiVersion"]), !apiVersion.isEmpty, let kind = string(node["kind"]),
+            !kind.isEmpty, !kind.hasSuffix("List"), let json = node.kubectlJSON
+        else { return nil }
         var decoder = YAMLDecoder()
         decoder.userInfo[KubeObject.kindsKey] = kinds
         let codable = Result { () throws(YAMLError) in try decoder.decode(KubeObject.self, from: node) }
@@ -25,5 +29,10 @@ public enum ReaderAgreement {
         case (.failure(let error), .success(let b)):
             return "Codable refused it: \(error); the streaming reader read \(b)"
         }
+    }
+
+    private static func string(_ node: YAMLNode?) -> String? {
+        guard case .scalar(let scalar)? = node, case .string(let text) = scalar.resolved else { return nil }
+        return text
     }
 }

@@ -9,8 +9,17 @@ extension RawObject: Decodable {
         var namespace: String?
         var resourceVersion: String?
         var uid: String?
-        var annotations: [String: String?]?
+        var annotations: Annotations?
         var ownerReferences: [OwnerReference]?
+    }
+
+    /// Only the skip annotation: the rules read no other, so another's value may be anything, as the streaming reader
+    /// takes it.
+    private struct Annotations: Decodable {
+        var skip: String?
+        init(from decoder: any Decoder) throws {
+            skip = try decoder.container(keyedBy: AnyKey.self).decodeIfPresent(String.self, forKey: AnyKey(SkipAnnotation.key))
+        }
     }
 
     private struct Spec: Decodable {
@@ -88,7 +97,7 @@ extension RawObject: Decodable {
             namespace = meta.namespace ?? ""
             resourceVersion = meta.resourceVersion
             uid = meta.uid ?? ""
-            skip = meta.annotations?[SkipAnnotation.key] ?? nil
+            skip = meta.annotations?.skip
             owners = meta.ownerReferences ?? []
         }
         guard let spec = try c.decodeIfPresent(Spec.self, forKey: .spec) else { return }

@@ -105,6 +105,7 @@ import YAML
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {a}}, template: {metadata: {labels: {a: ~}}}}",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchExpressions: [{key: a, operator: In, values: [null, b]}]}}",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: '', generateName: g-, annotations: {a: null, scaleguard.io/skip: null}, namespace: null}\nspec: {selector: {}}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, annotations: {a: 888, b: [c], scaleguard.io/skip: SG003}}\nspec: {selector: {}}",
         "apiVersion: orchestration.aibrix.ai/v1alpha1\nkind: StormService\nmetadata: {name: s}\nspec: {selector: {}, template: {spec: {roles: [{name: null}, {name: a}]}}}",
         "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\nspec: {scaleTargetRef: {apiVersion: null, name: w}, scalingStrategy: null, metricsSources: [{targetValue: null}]}",
     ]
