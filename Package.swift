@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "FakeKubeAPI",
             dependencies: [
-                "HTTPServing", "HTTPCodec", "TLS", "KubeClient", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
+                "HTTPServing", "HTTPCodec", "TLS", "KubeClient", "JSON", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -101,32 +101,35 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // What the test targets share: running blocking tests off the cooperative pool.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ScaleGuardCoreTests", dependencies: ["ScaleGuardCore", "JSON"]),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
-        .testTarget(name: "HTTPServingTests", dependencies: ["HTTPServing"]),
+        .testTarget(
+            name: "HTTPServingTests", dependencies: ["HTTPServing", "HTTPCodec", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "Primitives"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "ScaleGuardCore", "YAML", "JSON"]),
-        .testTarget(name: "scaleguardTests", dependencies: ["scaleguard"]),
+        .testTarget(name: "scaleguardTests", dependencies: ["scaleguard", "TestSupport"]),
         // These and scaleguardTests also run the scaleguard binary, for what needs a process (TLS, signals, exit codes).
         .testTarget(
             name: "ScaleGuardServerTests",
             dependencies: [
                 "scaleguard", "ScaleGuardServer", "ScaleGuardCore", "Manifests", "KubeClient", "HTTPServing", "HTTPCodec", "TLS",
-                "Primitives",
-                "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+                "Sockets", "Primitives",
+                "FakeKubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "AuditPublishingTests",
             dependencies: [
-                "AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI", .product(name: "Logging", package: "swift-log"),
+                "AuditPublishing", "ScaleGuardCore", "KubeClient", "FakeKubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient"]),
+        .testTarget(name: "DeployTests", dependencies: ["YAML", "Manifests", "KubeClient", "TestSupport"]),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "FakeKubeAPI", "ScaleGuardCore", .product(name: "Logging", package: "swift-log"),
+                "KubeClient", "FakeKubeAPI", "ScaleGuardCore", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
     ]
 )

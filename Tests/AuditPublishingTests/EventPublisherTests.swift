@@ -5,9 +5,10 @@ import KubeClient
 import Logging
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// Warning events on the objects an audit finds in violation: one per finding, a series when seen again, bounded.
-@Suite struct EventPublisherTests {
+@Suite(.blocking) struct EventPublisherTests {
     static let collection = "/apis/events.k8s.io/v1/namespaces/models/events"
 
     func publisher(_ cluster: FakeCluster, writes: Int = 25, refresh: Double = 1800) throws -> EventPublisher {
@@ -92,7 +93,7 @@ import Testing
 }
 
 /// Autoscalers that fight over one workload are what violates: each gets the event, the workload is `related`.
-@Suite struct DuplicateAutoscalerEventTests {
+@Suite(.blocking) struct DuplicateAutoscalerEventTests {
     @Test func eachAutoscalerOfAFightGetsTheEvent() throws {
         let cluster = try FakeCluster()
         let events = EventPublisher(client: try ReportPublisherTests.client(cluster), instance: "replica-a", logger: Logger(label: "test"))

@@ -2,9 +2,10 @@
 import Foundation
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// What a namespace's policy report says, built in memory from an audit's findings.
-@Suite struct PolicyReportTests {
+@Suite(.blocking) struct PolicyReportTests {
     func json(_ report: PolicyReport) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(report.json))) as? [String: Any] ?? [:]
     }

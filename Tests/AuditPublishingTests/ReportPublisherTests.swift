@@ -6,9 +6,10 @@ import Logging
 import ScaleGuardCore
 import Synchronization
 import Testing
+import TestSupport
 
 /// Policy reports written to the fake API server: created, left alone when unchanged, updated, deleted when clean.
-@Suite struct ReportPublisherTests {
+@Suite(.blocking) struct ReportPublisherTests {
     static func client(_ cluster: FakeCluster) throws -> KubeAPIClient {
         KubeAPIClient(endpoint: try KubeConfig.load(cluster.kubeconfig).endpoint().endpoint)
     }
@@ -104,7 +105,7 @@ import Testing
 }
 
 /// Leadership as `AuditPublisher` sees it: only while leading, and with fresh eyes each time it starts to lead.
-@Suite struct AuditPublisherTests {
+@Suite(.blocking) struct AuditPublisherTests {
     @Test func aReplicaThatLeadsAgainReadsWhatTheLeaderBetweenWrote() throws {
         let cluster = try FakeCluster()
         let client = try ReportPublisherTests.client(cluster)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// certs/generate.sh makes a CA and a serving certificate that kube-apiserver (Go) and curl accept.
-@Suite struct CertificateScriptTests {
+@Suite(.blocking) struct CertificateScriptTests {
     func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import YAML
+import TestSupport
 
 /// Policy reports, events and the Lease in the chart: the flags, exactly the RBAC they need, the optional CRD.
-@Suite struct ChartPublishingTests {
+@Suite(.blocking) struct ChartPublishingTests {
     typealias Rendered = HelmChart.Rendered
 
     static func args(_ chart: Rendered) -> [String] {

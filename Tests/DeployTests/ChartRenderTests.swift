@@ -3,9 +3,10 @@ import KubeClient
 import Manifests
 import Testing
 import YAML
+import TestSupport
 
 /// The Helm chart rendered by real Helm: what each variant and value makes.
-@Suite struct ChartRenderTests {
+@Suite(.blocking) struct ChartRenderTests {
     typealias Rendered = HelmChart.Rendered
 
     @Test func defaultsWithAUserCABundle() throws {

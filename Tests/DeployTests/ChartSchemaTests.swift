@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import YAML
+import TestSupport
 
 /// values.schema.json: Helm refuses wrong values at render time, and every value is typed and described.
-@Suite struct ChartSchemaTests {
+@Suite(.blocking) struct ChartSchemaTests {
     @Test(arguments: [
         ("replicaCount: 0", "at '/replicaCount': minimum: got 0, want 1"),
         ("replicaCount: two", "at '/replicaCount': got string, want integer"),

@@ -2,9 +2,10 @@ import Foundation
 import KubeClient
 import Testing
 import YAML
+import TestSupport
 
 /// Every switch in values.yaml that changes an object, rendered by real Helm with and without it.
-@Suite struct ChartSwitchesTests {
+@Suite(.blocking) struct ChartSwitchesTests {
     typealias Rendered = HelmChart.Rendered
 
     static func webhookResources(_ chart: Rendered) -> [String] {

@@ -2,10 +2,11 @@ import FakeKubeAPI
 import Foundation
 import KubeClient
 import Testing
+import TestSupport
 
 /// KUBECONFIG of several files, names that are not there, impersonation, proxies and the removed auth-providers:
 /// read as kubectl reads them.
-@Suite struct KubeConfigMergeTests {
+@Suite(.blocking) struct KubeConfigMergeTests {
     /// Cluster and context in one file; the user, with a token file relative to its own folder, in another.
     @Test func twoFilesAreMergedAsKubectlMergesThem() throws {
         let cluster = try FakeCluster(token: "merged-token")

@@ -3,9 +3,10 @@ import Foundation
 import KubeClient
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// Reading where the API is and who we are: kubeconfig files and a pod's service account.
-@Suite struct KubeConfigTests {
+@Suite(.blocking) struct KubeConfigTests {
     func write(_ files: [String: String]) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -4,10 +4,11 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 /// Leader election through a Lease on the fake API server: one leader, a quick hand-over on release, a slower one
 /// (the lease duration) when the leader vanishes.
-@Suite struct LeaderElectorTests {
+@Suite(.blocking) struct LeaderElectorTests {
     static let lease = "/apis/coordination.k8s.io/v1/namespaces/scaleguard/leases"
     static let fast = LeaderElector.Timing(leaseDuration: 3, renewDeadline: 2, retryPeriod: 0.5)
 

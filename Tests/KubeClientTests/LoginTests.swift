@@ -4,11 +4,12 @@ import KubeClient
 import Logging
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// The kubeconfigs people have: exec credential plugins (stand-ins shaped like aws eks get-token,
 /// gke-gcloud-auth-plugin and kubelogin), several files in KUBECONFIG, impersonation and a CONNECT proxy, each
 /// against the fake API server, which checks the bearer token.
-@Suite struct LoginTests {
+@Suite(.blocking) struct LoginTests {
     /// A kubeconfig for `cluster` whose user runs `plugin` (a shell script written beside it), and the log of its runs.
     struct PluginLogin {
         let cluster: FakeCluster

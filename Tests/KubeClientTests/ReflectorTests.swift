@@ -3,9 +3,10 @@ import Foundation
 import KubeClient
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// The cache against a fake API server: it must converge to the server's truth and say when it cannot.
-@Suite struct ReflectorTests {
+@Suite(.blocking) struct ReflectorTests {
     func names(_ watcher: ClusterWatcher) -> Set<String> {
         let view = watcher.cache.view
         return Set(view.allObjects.compactMap { if case .workload(let w) = $0 { return "\(w.namespace)/\(w.name)" } else { return nil } })

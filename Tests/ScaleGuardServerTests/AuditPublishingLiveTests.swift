@@ -1,10 +1,11 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// Two `scaleguard serve` replicas against one API server: one Lease, so exactly one writes policy reports and
 /// events; on SIGTERM it releases the Lease and the other writes the next audit.
-@Suite struct AuditPublishingLiveTests {
+@Suite(.blocking) struct AuditPublishingLiveTests {
     static let reports = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/models/policyreports"
     static let events = "/apis/events.k8s.io/v1/namespaces/models/events"
     static let lease = "/apis/coordination.k8s.io/v1/namespaces/scaleguard/leases"

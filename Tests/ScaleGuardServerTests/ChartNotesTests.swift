@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The commands the chart's NOTES print after `helm install` work as printed, verifying the server's certificate.
-@Suite struct ChartNotesTests {
+@Suite(.blocking) struct ChartNotesTests {
     @Test func theNotesCommandsReachTheServerThroughItsCA() throws {
         let python = ServerProcess.packageRoot.appendingPathComponent(".build/helm-venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh: it installs helm-python-sdk")

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--client-ca` and `--client-cn`: `/validate` answers only the API server's client certificate, while `/check`,
 /// `/healthz` and the probe listener stay reachable without one.
-@Suite struct ClientCertificateTests {
+@Suite(.blocking) struct ClientCertificateTests {
     /// A client key and certificate in `certs.directory`, signed by the serving CA or by a stranger's.
     static func client(
         _ name: String, cn: String, san: String? = nil, stranger: Bool = false, in certs: TestCertificates

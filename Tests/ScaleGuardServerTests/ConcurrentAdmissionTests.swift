@@ -1,10 +1,11 @@
 import Foundation
 import Primitives
 import Testing
+import TestSupport
 
 /// Two overlapping Deployments sent at the same moment, as Helm creates the objects of one kind: never both
 /// allowed. Each round uses a namespace of its own, so that every round is a fresh race.
-@Suite struct ConcurrentAdmissionTests {
+@Suite(.blocking) struct ConcurrentAdmissionTests {
     /// `web-a` (selector app=web, pods app=web,tier=a) and `web-b` (selector app=web,tier=b): web-a's selector
     /// selects web-b's pods, so whichever comes second must be denied.
     static func overlappingPair(in namespace: String) -> [Data] {

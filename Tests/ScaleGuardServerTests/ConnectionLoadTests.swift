@@ -1,9 +1,10 @@
 import Foundation
 import Primitives
 import Testing
+import TestSupport
 
 /// Crowds at the front door: parked connections, slow heads, long work, through real TLS connections.
-@Suite(.serialized) struct ConnectionLoadTests {
+@Suite(.serialized, .blocking) struct ConnectionLoadTests {
     func threads(_ server: ServerProcess) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
         return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap { Int($0.split(separator: "\t").last ?? "") } ?? -1

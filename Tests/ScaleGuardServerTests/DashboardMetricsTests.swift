@@ -1,9 +1,10 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// The chart's Grafana dashboard queries only metrics that `/metrics` serves.
-@Suite struct DashboardMetricsTests {
+@Suite(.blocking) struct DashboardMetricsTests {
     static func queriedMetrics() throws -> Set<String> {
         let url = ServerProcess.packageRoot.appendingPathComponent("charts/scaleguard/dashboards/scaleguard.json")
         let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

@@ -2,11 +2,12 @@ import Foundation
 @testable import ScaleGuardServer
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// The decider in memory, with a view that is slow to read: two decisions that overlap in time always interleave
 /// between reading and recording, so without the namespace lock both of an overlapping pair would get in every time.
 /// (Through the server, the same race depends on the two connections landing on different event loops.)
-@Suite struct DecisionOrderTests {
+@Suite(.blocking) struct DecisionOrderTests {
     final class SlowView: ClusterViewSource {
         private let inner = StaticClusterView(objects: [])
         var view: ClusterView {

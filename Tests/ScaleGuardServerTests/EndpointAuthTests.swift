@@ -3,10 +3,11 @@ import Foundation
 import KubeClient
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// `/check` and `/audit` with `--endpoint-auth kubernetes` (the default with a cluster): a bearer token checked with
 /// a TokenReview, rights with SubjectAccessReviews, answered by the fake API server from the test's table.
-@Suite struct EndpointAuthTests {
+@Suite(.blocking) struct EndpointAuthTests {
     typealias Grant = FakeAccessControl.Grant
 
     /// tenant-a holds a secret project; tenant-b two Deployments that overlap. alice may create and list Deployments in

@@ -1,8 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// HTTP/1.1 framing, limits and timeouts, through curl and a raw TLS client.
-@Suite(.serialized) struct HTTPProtocolTests {
+/// HTTP/1.1 through TLS and a process: the TLS floor, refusals and deadlines as a client meets them (curl, a raw TLS
+/// client, real time), and the socket-level drain. The decisions themselves are tested in memory: `FramingTests`,
+/// `ConnectionTests`, `RouterTests`.
+@Suite(.serialized, .blocking) struct HTTPProtocolTests {
     let server: ServerProcess
 
     init() throws {
@@ -11,81 +14,25 @@ import Testing
 
     func statusLine(_ response: String) -> String { response.components(separatedBy: "\r\n").first ?? "" }
 
-    @Test func everyErrorGetsItsStatus() throws {
-        let url = server.url
-        #expect(try Shell.curl(server, ["\(url)/nope"]).status == 404)
-        let wrongMethod = try Shell.curl(server, ["-i", "\(url)/validate"])
-        #expect(wrongMethod.status == 405 && wrongMethod.body.lowercased().contains("allow: post"))
-        #expect(try Shell.curl(server, ["--data", "x", "\(url)/healthz"]).status == 405)
-        #expect(try Shell.curl(server, ["-H", "Content-Type: text/html", "--data", "<p>", "\(url)/validate"]).status == 415)
-        #expect(try Shell.curl(server, ["-H", "Content-Type: image/png", "--data", "x", "\(url)/check"]).status == 415)
-        let hugeHeader = "X-Big: " + String(repeating: "a", count: 9000)
-        #expect(try Shell.curl(server, ["-H", hugeHeader, "\(url)/healthz"]).status == 431)
-        let many = (0..<120).flatMap { ["-H", "X-H\($0): v"] }
-        #expect(try Shell.curl(server, many + ["\(url)/healthz"]).status == 431)
-
-        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
-        try raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n")
-        #expect(statusLine(raw.readAll()) == "HTTP/1.1 411 Length Required")
-        let garbage = try RawClient(port: server.port, ca: server.certificates.ca)
-        try garbage.send("HELLO\r\n\r\n")
-        #expect(statusLine(garbage.readAll()) == "HTTP/1.1 400 Bad Request")
-        let smuggle = try RawClient(port: server.port, ca: server.certificates.ca)
-        try smuggle.send("POST /check HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n")
-        #expect(statusLine(smuggle.readAll()) == "HTTP/1.1 400 Bad Request")
-    }
-
-    @Test func aBodyOfSevenMebibytesPlusOneIs413() throws {
-        let limit = 7 * 1024 * 1024
-        let over = try Shell.curl(
-            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-            stdin: Data(repeating: 0x20, count: limit + 1))
-        #expect(over.status == 413)
-        // Exactly the limit is read (and refused as JSON, not as size).
-        let at = try Shell.curl(
-            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-            stdin: Data(repeating: 0x20, count: limit))
-        #expect(at.status == 400)
-        // A chunked body over the limit is cut off as well.
-        let chunked = try Shell.curl(
-            server,
-            [
-                "-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked",
-                "--data-binary", "@-", "\(server.url)/validate",
-            ],
-            stdin: Data(repeating: 0x20, count: limit + 1))
-        #expect(chunked.status == 413)
-    }
-
-    /// A chunk size near Int.max once trapped on `body.count + size`: one request ended the process.
-    @Test func aChunkSizeNearIntMaxIs413AndTheServerLivesOn() throws {
-        for sizes in [["1", "7fffffffffffffff"], ["7fffffffffffffff"], ["ffffffffffffffff"], ["1", "10000000000000000"]] {
+    /// The refusals decided in memory (`FramingTests`, `RouterTests`, `RequestBodyTests`) reach a client through TLS
+    /// with their status, from a raw client and from curl.
+    @Test func refusalsArriveThroughTLSWithTheirStatus() throws {
+        for (request, status) in [
+            ("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n", "HTTP/1.1 411 Length Required"),
+            ("POST /check HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400 Bad Request"),
+            (
+                "POST /validate HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(7 * 1024 * 1024 + 1)\r\n\r\n",
+                "HTTP/1.1 413 Content Too Large"
+            ),
+        ] {
             let raw = try RawClient(port: server.port, ca: server.certificates.ca)
-            var request = "POST /check HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-            for size in sizes { request += size == "1" ? "1\r\na\r\n" : "\(size)\r\n" }
-            try raw.send(request + "aaaa")
-            let status = statusLine(raw.readAll())
-            #expect(status == "HTTP/1.1 413 Content Too Large" || status == "HTTP/1.1 400 Bad Request", "sizes \(sizes): \(status)")
+            try raw.send(request)
+            #expect(statusLine(raw.readAll()) == status)
         }
+        #expect(try Shell.curl(server, ["-H", "X-Big: " + String(repeating: "a", count: 9000), "\(server.url)/healthz"]).status == 431)
+        let wrongMethod = try Shell.curl(server, ["-i", "\(server.url)/validate"])
+        #expect(wrongMethod.status == 405 && wrongMethod.body.lowercased().contains("allow: post"))
         #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
-    }
-
-    @Test func aNestingBombIsA400AndTheServerLivesOn() throws {
-        let bomb = "a: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
-        let yaml = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(bomb.utf8))
-        #expect(yaml.status == 400 && yaml.body.contains("nest deeper than 256 levels"))
-        let json = "{\"a\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
-        let review = try Shell.curl(
-            server, ["-H", "Content-Type: application/json", "--data-binary", "@-", "\(server.url)/validate"],
-            stdin: Data(json.utf8))
-        #expect(review.status == 400)
-        #expect(try Shell.curl(server, ["\(server.url)/healthz"]).status == 200)
-    }
-
-    @Test func tooManyObjectsInOneCheckIs413() throws {
-        let many = (0...5000).map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\($0)}" }.joined(separator: "\n---\n")
-        let result = try Shell.curl(server, ["--data-binary", "@-", "\(server.url)/check"], stdin: Data(many.utf8))
-        #expect(result.status == 413 && result.body.contains("send at most 5000"))
     }
 
     @Test func expectContinueAndChunkedBodiesAreServed() throws {
@@ -99,21 +46,6 @@ import Testing
         #expect(r.status == 200 && r.body.contains("u-chunked"))
         let http10 = try Shell.curl(server, ["--http1.0", "\(server.url)/healthz"])
         #expect(http10.status == 200)
-    }
-
-    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
-        let raw = try RawClient(port: server.port, ca: server.certificates.ca)
-        let review = String(decoding: Reviews.review(nil, uid: "u-pipe", operation: "DELETE"), as: UTF8.self)
-        try raw.send(
-            "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
-                + "POST /validate HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(review.utf8.count)\r\n\r\n\(review)"
-                + "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-        let all = raw.readAll()
-        #expect(all.components(separatedBy: "HTTP/1.1 ").count - 1 == 3)
-        #expect(all.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 3)
-        #expect(all.range(of: "ok\n")?.lowerBound ?? all.endIndex < all.range(of: "u-pipe")?.lowerBound ?? all.startIndex)
-        #expect(all.contains("u-pipe"))
-        #expect(all.contains("Connection: close"))
     }
 
     @Test func aSlowClientIsCutOff() throws {

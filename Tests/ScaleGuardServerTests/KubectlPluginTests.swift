@@ -1,9 +1,10 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// `kubectl scaleguard check|audit`, run by the real kubectl with the binary on PATH as kubectl-scaleguard.
-@Suite struct KubectlPluginTests {
+@Suite(.blocking) struct KubectlPluginTests {
     /// A folder on PATH holding the plugin, and a kubeconfig whose current context is the fake cluster in namespace
     /// ml, with a second context `broken` pointing at nothing.
     struct Plugin {

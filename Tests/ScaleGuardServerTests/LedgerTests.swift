@@ -1,10 +1,11 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// Two `scaleguard serve` replicas against one API server: what either admits reaches the other through the
 /// admission ledger (ConfigMaps written with resourceVersion preconditions) before the answer goes out.
-@Suite struct LedgerTests {
+@Suite(.blocking) struct LedgerTests {
     typealias C = ConcurrentAdmissionTests
     static let ledgerPath = "/api/v1/namespaces/scaleguard/configmaps"
 

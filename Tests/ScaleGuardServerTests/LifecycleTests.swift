@@ -4,9 +4,10 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// Certificate rotation under load, and SIGTERM while a request is in flight.
-@Suite struct LifecycleTests {
+@Suite(.blocking) struct LifecycleTests {
     @Test func certificatesRotateWhileRequestsKeepFlowing() throws {
         let certs = try TestCertificates()
         let server = try ServerProcess(["--demo", "--cert-poll-interval", "0.2"], certificates: certs)

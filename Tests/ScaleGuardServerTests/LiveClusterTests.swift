@@ -1,9 +1,10 @@
 import FakeKubeAPI
 import Foundation
 import Testing
+import TestSupport
 
 /// `scaleguard serve --kubeconfig` against a fake API server: the story with a cluster that changes.
-@Suite struct LiveClusterTests {
+@Suite(.blocking) struct LiveClusterTests {
     func a40Review() -> Data {
         Reviews.review(
             Reviews.deployment(

@@ -6,10 +6,11 @@ import Primitives
 import Sockets
 import TLS
 import Testing
+import TestSupport
 
 /// The hostile and unlucky cases: refusals the client must get to read, shutdown under load, running out of
 /// file descriptors, work whose client has gone.
-@Suite(.serialized) struct ReliabilityTests {
+@Suite(.serialized, .blocking) struct ReliabilityTests {
     func statusLine(_ response: String) -> String { response.components(separatedBy: "\r\n").first ?? "" }
 
     /// The server answers before the body is in, half-closes and drains, so curl reads the status instead of a reset.

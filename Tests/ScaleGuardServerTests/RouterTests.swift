@@ -121,8 +121,11 @@ import Testing
 /// The limits of `/check`, at exactly the limit and one past it.
 @Suite struct CheckLimitTests {
     static func manifests(_ count: Int) -> Data {
-        Data((0..<count).map { "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d\($0)}, spec: {selector: {matchLabels: {app: d\($0)}}, "
-            + "template: {metadata: {labels: {app: d\($0)}}}}}" }.joined(separator: "\n---\n").utf8)
+        Data(
+            (0..<count).map {
+                "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d\($0)}, spec: {selector: {matchLabels: {app: d\($0)}}, "
+                    + "template: {metadata: {labels: {app: d\($0)}}}}}"
+            }.joined(separator: "\n---\n").utf8)
     }
 
     @Test func atMostMaxCheckObjectsInOneRequest() throws {
@@ -133,5 +136,26 @@ import Testing
         let past = server.post(Self.manifests(limit + 1), path: "/check", type: "application/yaml")
         #expect(past.status == 413)
         #expect(past.body.contains("\(limit + 1) objects in one /check; send at most \(limit)"), "\(past.body)")
+    }
+}
+
+/// What a body must be on each route: its content type, and a nesting bomb refused with a 400 rather than followed.
+@Suite struct RequestBodyTests {
+    @Test func eachRouteTakesItsContentTypesOnly() throws {
+        let server = try InMemoryWebhook()
+        #expect(server.post(Data("<p>".utf8), type: "text/html").status == 415)
+        #expect(server.post(Data("x".utf8), path: "/check", type: "image/png").status == 415)
+        #expect(server.post(Data("{}".utf8), path: "/check", type: "application/json").status == 200)
+        #expect(server.post(Data("a: b".utf8), path: "/check", type: "application/yaml").status == 200)
+    }
+
+    @Test func aNestingBombIsA400() throws {
+        let server = try InMemoryWebhook()
+        let yaml = server.post(
+            Data(("a: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)).utf8), path: "/check",
+            type: "application/yaml")
+        #expect(yaml.status == 400 && yaml.body.contains("nest deeper than 256 levels"), "\(yaml.body.prefix(200))")
+        let json = "{\"a\": " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
+        #expect(server.post(Data(json.utf8)).status == 400)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What only the real door shows: curl over TLS to `scaleguard serve --demo`, with curl's own defaults (a form
 /// content type for --data-binary), the README's dry run, and the metrics a running server exposes.
-@Suite(.serialized) struct ThroughTLSTests {
+@Suite(.serialized, .blocking) struct ThroughTLSTests {
     let server: ServerProcess
 
     init() throws {

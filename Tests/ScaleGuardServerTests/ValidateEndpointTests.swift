@@ -3,10 +3,11 @@ import HTTPCodec
 import ScaleGuardCore
 import ScaleGuardServer
 import Testing
+import TestSupport
 
 /// `/validate` and `/check` as kube-apiserver and curl call them, through the listener's `Router` in memory: the
 /// answers' JSON fields and statuses, without a process. `ThroughTLSTests` keeps what needs the real door.
-@Suite struct ValidateEndpointTests {
+@Suite(.blocking) struct ValidateEndpointTests {
     let server: InMemoryWebhook
 
     init() throws {

@@ -3,9 +3,10 @@ import Foundation
 import KubeClient
 import ScaleGuardCore
 import Testing
+import TestSupport
 
 /// `scaleguard serve --kubeconfig` watching the kinds besides Deployments on a fake API server.
-@Suite struct WorkloadKindsLiveTests {
+@Suite(.blocking) struct WorkloadKindsLiveTests {
     static let rollouts = WatchedResource(.rollout).path
     static let stormServices = WatchedResource(.stormService).path
     static let podAutoscalers = WatchedResource.podAutoscalers.path

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct CheckCommandTests {
+@Suite(.blocking) struct CheckCommandTests {
     typealias M = StoryManifests
 
     @Test func theStoryDoneWrongIsDeniedWithAFix() throws {

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `scaleguard check` on a tree shaped like a real repository (`Tests/Fixtures/repo`): a chart with values and
 /// templates, kustomize bases and patches, a CI config, a dashboard, an Argo Rollout adopting its Deployment, an
 /// obsolete apps/v1beta1 Deployment, GPU Deployments, seven HPAs on one Deployment, two workloads sharing a name.
 /// Every readable manifest gets a verdict, every denial has a true reason, every file is accounted for.
-@Suite struct CheckRepositoryTreeTests {
+@Suite(.blocking) struct CheckRepositoryTreeTests {
     static let tree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/repo").path
 

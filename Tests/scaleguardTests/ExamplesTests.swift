@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The manifests under examples/, which the README uses, give the verdicts the README shows.
-@Suite struct ExamplesTests {
+@Suite(.blocking) struct ExamplesTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func theWrongExamplesAreDeniedOnEveryRuleTheyBreak() throws {

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `scaleguard check` on GPU workloads labelled the ways clusters already label them.
-@Suite struct LabellingCommandTests {
+@Suite(.blocking) struct LabellingCommandTests {
     static func gpuDeployment(_ name: String, labels: String, product: String?) -> String {
         StoryManifests.gpuWorkload(name, labels: labels, pinning: product.map { "nvidia.com/gpu.product: \($0)" })
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Each GPU key of the policy changes a verdict of `scaleguard check`: none is read and then ignored.
-@Suite struct PolicyKeysCommandTests {
+@Suite(.blocking) struct PolicyKeysCommandTests {
     static func workload(_ name: String, labels: String, resource: String = "nvidia.com/gpu", pinning: String? = nil) -> String {
         StoryManifests.gpuWorkload(name, labels: labels, resource: resource, pinning: pinning)
     }

@@ -1,7 +1,8 @@
 import Testing
+import TestSupport
 
 /// `serve` refuses flags it cannot honour before it binds anything.
-@Suite struct ServeFlagsTests {
+@Suite(.blocking) struct ServeFlagsTests {
     @Test(arguments: [
         (["--idle-timeout", "0"], "--idle-timeout is seconds"),
         (["--request-timeout", "1e30"], "--request-timeout is seconds"),

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `scaleguard check` and `audit` on the kinds besides Deployments: AIBrix's, Argo's, ReplicaSets, the policy's.
-@Suite struct WorkloadKindsCommandTests {
+@Suite(.blocking) struct WorkloadKindsCommandTests {
     static let stormService = """
         apiVersion: orchestration.aibrix.ai/v1alpha1
         kind: StormService
