@@ -62,7 +62,8 @@ public struct RawObject: Sendable {
         let start = r.index
         try r.object { (r, key) throws(JSONReadError) in
             switch key {
-            case "apiVersion": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.apiVersion = try r.nullableString() ?? "" }
+            case "apiVersion":
+                try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.apiVersion = try r.nullableString() ?? "" }
             case "kind": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in raw.kind = try r.nullableString() ?? "" }
             case "metadata": try r.recovering(&problem, at: key) { (r) throws(JSONReadError) in try raw.readMetadata(&r) }
             case "spec":

@@ -70,7 +70,8 @@ import YAML
         """,
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {generateName: web-}\nspec: {selector: {}, template: {}}",
         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec: {selector: {matchLabels: {app: db}}, template: {}}",
-        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec: {workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}}",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\n"
+            + "spec: {workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}}",
         "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec: {workloadRef: {name: web}}",
         """
         apiVersion: orchestration.aibrix.ai/v1alpha1
@@ -92,22 +93,34 @@ import YAML
           scalingStrategy: KPA
           metricsSources: [{metricSourceType: pod, targetMetric: gpu_cache_usage_perc, targetValue: "50"}]
         """,
-        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\nspec: {scaleTargetRef: {name: w}, minReplicas: null}",
-        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {scaleTargetRef: {kind: Deployment, name: w}, minReplicas: 2, maxReplicas: 3}",
-        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: so}\nspec: {scaleTargetRef: {name: w}, triggers: [{type: cpu}, {}], minReplicaCount: 0, maxReplicaCount: 4}",
-        "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: c}\nspec: {podSelector: {matchLabels: {app: c}}, podTemplate: {metadata: {labels: {app: c, x: z}}}}",
+        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\n"
+            + "spec: {scaleTargetRef: {name: w}, minReplicas: null}",
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+            + "spec: {scaleTargetRef: {kind: Deployment, name: w}, minReplicas: 2, maxReplicas: 3}",
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: so}\n"
+            + "spec: {scaleTargetRef: {name: w}, triggers: [{type: cpu}, {}], minReplicaCount: 0, maxReplicaCount: 4}",
+        "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: c}\n"
+            + "spec: {podSelector: {matchLabels: {app: c}}, podTemplate: {metadata: {labels: {app: c, x: z}}}}",
         "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {selector: {app: web}}",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 7}",
         "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: so}\nspec: {scaleTargetRef: {name: w}, triggers: null}",
-        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\nspec: {scaleTargetRef: {name: w}, metricsSources: ~}",
+        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\n"
+            + "spec: {scaleTargetRef: {name: w}, metricsSources: ~}",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: null}\nspec: {selector: {matchLabels: null}, template: null}",
         // A null where Go reads a string is "" (labels, values) or absent (a pointer): found by the fuzzer.
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {a}}, template: {metadata: {labels: {a: ~}}}}",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchExpressions: [{key: a, operator: In, values: [null, b]}]}}",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: '', generateName: g-, annotations: {a: null, scaleguard.io/skip: null}, namespace: null}\nspec: {selector: {}}",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, annotations: {a: 888, b: [c], scaleguard.io/skip: SG003}}\nspec: {selector: {}}",
-        "apiVersion: orchestration.aibrix.ai/v1alpha1\nkind: StormService\nmetadata: {name: s}\nspec: {selector: {}, template: {spec: {roles: [{name: null}, {name: a}]}}}",
-        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\nspec: {scaleTargetRef: {apiVersion: null, name: w}, scalingStrategy: null, metricsSources: [{targetValue: null}]}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+            + "spec: {selector: {matchLabels: {a}}, template: {metadata: {labels: {a: ~}}}}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+            + "spec: {selector: {matchExpressions: [{key: a, operator: In, values: [null, b]}]}}",
+        "apiVersion: apps/v1\nkind: Deployment\n"
+            + "metadata: {name: '', generateName: g-, annotations: {a: null, scaleguard.io/skip: null}, namespace: null}\n"
+            + "spec: {selector: {}}",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, annotations: {a: 888, b: [c], scaleguard.io/skip: SG003}}\n"
+            + "spec: {selector: {}}",
+        "apiVersion: orchestration.aibrix.ai/v1alpha1\nkind: StormService\nmetadata: {name: s}\n"
+            + "spec: {selector: {}, template: {spec: {roles: [{name: null}, {name: a}]}}}",
+        "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\n"
+            + "spec: {scaleTargetRef: {apiVersion: null, name: w}, scalingStrategy: null, metricsSources: [{targetValue: null}]}",
     ]
 
     /// Documents both maps refuse: a checked kind without what its rules need, or with a value of another type.
@@ -118,7 +131,8 @@ import YAML
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {app: y}}}",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchExpressions: [{key: a, operator: Near}]}}",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchExpressions: [{key: a}]}}",
-        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {scaleTargetRef: {kind: Deployment, name: w}, maxReplicas: x}",
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+            + "spec: {scaleTargetRef: {kind: Deployment, name: w}, maxReplicas: x}",
         "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {minReplicas: 2}",
         "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: c}\nspec: {podTemplate: {metadata: {labels: {app: c}}}}",
         // `null` is absent, as Go reads it: never an empty selector that selects every pod (found by the fuzzer).
