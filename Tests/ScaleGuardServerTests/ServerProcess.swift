@@ -73,14 +73,20 @@ final class ServerProcess: @unchecked Sendable {
         }
         port = found
         probePort = probes
-        // Keep draining the log so the server never blocks on a full pipe.
-        handle.readabilityHandler = { [weak self] h in
-            let data = h.availableData
-            guard let self, !data.isEmpty else { return }
-            self.logLock.lock()
-            self.logText += String(decoding: data, as: UTF8.self)
-            self.logLock.unlock()
+        // Keep draining the log so the server never blocks on a full pipe: blocking reads on a thread of their own,
+        // which end at the server's exit. Not a readabilityHandler: tearing those down while other tests set theirs
+        // up corrupts libdispatch's epoll bookkeeping on Linux (swift-corelibs-libdispatch#949), a SIGSEGV in
+        // _dispatch_event_loop_drain seen here once.
+        let reader = Thread { [weak self] in
+            while true {
+                let data = handle.availableData
+                guard !data.isEmpty, let self else { return }
+                self.logLock.lock()
+                self.logText += String(decoding: data, as: UTF8.self)
+                self.logLock.unlock()
+            }
         }
+        reader.start()
     }
 
     var log: String {
@@ -106,7 +112,6 @@ final class ServerProcess: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        logPipe.fileHandleForReading.readabilityHandler = nil
     }
 
     enum ServerError: Error { case didNotStart(String) }
