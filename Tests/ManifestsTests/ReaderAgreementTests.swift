@@ -156,6 +156,14 @@ import YAML
         #expect(throws: JSONReadError.self) { try KubeObject.read(json: try #require(node.kubectlJSON), kinds: Self.cloneSet) }
     }
 
+    /// A null reference is a missing one, and the refusal says so rather than asking for its name.
+    @Test func aNullScaleTargetRefIsMissing() throws {
+        let json =
+            #"{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"h"},"spec":{"scaleTargetRef":null}}"#
+        let error = #expect(throws: JSONReadError.self) { try KubeObject.read(json: Array(json.utf8)) }
+        #expect(error?.message == #"missing required field "scaleTargetRef""#, "\(String(describing: error))")
+    }
+
     /// The check itself can fail: documents the two maps would read apart if either dropped a field.
     @Test func anObjectThatDiffersIsToldApart() throws {
         let node = try #require(try documents("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {}}").first)

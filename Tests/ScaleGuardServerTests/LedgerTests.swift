@@ -30,8 +30,8 @@ import TestSupport
     @Test(arguments: ["required", "best-effort"])
     func twoReplicasNeverBothAdmitAnOverlappingPair(mode: String) throws {
         let cluster = try FakeCluster()
-        // The ordering is under test, not the write's deadline: a generous one keeps a loaded machine (the suite
-        // runs in four processes) from turning a slow write into a best-effort admission.
+        // The ordering is under test, not the write's deadline: a generous one keeps a loaded machine (blocking tests run
+        // several at a time, perhaps beside a fuzzer) from turning a slow write into a best-effort admission.
         let options = ["--ledger", mode, "--ledger-timeout", "2"]
         let a = try replica(cluster, options), b = try replica(cluster, options)
         let allowed = try C.race([C.Reviewer(a), C.Reviewer(b)], rounds: 100) { C.overlappingPair(in: "pair-\($0)") }
