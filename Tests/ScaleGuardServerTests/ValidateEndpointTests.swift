@@ -90,6 +90,19 @@ import TestSupport
         #expect(Reviews.message(body).contains("unknown operator \"Like\""))
     }
 
+    /// A `null` selector is a missing one, as Go reads it: refused as such, never read as the empty selector that
+    /// would select every pod of the namespace and deny for an overlap with each workload there.
+    @Test func aNullSelectorIsMissingNotEmpty() throws {
+        var object = Reviews.deployment(name: "x", selector: ["app": "x"])
+        var spec = object["spec"] as? [String: Any] ?? [:]
+        spec["selector"] = NSNull()
+        object["spec"] = spec
+        let body = try post(Reviews.review(object)).body
+        #expect((Reviews.json(body)["response"] as? [String: Any])?["allowed"] as? Bool == false)
+        #expect(Reviews.message(body).contains("spec.selector is required"), "\(Reviews.message(body))")
+        #expect(!Reviews.message(body).contains("SG001"))
+    }
+
     @Test func whatIsNotAReviewIsA400WithAJSONError() throws {
         let notJSON = try post(Data("hello".utf8))
         #expect(notJSON.status == 400)
@@ -110,7 +123,7 @@ import TestSupport
         let patch = try String(contentsOf: tree.appendingPathComponent("kustomize/overlays/prod/replicas.yaml"), encoding: .utf8)
         let unrelated =
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated-web}\nspec:\n  selector: {matchLabels: {app: "
-                + "unrelated-web}}\n"
+            + "unrelated-web}}\n"
             + "  template:\n    metadata: {labels: {app: unrelated-web}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
         let (status, body) = try post(
             Data((rollout + "\n---\n" + patch + "---\n" + unrelated).utf8), path: "/check", type: "application/yaml")
@@ -184,7 +197,7 @@ import TestSupport
     @Test func checkTakesANamespaceAndAnswersJSONWhenAsked() throws {
         let yaml =
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template: "
-                + "{metadata: {labels: {app: web}}}\n"
+            + "{metadata: {labels: {app: web}}}\n"
         let text = server.post(Data(yaml.utf8), path: "/check?namespace=ml", type: "application/x-www-form-urlencoded")
         #expect(text.status == 200 && text.body.contains("OK     Deployment ml/web"))
         let json = server.post(
@@ -197,7 +210,7 @@ import TestSupport
     @Test func checkReadsAKeyWrittenTwiceAsKubectlDoes() throws {
         let yaml =
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  selector: "
-                + "{matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
+            + "{matchLabels: {app: web2}}\n  template: {metadata: {labels: {app: web2}}}\n"
         let result = server.post(Data(yaml.utf8), path: "/check", type: "application/x-www-form-urlencoded")
         #expect(result.status == 200, "\(result.body)")
         #expect(result.body.contains(#"key "selector" is given twice in one mapping (lines 5 and 6); the last one is used"#))

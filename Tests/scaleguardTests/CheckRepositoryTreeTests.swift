@@ -123,7 +123,7 @@ import TestSupport
                 #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"e","annotations":{"a":"\ud83d\ude00 \\ud83d"}},"spec":{"selector":{"matchLabels":{"app":"e"}},"template":{"metadata":{"labels":{"app":"e"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}"#,
             "noselector.yaml":
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nosel}\nspec:\n  template:\n    metadata: {labels: {app: "
-                    + "nosel}}\n    spec: {containers: [{name: c, image: i}]}\n",
+                + "nosel}}\n    spec: {containers: [{name: c, image: i}]}\n",
         ])
         let result = try CommandRunner.run(["check", dir.path])
         #expect(result.status == 2)
@@ -166,6 +166,25 @@ import TestSupport
             result.stdout.contains("Deployment default/quoted overlaps Deployment default/plain: its selector (tier=web,true=x,493=y)")
                 || result.stdout.contains("Deployment default/quoted overlaps Deployment default/plain: its selector"), "\(result.stdout)")
         #expect(!result.stdout.contains("ERROR"), "a null label value is \"\", not an unreadable file")
+    }
+
+    /// Keys YAML 1.1 types alike are one key, the last winning with a warning that names both spellings; an
+    /// annotation no rule reads may hold any value, as on the admission path.
+    @Test func keysTypedAlikeAreOneKeyAndOtherAnnotationsAreNotRead() throws {
+        let manifests = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, annotations: {replicas-hint: 3}}
+            spec:
+              selector: {matchLabels: {app: web, on: a, yes: b}}
+              template:
+                metadata: {labels: {app: web, "true": b}}
+                spec: {containers: [{name: c, image: nginx}]}
+            """
+        let result = try CommandRunner.run(["check", "-"], stdin: manifests)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#"key "yes" (read as "true") is given twice"#), "\(result.stdout)")
+        #expect(!result.stdout.contains("ERROR"))
     }
 
     /// A merge key after an explicit key wins, as in kubectl: the labels it merges are what the API server gets, so
