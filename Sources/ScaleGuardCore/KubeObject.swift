@@ -120,7 +120,12 @@ public enum KubeObject: Hashable, Sendable {
 
 extension KubeObject: Decodable {
     private enum TypeKeys: String, CodingKey { case apiVersion, kind, metadata, items }
-    private struct NameOnly: Decodable { var name: String? }
+    /// An object's name for a kind no rule reads: its generateName when it has no name yet, as `RawObject` takes it.
+    private struct NameOnly: Decodable {
+        var name: String?
+        var generateName: String?
+        var shown: String { name.flatMap { $0.isEmpty ? nil : $0 } ?? generateName ?? "" }
+    }
     /// The `userInfo` key under which a decoder carries the `KindRegistry` to read with; absent, the built-in kinds.
     public static let kindsKey = CodingUserInfoKey(rawValue: "scaleguard.kinds")!
 
@@ -139,7 +144,7 @@ extension KubeObject: Decodable {
         let kinds = decoder.userInfo[Self.kindsKey] as? KindRegistry ?? .builtIn
         guard kinds.workloadKind(apiVersion: apiVersion, kind: kind) != nil || Autoscaler.Kind(apiVersion: apiVersion, kind: kind) != nil
         else {
-            let name = (try? c.decodeIfPresent(NameOnly.self, forKey: .metadata))??.name ?? ""
+            let name = (try? c.decodeIfPresent(NameOnly.self, forKey: .metadata))??.shown ?? ""
             self = .other(apiVersion: apiVersion, kind: kind, name: name)
             return
         }

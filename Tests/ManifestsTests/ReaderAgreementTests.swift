@@ -103,6 +103,8 @@ import YAML
             + "spec: {podSelector: {matchLabels: {app: c}}, podTemplate: {metadata: {labels: {app: c, x: z}}}}",
         "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {selector: {app: web}}",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 7}",
+        // Found in argo-rollouts' e2e tests: a kind no rule reads, named by generateName.
+        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata: {generateName: analysis-run-}",
         "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: so}\nspec: {scaleTargetRef: {name: w}, triggers: null}",
         "apiVersion: autoscaling.aibrix.ai/v1alpha1\nkind: PodAutoscaler\nmetadata: {name: pa}\n"
             + "spec: {scaleTargetRef: {name: w}, metricsSources: ~}",
