@@ -142,30 +142,8 @@ public struct RawObject: Sendable {
             case "minReplicaCount": minReplicaCount = r.readNull() ? nil : try r.int()
             case "maxReplicaCount": maxReplicaCount = r.readNull() ? nil : try r.int()
             case "scalingStrategy": scalingStrategy = try r.nullableString()
-            case "metricsSources":
-                guard !r.readNull() else { return metricsSources = nil }
-                var sources: [AutoscalerSpec.MetricSource] = []
-                try r.array { (r) throws(JSONReadError) in
-                    var source = AutoscalerSpec.MetricSource()
-                    try r.object { (r, key) throws(JSONReadError) in
-                        switch key {
-                        case "metricSourceType": source.type = try r.nullableString()
-                        case "targetMetric": source.targetMetric = try r.nullableString()
-                        case "targetValue": source.targetValue = try r.nullableString()
-                        default: try r.skip()
-                        }
-                    }
-                    sources.append(source)
-                }
-                metricsSources = sources
-            case "triggers":
-                guard !r.readNull() else { return triggers = nil }
-                var count = 0
-                try r.array { (r) throws(JSONReadError) in
-                    try r.skip()
-                    count += 1
-                }
-                triggers = count
+            case "metricsSources": metricsSources = r.readNull() ? nil : try Self.readMetricSources(&r)
+            case "triggers": triggers = r.readNull() ? nil : try Self.countItems(&r)
             default: try r.skip()
             }
         }
@@ -258,6 +236,33 @@ public struct RawObject: Sendable {
             requirements.append(Requirement(key: key, parsed, values))
         }
         return requirements
+    }
+
+    private static func readMetricSources(_ r: inout JSONReader) throws(JSONReadError) -> [AutoscalerSpec.MetricSource] {
+        var sources: [AutoscalerSpec.MetricSource] = []
+        try r.array { (r) throws(JSONReadError) in
+            var source = AutoscalerSpec.MetricSource()
+            try r.object { (r, key) throws(JSONReadError) in
+                switch key {
+                case "metricSourceType": source.type = try r.nullableString()
+                case "targetMetric": source.targetMetric = try r.nullableString()
+                case "targetValue": source.targetValue = try r.nullableString()
+                default: try r.skip()
+                }
+            }
+            sources.append(source)
+        }
+        return sources
+    }
+
+    /// KEDA's triggers, counted: the rules ask only whether there are any.
+    private static func countItems(_ r: inout JSONReader) throws(JSONReadError) -> Int {
+        var count = 0
+        try r.array { (r) throws(JSONReadError) in
+            try r.skip()
+            count += 1
+        }
+        return count
     }
 
     private static func readReference(_ r: inout JSONReader) throws(JSONReadError) -> ScaleTargetRef {
